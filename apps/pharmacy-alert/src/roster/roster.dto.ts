@@ -1,0 +1,133 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+
+export const IDENTIFIER_TYPES = ['MR', 'MB', 'PI', 'PT', 'AN'] as const;
+
+export class RosterIdentifierDto {
+  @ApiProperty({ description: 'Assigning authority, e.g. the hospital MRN namespace (PID-3.4).', example: 'LGH' })
+  @IsString()
+  @Length(1, 64)
+  authority!: string;
+
+  @ApiProperty({ example: '00482913' })
+  @IsString()
+  @Length(1, 64)
+  value!: string;
+
+  @ApiProperty({ enum: IDENTIFIER_TYPES, description: 'MR hospital MRN, MB plan member id, PI/PT patient ids.' })
+  @IsIn(IDENTIFIER_TYPES)
+  type!: (typeof IDENTIFIER_TYPES)[number];
+}
+
+export class RosterTherapyDto {
+  @ApiProperty({ enum: ['RXNORM', 'NDC'] })
+  @IsIn(['RXNORM', 'NDC'])
+  drugSystem!: 'RXNORM' | 'NDC';
+
+  @ApiProperty({ example: '1657981' })
+  @Matches(/^[0-9-]{1,14}$/, { message: 'drugCode must be an RxNorm CUI or NDC (digits and dashes)' })
+  drugCode!: string;
+
+  @ApiPropertyOptional({ example: 'adalimumab' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  drugName?: string;
+
+  @ApiPropertyOptional({ description: 'ICD-10 code of the condition treated.', example: 'M06.9' })
+  @IsOptional()
+  @Matches(/^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/, { message: 'conditionCode must be an ICD-10 code' })
+  conditionCode?: string;
+}
+
+/** One specialty-pharmacy patient; validated row by row so a bad row does not sink a file. */
+export class RosterPatientDto {
+  @ApiProperty({ example: 'SP-100234' })
+  @IsString()
+  @Length(1, 64)
+  pharmacyPatientId!: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 100)
+  familyName!: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 100)
+  givenName!: string;
+
+  @ApiProperty({ example: '1968-04-12' })
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be YYYY-MM-DD' })
+  birthDate!: string;
+
+  @ApiPropertyOptional({ enum: ['F', 'M', 'O', 'U'] })
+  @IsOptional()
+  @IsIn(['F', 'M', 'O', 'U'])
+  sex?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 639 language code.', example: 'en' })
+  @IsOptional()
+  @Matches(/^[a-zA-Z]{2,3}$/, { message: 'preferredLanguage must be an ISO 639 code' })
+  preferredLanguage?: string;
+
+  @ApiPropertyOptional({ example: 'pharm-ana' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  pharmacistId?: string;
+
+  @ApiPropertyOptional({ example: 'team-cardio-ra' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  teamId?: string;
+
+  @ApiProperty({ type: [RosterIdentifierDto] })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'identifiers must hold at least one identifier' })
+  @ValidateNested({ each: true })
+  @Type(() => RosterIdentifierDto)
+  identifiers!: RosterIdentifierDto[];
+
+  @ApiPropertyOptional({ type: [RosterTherapyDto] })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RosterTherapyDto)
+  therapies?: RosterTherapyDto[];
+}
+
+export class RosterUploadDto {
+  @ApiProperty({ description: 'Rows to upsert; each is validated on its own (see RosterPatientDto).', type: [Object] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10_000)
+  @IsObject({ each: true })
+  patients!: Record<string, unknown>[];
+}
+
+export class RosterRowErrorDto {
+  @ApiProperty() row!: number;
+  @ApiProperty({ type: [String], description: 'Field paths and the rule each broke; never the values.' }) errors!: string[];
+}
+
+export class RosterUploadResultDto {
+  @ApiProperty() accepted!: number;
+  @ApiProperty() rejected!: number;
+  @ApiProperty({ type: [RosterRowErrorDto] }) rowErrors!: RosterRowErrorDto[];
+}

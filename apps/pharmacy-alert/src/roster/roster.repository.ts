@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { PatientIdentifier } from '@sc/contracts';
+import type { RosterPatientDto } from './roster.dto';
+
+export interface RosterPatient {
+  id: string;
+  pharmacyPatientId: string;
+  preferredLanguage: string | null;
+  pharmacistId: string | null;
+  teamId: string | null;
+  hasSpecialtyTherapy: boolean;
+}
+
+interface PatientRow {
+  id: string;
+  pharmacy_patient_id: string;
+  preferred_language: string | null;
+  pharmacist_id: string | null;
+  team_id: string | null;
+  therapies: string;
+}
+
+@Injectable()
+export class RosterRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Inserts or updates one patient by pharmacy patient id, replacing identifiers and therapies. */
+  async upsert(row: RosterPatientDto): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ id }]: Array<{ id: string }> = await manager.query(
+        `INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date, sex, preferred_language, pharmacist_id, team_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (pharmacy_patient_id) DO UPDATE SET
+           family_name = EXCLUDED.family_name, given_name = EXCLUDED.given_name, birth_date = EXCLUDED.birth_date,
+           sex = EXCLUDED.sex, preferred_language = EXCLUDED.preferred_language, pharmacist_id = EXCLUDED.pharmacist_id,
+           team_id = EXCLUDED.team_id, updated_at = now()
+         RETURNING id`,
+        [
+          randomUUID(),
+          row.pharmacyPatientId,
+          row.familyName,
+          row.givenName,
+          row.birthDate,
+          row.sex ?? null,
+          row.preferredLanguage?.toLowerCase() ?? null,
+          row.pharmacistId ?? null,
+          row.teamId ?? null,
+        ],
+      );
+      await this.replaceIdentifiers(manager, id, row);
+      await manager.query('DELETE FROM therapies WHERE patient_id = $1', [id]);
+      for (const therapy of row.therapies ?? []) {
+        await manager.query(
+          `INSERT INTO therapies (patient_id, drug_system, drug_code, drug_name, condition_code) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT DO NOTHING`,
+          [id, therapy.drugSystem, therapy.drugCode, therapy.drugName ?? null, therapy.conditionCode ?? null],
+        );
+      }
+      return id;
+    });
+  }
+
+  /** Patients any of whose identifiers equals one of the given ones (authority and value). */
+  async findByIdentifiers(manager: EntityManager, identifiers: PatientIdentifier[]): Promise<RosterPatient[]> {
+    const withAuthority = identifiers.filter((identifier) => identifier.authority !== null);
+    if (withAuthority.length === 0) {
+      return [];
+    }
+    const rows: PatientRow[] = await manager.query(
+      `SELECT DISTINCT p.id, p.pharmacy_patient_id, p.preferred_language, p.pharmacist_id, p.team_id,
+              (SELECT count(*) FROM therapies t WHERE t.patient_id = p.id) AS therapies
+       FROM patient_identifiers i JOIN patients p ON p.id = i.patient_id
+       WHERE (i.authority, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [withAuthority.map((identifier) => identifier.authority), withAuthority.map((identifier) => identifier.value)],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      pharmacyPatientId: row.pharmacy_patient_id,
+      preferredLanguage: row.preferred_language,
+      pharmacistId: row.pharmacist_id,
+      teamId: row.team_id,
+      hasSpecialtyTherapy: Number(row.therapies) > 0,
+    }));
+  }
+
+  private async replaceIdentifiers(manager: EntityManager, patientId: string, row: RosterPatientDto): Promise<void> {
+    await manager.query('DELETE FROM patient_identifiers WHERE patient_id = $1', [patientId]);
+    for (const identifier of row.identifiers) {
+      // An identifier already held by another patient moves to this row; the roster file is the source of truth.
+      await manager.query(
+        `INSERT INTO patient_identifiers (patient_id, authority, value, type) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (authority, value) DO UPDATE SET patient_id = EXCLUDED.patient_id, type = EXCLUDED.type`,
+        [patientId, identifier.authority, identifier.value, identifier.type],
+      );
+    }
+  }
+}

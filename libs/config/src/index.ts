@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig } from './load-config';
+export { ServiceConfig, databaseUrlFor } from './service-config';

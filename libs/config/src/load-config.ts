@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+
+/** Thrown at boot when the environment is wrong; names every bad variable, never its value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = ConfigError.name;
+  }
+}
+
+function describe(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const name = `${prefix}${error.property}`;
+    const own = Object.keys(error.constraints ?? {}).map((rule) => `${name} fails ${rule}`);
+    return [...own, ...describe(error.children ?? [], `${name}.`)];
+  });
+}
+
+/**
+ * Reads a config class from environment variables (property name = variable name), applying the
+ * class's defaults and @Type/@Transform conversions, and refuses to continue on any invalid value.
+ */
+export function loadConfig<T extends object>(type: ClassConstructor<T>, env: NodeJS.ProcessEnv = process.env): T {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const config = plainToInstance(type, defined, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigError(describe(errors));
+  }
+  return config;
+}

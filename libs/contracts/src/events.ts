@@ -1,0 +1,148 @@
+/**
+ * The typed event catalogue: event type -> versioned payload. Plain data only, never ORM types.
+ * Payloads carry the minimum their consumers need (no SSN, no address, no free-text notes).
+ */
+
+export interface PatientIdentifier {
+  /** Identifier value, e.g. an MRN. */
+  value: string;
+  /** Assigning authority (CX.4), e.g. the hospital's MRN namespace. */
+  authority: string | null;
+  /** Identifier type code (CX.5), e.g. MR, MB, PI. SS is never carried. */
+  type: string | null;
+}
+
+export interface EncounterPatient {
+  identifiers: PatientIdentifier[];
+  familyName: string | null;
+  givenName: string | null;
+  birthDate: string | null;
+  sex: string | null;
+  primaryLanguage: string | null;
+  deceased: boolean;
+  deathAt: string | null;
+}
+
+export interface EncounterVisit {
+  facility: string;
+  visitNumber: string | null;
+  patientClass: string | null;
+  location: { pointOfCare: string | null; room: string | null; bed: string | null; facility: string | null };
+  attending: { id: string | null; familyName: string | null; givenName: string | null } | null;
+  admittedAt: string | null;
+  dischargedAt: string | null;
+  /** PV1-36 (HL7 table 0112), e.g. 01 home, 03 skilled nursing facility, 20 expired. */
+  dischargeDisposition: string | null;
+  dischargedToLocation: string | null;
+}
+
+export interface EncounterDiagnosis {
+  code: string;
+  codingSystem: string | null;
+  /** DG1-6: A admitting, W working, F final. */
+  type: string | null;
+}
+
+export interface EncounterCoverage {
+  planId: string | null;
+  memberId: string | null;
+}
+
+/** Common payload of every ADT-derived encounter event. */
+export interface EncounterEventData {
+  /** HL7 trigger event, e.g. A03. */
+  trigger: string;
+  /** Sending facility (MSH-4) and control id (MSH-10) of the message this came from. */
+  sendingFacility: string;
+  messageControlId: string;
+  patient: EncounterPatient;
+  visit: EncounterVisit;
+  diagnoses: EncounterDiagnosis[];
+  coverage: EncounterCoverage[];
+}
+
+export interface PatientMergedData extends EncounterEventData {
+  /** Identifiers of the patient record that was merged away (MRG-1). */
+  priorIdentifiers: PatientIdentifier[];
+  /** Subject (patient reference) of the record merged away. */
+  priorSubject: string;
+}
+
+export type TaskKind = 'discharge-call' | 'coordinate-with-facility' | 'admission-alert';
+
+export interface PharmacyTaskCreatedData {
+  taskId: string;
+  kind: TaskKind;
+  patientId: string;
+  dueAt: string;
+  priority: 'routine' | 'high' | 'urgent';
+  assigneeId: string | null;
+  teamId: string | null;
+  overdueOnArrival: boolean;
+}
+
+export interface PharmacyTaskCancelledData {
+  taskId: string;
+  patientId: string;
+  reason: string;
+}
+
+export type NotificationUrgency = 'routine' | 'urgent';
+
+/** A request to tell a person about their work; the notifier turns it into deliveries. */
+export interface NotificationRequestedData {
+  /** Stable id: the same id is delivered at most once per channel and recipient. */
+  notificationId: string;
+  recipientId: string | null;
+  teamId: string | null;
+  title: string;
+  urgency: NotificationUrgency;
+  dueAt: string | null;
+  /** Link to the item in the owning service, e.g. /v1/tasks/<id>. */
+  link: string;
+  itemType: string;
+  itemId: string;
+}
+
+export interface EventPayloads {
+  'encounter.admitted': EncounterEventData;
+  'encounter.transferred': EncounterEventData;
+  'encounter.discharged': EncounterEventData;
+  'encounter.registered': EncounterEventData;
+  'encounter.preadmitted': EncounterEventData;
+  'encounter.class-changed': EncounterEventData;
+  'encounter.updated': EncounterEventData;
+  'encounter.admission-cancelled': EncounterEventData;
+  'encounter.transfer-cancelled': EncounterEventData;
+  'encounter.discharge-cancelled': EncounterEventData;
+  'patient.merged': PatientMergedData;
+  'pharmacy.task-created': PharmacyTaskCreatedData;
+  'pharmacy.task-cancelled': PharmacyTaskCancelledData;
+  'notification.requested': NotificationRequestedData;
+}
+
+export type EventType = keyof EventPayloads;
+
+/** Current version of each event type's payload; bump on a breaking change and keep the old reader. */
+export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
+  'encounter.admitted': 1,
+  'encounter.transferred': 1,
+  'encounter.discharged': 1,
+  'encounter.registered': 1,
+  'encounter.preadmitted': 1,
+  'encounter.class-changed': 1,
+  'encounter.updated': 1,
+  'encounter.admission-cancelled': 1,
+  'encounter.transfer-cancelled': 1,
+  'encounter.discharge-cancelled': 1,
+  'patient.merged': 1,
+  'pharmacy.task-created': 1,
+  'pharmacy.task-cancelled': 1,
+  'notification.requested': 1,
+};
+
+export const EVENT_TYPES = Object.keys(EVENT_VERSIONS) as EventType[];
+
+export function isEventType(value: string): value is EventType {
+  return Object.prototype.hasOwnProperty.call(EVENT_VERSIONS, value);
+}

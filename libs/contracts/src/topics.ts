@@ -1,0 +1,100 @@
+import type { EventType } from './events';
+
+/** One entry of the declarative topic catalogue; provisions local brokers and generates production resources. */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  retentionMs: number;
+  cleanupPolicy: 'delete' | 'compact';
+  /** Where a consumer sends an event it could not handle after its retries. */
+  deadLetter: { name: string; partitions: number; retentionMs: number };
+  producer: string;
+  description: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function topic(
+  name: string,
+  producer: string,
+  description: string,
+  overrides: Partial<Pick<TopicSpec, 'partitions' | 'retentionMs' | 'cleanupPolicy'>> = {},
+): TopicSpec {
+  const partitions = overrides.partitions ?? 6;
+  return {
+    name,
+    partitions,
+    retentionMs: overrides.retentionMs ?? 14 * DAY_MS,
+    cleanupPolicy: overrides.cleanupPolicy ?? 'delete',
+    deadLetter: { name: `${name}.dlt`, partitions: 1, retentionMs: 30 * DAY_MS },
+    producer,
+    description,
+  };
+}
+
+export const TOPIC_CATALOGUE = {
+  encounters: topic('care.encounters.v1', 'adt-ingest', 'Encounter events from hospital ADT feeds, keyed by patient.'),
+  pharmacy: topic('care.pharmacy.v1', 'pharmacy-alert', 'Pharmacist tasks, contacts, reconciliations and need flags.'),
+  notificationRequests: topic(
+    'care.notification-requests.v1',
+    'pharmacy-alert,care-gap,referral',
+    'Requests to notify a person or team; consumed by the notifier.',
+  ),
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicKey = keyof typeof TOPIC_CATALOGUE;
+
+/** Which topic carries each event type; a new event type without a topic does not compile. */
+export const EVENT_TOPICS: { readonly [T in EventType]: TopicKey } = {
+  'encounter.admitted': 'encounters',
+  'encounter.transferred': 'encounters',
+  'encounter.discharged': 'encounters',
+  'encounter.registered': 'encounters',
+  'encounter.preadmitted': 'encounters',
+  'encounter.class-changed': 'encounters',
+  'encounter.updated': 'encounters',
+  'encounter.admission-cancelled': 'encounters',
+  'encounter.transfer-cancelled': 'encounters',
+  'encounter.discharge-cancelled': 'encounters',
+  'patient.merged': 'encounters',
+  'pharmacy.task-created': 'pharmacy',
+  'pharmacy.task-cancelled': 'pharmacy',
+  'notification.requested': 'notificationRequests',
+};
+
+/**
+ * Topic names with an optional prefix, so that test runs (and tenants sharing a cluster)
+ * get their own topics without changing the catalogue.
+ */
+export class TopicNames {
+  constructor(private readonly prefix: string = '') {}
+
+  of(key: TopicKey): string {
+    return `${this.prefix}${TOPIC_CATALOGUE[key].name}`;
+  }
+
+  forEvent(type: EventType): string {
+    return this.of(EVENT_TOPICS[type]);
+  }
+
+  deadLetterOf(key: TopicKey): string {
+    return `${this.prefix}${TOPIC_CATALOGUE[key].deadLetter.name}`;
+  }
+
+  deadLetterForTopic(topicName: string): string {
+    return `${topicName}.dlt`;
+  }
+
+  /** Every topic and dead-letter topic of the catalogue, as provisioned. */
+  all(): Array<{ name: string; partitions: number; retentionMs: number; cleanupPolicy: 'delete' | 'compact' }> {
+    return Object.values(TOPIC_CATALOGUE).flatMap((spec) => [
+      { name: `${this.prefix}${spec.name}`, partitions: spec.partitions, retentionMs: spec.retentionMs, cleanupPolicy: spec.cleanupPolicy },
+      {
+        name: `${this.prefix}${spec.deadLetter.name}`,
+        partitions: spec.deadLetter.partitions,
+        retentionMs: spec.deadLetter.retentionMs,
+        cleanupPolicy: 'delete' as const,
+      },
+    ]);
+  }
+}

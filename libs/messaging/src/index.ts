@@ -1,0 +1,15 @@
+export { createKafka, type KafkaConnectionOptions } from './kafka-connection';
+export { provisionTopics, deleteTopicsWithPrefix } from './topic-provisioner';
+export { CREATE_MESSAGING_TABLES, DROP_MESSAGING_TABLES } from './messaging-tables';
+export { Outbox } from './outbox';
+export { claimInbox } from './inbox';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export {
+  KafkaEventsServer,
+  KafkaEventContext,
+  HandlesEvent,
+  RethrowEventErrorsFilter,
+  type KafkaEventsServerOptions,
+} from './kafka-events.server';
+export { UnprocessableEventError, decideOnFailure, backoffDelay, type ClassifiedError } from './event-failure';
+export type { Kafka } from 'kafkajs';

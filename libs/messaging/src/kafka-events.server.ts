@@ -1,0 +1,228 @@
+import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
+import type { Consumer, EachMessagePayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import {
+  EventHeaders,
+  isEventType,
+  parseEnvelope,
+  type EventEnvelope,
+  type EventType,
+  type TopicNames,
+} from '@sc/contracts';
+import { childSpan, createLogger, parseTraceparent, runWithLogContext } from '@sc/observability';
+import { backoffDelay, decideOnFailure, errorCode } from './event-failure';
+
+export interface KafkaEventsServerOptions {
+  kafka: Kafka;
+  topics: TopicNames;
+  /** Consumer group; one per service, so each service sees every event once. */
+  groupId: string;
+  /** Attempts per event before it is dead-lettered (first try included). */
+  maxAttempts: number;
+  retryBaseMs: number;
+  partitionsConsumedConcurrently?: number;
+}
+
+/** Handler context: where the event came from and how many times it has been tried. */
+export class KafkaEventContext extends BaseRpcContext<[topic: string, partition: number, offset: string, attempt: number]> {
+  get topic(): string {
+    return this.args[0];
+  }
+  get partition(): number {
+    return this.args[1];
+  }
+  get offset(): string {
+    return this.args[2];
+  }
+  get attempt(): number {
+    return this.args[3];
+  }
+}
+
+/** `@HandlesEvent('encounter.discharged')`: an @EventPattern whose pattern the compiler checks. */
+export function HandlesEvent(type: EventType): MethodDecorator {
+  return EventPattern(type);
+}
+
+/**
+ * Lets a handler's own error reach the transport (Nest's default RPC filter would replace it
+ * with a generic object, losing the code that decides retry or dead-letter).
+ */
+@Catch()
+export class RethrowEventErrorsFilter implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}
+
+function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) {
+    return undefined;
+  }
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The Kafka transport for `@EventPattern` handlers, owning what the stock transport lacks:
+ * events are routed by envelope type; the offset is committed only after the handler (and so
+ * its database transaction) finished; a failing handler is retried with backoff a bounded
+ * number of times, then the message goes to the topic's dead-letter topic with error headers
+ * and the partition moves on. A poison message never blocks a partition.
+ */
+export class KafkaEventsServer extends Server implements CustomTransportStrategy {
+  private readonly log = createLogger(KafkaEventsServer.name);
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private readonly stats = { handled: 0, retried: 0, deadLettered: 0, skipped: 0 };
+
+  constructor(private readonly options: KafkaEventsServerOptions) {
+    super();
+  }
+
+  get counters(): Readonly<typeof this.stats> {
+    return this.stats;
+  }
+
+  /** True once the consumer joined its group and is fetching. */
+  connected = false;
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    // disconnect() waits for in-flight eachMessage calls, whose offsets are then committed.
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    this.connected = false;
+  }
+
+  on(): never {
+    throw new Error('KafkaEventsServer has no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    return [this.consumer, this.producer] as T;
+  }
+
+  private subscribedTopics(): string[] {
+    const topics = new Set<string>();
+    for (const pattern of this.messageHandlers.keys()) {
+      if (!isEventType(pattern)) {
+        throw new Error(`@EventPattern('${pattern}') is not an event type of the catalogue`);
+      }
+      topics.add(this.options.topics.forEvent(pattern));
+    }
+    return [...topics];
+  }
+
+  private async start(): Promise<void> {
+    const topics = this.subscribedTopics();
+    this.producer = this.options.kafka.producer({ allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.consumer = this.options.kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: false });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.connected = true;
+    });
+    this.consumer.on(this.consumer.events.CRASH, () => {
+      this.connected = false;
+    });
+    await this.consumer.connect();
+    if (topics.length > 0) {
+      await this.consumer.subscribe({ topics, fromBeginning: true });
+    }
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: (payload) => this.consume(payload),
+    });
+  }
+
+  private async consume(payload: EachMessagePayload): Promise<void> {
+    const { topic, partition, message } = payload;
+    const trace = childSpan(parseTraceparent(headerString(message.headers, EventHeaders.traceparent)));
+    await runWithLogContext({ trace }, async () => {
+      await this.process(payload);
+      await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    });
+  }
+
+  private async process(payload: EachMessagePayload): Promise<void> {
+    const { topic, partition, message } = payload;
+    let envelope: EventEnvelope;
+    try {
+      envelope = parseEnvelope(message.value);
+    } catch (error) {
+      await this.deadLetter(payload, error, 1);
+      return;
+    }
+    const handler = this.getHandlerByPattern(envelope.type);
+    if (!handler) {
+      this.stats.skipped += 1;
+      return;
+    }
+    await runWithLogContext({ eventId: envelope.id, correlationId: envelope.correlationId }, async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const context = new KafkaEventContext([topic, partition, message.offset, attempt]);
+          const result: unknown = await handler(envelope, context);
+          if (isObservable(result)) {
+            await lastValueFrom(result, { defaultValue: undefined });
+          }
+          this.stats.handled += 1;
+          return;
+        } catch (error) {
+          const lastAttempt = attempt >= this.options.maxAttempts;
+          if (decideOnFailure(error) === 'dead-letter' || lastAttempt) {
+            await this.deadLetter(payload, error, attempt);
+            return;
+          }
+          this.stats.retried += 1;
+          this.log.warn({ err: error, attempt, eventType: envelope.type }, 'event handler failed; retrying');
+          await sleep(backoffDelay(attempt, this.options.retryBaseMs));
+          await payload.heartbeat();
+        }
+      }
+    });
+  }
+
+  private async deadLetter(payload: EachMessagePayload, error: unknown, attempts: number): Promise<void> {
+    const { topic, partition, message } = payload;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.log.error({ err: error, topic, partition, offset: message.offset, attempts }, 'event dead-lettered');
+    if (!this.producer) {
+      throw new Error('dead-letter producer not connected');
+    }
+    await this.producer.send({
+      topic: this.options.topics.deadLetterForTopic(topic),
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [EventHeaders.deadLetterError]: reason.slice(0, 1000),
+            [EventHeaders.deadLetterErrorCode]: errorCode(error),
+            [EventHeaders.deadLetterGroup]: this.options.groupId,
+            [EventHeaders.deadLetterAttempts]: String(attempts),
+            [EventHeaders.deadLetterOriginalTopic]: topic,
+            [EventHeaders.deadLetterOriginalPartition]: String(partition),
+            [EventHeaders.deadLetterOriginalOffset]: message.offset,
+          },
+        },
+      ],
+    });
+    this.stats.deadLettered += 1;
+  }
+}

@@ -1,0 +1,193 @@
+import { Client } from 'pg';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { createLogger } from '@sc/observability';
+
+export interface OutboxRelayOptions {
+  databaseUrl: string;
+  serviceName: string;
+  batchSize?: number;
+  /** Fallback poll when no NOTIFY arrives (e.g. it was missed during a reconnect). */
+  pollIntervalMs?: number;
+  /** Delay before retrying after Kafka or the database failed. */
+  failureBackoffMs?: number;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  message_key: string;
+  payload: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes outbox rows to Kafka in commit order. One relay per service database is the leader
+ * (a PostgreSQL advisory lock), so rows leave in `seq` order and one patient's events stay in
+ * order. A row is marked published only after Kafka acknowledged it (acks=all); a crash in
+ * between republishes it, which consumers absorb through their inbox.
+ */
+export class OutboxRelay {
+  private readonly logger = createLogger(OutboxRelay.name);
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly failureBackoffMs: number;
+  private client: Client | undefined;
+  private producer: Producer | undefined;
+  private running = false;
+  private leader = false;
+  private wake: (() => void) | undefined;
+  private notified = false;
+  private loop: Promise<void> | undefined;
+  private published = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.failureBackoffMs = options.failureBackoffMs ?? 1000;
+  }
+
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  start(): void {
+    if (this.running) {
+      return;
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.disconnect();
+  }
+
+  /** Rows not yet published (the outbox backlog). */
+  async backlog(): Promise<number> {
+    const client = await this.connectedClient();
+    const result = await client.query<{ count: string }>('SELECT count(*) AS count FROM outbox WHERE published_at IS NULL');
+    return Number(result.rows[0].count);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!this.leader) {
+          this.leader = await this.tryBecomeLeader();
+        }
+        const moved = this.leader ? await this.publishBatch() : 0;
+        if (moved < this.batchSize) {
+          await this.sleepUntilNotified(this.pollIntervalMs);
+        }
+      } catch (error) {
+        this.logger.warn({ err: error }, 'outbox relay failed; will retry');
+        await this.disconnect();
+        await this.sleepUntilNotified(this.failureBackoffMs);
+      }
+    }
+  }
+
+  private async tryBecomeLeader(): Promise<boolean> {
+    const client = await this.connectedClient();
+    const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `outbox-relay:${this.options.serviceName}`,
+    ]);
+    return result.rows[0].locked;
+  }
+
+  private async publishBatch(): Promise<number> {
+    const client = await this.connectedClient();
+    this.notified = false;
+    const { rows } = await client.query<OutboxRow>(
+      `SELECT seq, topic, message_key, payload, headers FROM outbox
+       WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      [this.batchSize],
+    );
+    if (rows.length === 0) {
+      return 0;
+    }
+    const producer = await this.connectedProducer();
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
+      byTopic.set(row.topic, messages);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    await client.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
+    this.published += rows.length;
+    return rows.length;
+  }
+
+  private async connectedClient(): Promise<Client> {
+    if (this.client) {
+      return this.client;
+    }
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.serviceName}-relay` });
+    client.on('error', (error) => {
+      this.logger.warn({ err: error }, 'outbox relay connection lost');
+      void this.disconnect();
+    });
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    await client.connect();
+    await client.query('LISTEN outbox');
+    this.client = client;
+    return client;
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (this.producer) {
+      return this.producer;
+    }
+    // One request in flight keeps batches in order on retry; the relay is the only writer.
+    const producer = this.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    const producer = this.producer;
+    this.client = undefined;
+    this.producer = undefined;
+    // The advisory lock dies with the connection; take it again before publishing.
+    this.leader = false;
+    await client?.end().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private sleepUntilNotified(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.notified) {
+        this.notified = false;
+        resolve();
+        return;
+      }
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger as PinoLogger } from 'pino';
+import { currentLogContext } from './log-context';
+
+/**
+ * Keys that may hold patient data if someone logs a whole object by mistake; pino replaces them.
+ * The rule is still: log ids, never names, birth dates, addresses or free text.
+ */
+const REDACTED_PATHS = [
+  '*.ssn',
+  '*.name',
+  '*.familyName',
+  '*.givenName',
+  '*.birthDate',
+  '*.address',
+  '*.phone',
+  '*.raw',
+  '*.rawMessage',
+  '*.note',
+  '*.notes',
+  'patient',
+  '*.patient',
+];
+
+let root: PinoLogger | undefined;
+
+export function rootLogger(): PinoLogger {
+  root ??= pino({
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { service: process.env.SERVICE_NAME },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    mixin: () => {
+      const context = currentLogContext();
+      if (!context) {
+        return {};
+      }
+      const { trace, ...ids } = context;
+      return { ...ids, traceId: trace?.traceId, spanId: trace?.spanId };
+    },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+  return root;
+}
+
+/** A logger named after the class that uses it: `createLogger(MyService.name)`. */
+export function createLogger(context: string): PinoLogger {
+  return rootLogger().child({ context });
+}
+
+/** Routes Nest's own logging through pino, errors under pino's `err` key. */
+export class NestPinoLogger implements LoggerService {
+  private readonly logger = rootLogger();
+
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, String(message));
+  }
+
+  error(message: unknown, trace?: string, context?: string): void {
+    if (message instanceof Error) {
+      this.logger.error({ context, err: message }, message.message);
+      return;
+    }
+    this.logger.error({ context, stack: trace }, String(message));
+  }
+
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}

@@ -1,0 +1,2 @@
+export { ensureDatabase, dropDatabase, openDatabase, migrateWithLock, type DatabaseOptions } from './database';
+export { DataSource, EntityManager } from 'typeorm';

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { KafkaEventsServer, RethrowEventErrorsFilter } from '@sc/messaging';
+import { NestPinoLogger, createLogger } from '@sc/observability';
+
+export interface BootstrapOptions {
+  serviceName: string;
+  description: string;
+  appModule: Type<unknown>;
+  httpHost: string;
+  httpPort: number;
+}
+
+/** Validation for every HTTP body and query: unknown fields are refused, types converted. */
+export function httpValidationPipe(): ValidationPipe {
+  return new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+}
+
+export function setUpOpenApi(app: INestApplication, serviceName: string, description: string): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(`Synchronized Care: ${serviceName}`).setDescription(description).setVersion('1').build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** Boots a service: HTTP API with OpenAPI at /docs and /docs-json, the Kafka event transport, graceful shutdown. */
+export async function bootstrapService(options: BootstrapOptions): Promise<INestApplication> {
+  process.env.SERVICE_NAME ??= options.serviceName;
+  const logger = createLogger('bootstrap');
+  const app = await NestFactory.create(options.appModule, { logger: new NestPinoLogger(), bodyParser: true });
+  app.useGlobalPipes(httpValidationPipe());
+  app.enableShutdownHooks();
+  setUpOpenApi(app, options.serviceName, options.description);
+  const events = app.connectMicroservice({ strategy: app.get(KafkaEventsServer) }, { inheritAppConfig: false });
+  events.useGlobalFilters(new RethrowEventErrorsFilter());
+  await app.startAllMicroservices();
+  await app.listen(options.httpPort, options.httpHost);
+  logger.info({ port: options.httpPort, host: options.httpHost }, `${options.serviceName} ready`);
+  return app;
+}

@@ -1,0 +1,118 @@
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { DataSource, EntityManager } from 'typeorm';
+import { TopicNames } from '@sc/contracts';
+import { databaseUrlFor, type ServiceConfig } from '@sc/config';
+import { KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics } from '@sc/messaging';
+import { openDatabase } from '@sc/persistence';
+import { HealthController } from './health.controller';
+import { KAFKA, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
+
+export interface PlatformOptions {
+  serviceName: string;
+  config: ServiceConfig;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: Function[];
+  /** Whether this service uses Redis (adds a client and a health check). */
+  redis?: boolean;
+}
+
+/** Starts the outbox relay once the app is up and stops it (and closes clients) on shutdown. */
+class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly dataSource: DataSource,
+    private readonly redis: Redis | undefined,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+    this.redis?.disconnect();
+    if (this.dataSource.isInitialized) {
+      await this.dataSource.destroy();
+    }
+  }
+}
+
+/**
+ * What every service gets: its validated config, its own migrated database, Kafka (topics
+ * provisioned from the catalogue), the outbox and its relay, the event transport, Redis if
+ * asked for, and GET /health.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config, serviceName } = options;
+    const topicNames = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+    const databaseUrl = databaseUrlFor(config, serviceName);
+    const redisProviders = options.redis
+      ? [{ provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) }]
+      : [];
+    return {
+      module: PlatformModule,
+      global: true,
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_NAME, useValue: serviceName },
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: TopicNames, useValue: topicNames },
+        {
+          provide: DataSource,
+          useFactory: () =>
+            openDatabase({
+              url: databaseUrl,
+              serviceName,
+              migrations: options.migrations,
+              entities: options.entities,
+              poolSize: config.DATABASE_POOL_SIZE,
+            }),
+        },
+        { provide: EntityManager, useFactory: (dataSource: DataSource) => dataSource.manager, inject: [DataSource] },
+        {
+          provide: KAFKA,
+          useFactory: async () => {
+            const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: serviceName });
+            if (config.KAFKA_PROVISION_TOPICS === 'true') {
+              await provisionTopics(kafka, topicNames);
+            }
+            return kafka;
+          },
+        },
+        { provide: Outbox, useValue: new Outbox(topicNames) },
+        {
+          provide: OutboxRelay,
+          useFactory: (kafka: Kafka) => new OutboxRelay(kafka, { databaseUrl, serviceName }),
+          inject: [KAFKA],
+        },
+        {
+          provide: KafkaEventsServer,
+          useFactory: (kafka: Kafka) =>
+            new KafkaEventsServer({
+              kafka,
+              topics: topicNames,
+              groupId: `${config.KAFKA_TOPIC_PREFIX}${serviceName}`,
+              maxAttempts: config.EVENT_MAX_ATTEMPTS,
+              retryBaseMs: config.EVENT_RETRY_BASE_MS,
+            }),
+          inject: [KAFKA],
+        },
+        ...redisProviders,
+        {
+          provide: PlatformLifecycle,
+          useFactory: (relay: OutboxRelay, dataSource: DataSource, redis?: Redis) => new PlatformLifecycle(relay, dataSource, redis),
+          inject: [OutboxRelay, DataSource, { token: REDIS, optional: true }],
+        },
+      ],
+      exports: [SERVICE_NAME, SERVICE_CONFIG, TopicNames, DataSource, EntityManager, KAFKA, Outbox, OutboxRelay, KafkaEventsServer, ...(options.redis ? [REDIS] : [])],
+    };
+  }
+}
+
+export const InjectServiceConfig = (): ParameterDecorator => Inject(SERVICE_CONFIG);
