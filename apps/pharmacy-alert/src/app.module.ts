@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { loadConfig } from '@sc/config';
 import { PlatformModule } from '@sc/platform';
 import { PharmacyAlertConfig } from './config';
 import { MIGRATIONS } from './migrations';
@@ -23,4 +22,3 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
   return PharmacyAlertModule;
 }
 
-export const loadPharmacyAlertConfig = (env: NodeJS.ProcessEnv = process.env): PharmacyAlertConfig => loadConfig(PharmacyAlertConfig, env);

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ClassConstructor } from 'class-transformer';
+import { loadConfig, type ServiceConfig } from '@sc/config';
 import { KafkaEventsServer, RethrowEventErrorsFilter } from '@sc/messaging';
 import { NestPinoLogger, createLogger } from '@sc/observability';
 
@@ -40,4 +42,32 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   await app.listen(options.httpPort, options.httpHost);
   logger.info({ port: options.httpPort, host: options.httpHost }, `${options.serviceName} ready`);
   return app;
+}
+
+export interface RunServiceOptions<C extends ServiceConfig & { HTTP_PORT: number }> {
+  serviceName: string;
+  description: string;
+  configType: ClassConstructor<C>;
+  appModule: (config: C) => Type<unknown>;
+}
+
+/** A service's whole main(): validated config (refuses to start naming the bad variable), then boot. */
+export function runService<C extends ServiceConfig & { HTTP_PORT: number }>(options: RunServiceOptions<C>): void {
+  const start = async (): Promise<void> => {
+    process.env.SERVICE_NAME ??= options.serviceName;
+    const config = loadConfig(options.configType);
+    await bootstrapService({
+      serviceName: options.serviceName,
+      description: options.description,
+      appModule: options.appModule(config),
+      httpHost: config.HTTP_HOST,
+      httpPort: config.HTTP_PORT,
+    });
+  };
+  start().catch((error: unknown) => {
+    // Config errors name the variable and the rule, never the value; safe to print.
+    createLogger('bootstrap').fatal({ err: error }, `${options.serviceName} failed to start`);
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
 }

@@ -1,3 +1,3 @@
 export { PlatformModule, InjectServiceConfig, type PlatformOptions } from './platform.module';
-export { bootstrapService, httpValidationPipe, setUpOpenApi, type BootstrapOptions } from './bootstrap';
+export { bootstrapService, runService, httpValidationPipe, setUpOpenApi, type BootstrapOptions, type RunServiceOptions } from './bootstrap';
 export { SERVICE_CONFIG, SERVICE_NAME, KAFKA, REDIS } from './tokens';

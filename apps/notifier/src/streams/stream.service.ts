@@ -1,0 +1,85 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { createLogger } from '@sc/observability';
+import type { NotifierConfig } from '../config';
+import { DeliveryRepository } from '../notifications/delivery.repository';
+import type { StreamItem } from '../notifications/stream-item';
+import { StreamHub } from './stream-hub';
+
+const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+@Injectable()
+export class StreamService {
+  private readonly logger = createLogger(StreamService.name);
+
+  constructor(
+    private readonly hub: StreamHub,
+    private readonly deliveries: DeliveryRepository,
+  ) {}
+
+  recipientFrom(kind: string, id: string): string {
+    if ((kind !== 'users' && kind !== 'teams') || !ID_PATTERN.test(id)) {
+      throw new BadRequestException('stream path must be /v1/streams/users/<id> or /v1/streams/teams/<id>');
+    }
+    return `${kind === 'users' ? 'user' : 'team'}:${id}`;
+  }
+
+  resumePoint(lastEventId: string | undefined): string | undefined {
+    if (lastEventId === undefined || lastEventId === '') {
+      return undefined;
+    }
+    if (!/^\d{1,18}$/.test(lastEventId)) {
+      throw new BadRequestException('Last-Event-ID must be a delivery sequence number');
+    }
+    return lastEventId;
+  }
+
+  /**
+   * Subscribes first and buffers, then sends the backlog from PostgreSQL, then live items; items
+   * are sent in sequence order and never twice on one connection, so a reconnect with
+   * Last-Event-ID loses nothing.
+   */
+  async serve(recipient: string, resumeAfter: string | undefined, request: Request, response: Response, config: NotifierConfig): Promise<void> {
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    response.write('retry: 2000\n\n');
+    let lastSent = resumeAfter === undefined ? 0n : BigInt(resumeAfter);
+    let draining = true;
+    const pending: StreamItem[] = [];
+    let closed = false;
+
+    const send = (item: StreamItem): void => {
+      if (closed || BigInt(item.seq) <= lastSent) {
+        return;
+      }
+      lastSent = BigInt(item.seq);
+      response.write(`id: ${item.seq}\nevent: notification\ndata: ${JSON.stringify(item)}\n\n`);
+      void this.deliveries.markDelivered(item.seq).catch((error: unknown) => this.logger.warn({ err: error }, 'delivery not marked'));
+    };
+    const unsubscribe = await this.hub.subscribe(recipient, (item) => (draining ? pending.push(item) : send(item)));
+
+    const catchUp = async (after: string | undefined): Promise<void> => {
+      for (const item of await this.deliveries.streamBacklog(recipient, after)) {
+        send(item);
+      }
+    };
+    await catchUp(resumeAfter);
+    pending.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).forEach(send);
+    draining = false;
+
+    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), config.SSE_HEARTBEAT_MS);
+    const reconcile = setInterval(() => {
+      void catchUp(lastSent.toString()).catch((error: unknown) => this.logger.warn({ err: error }, 'stream reconcile failed'));
+    }, config.SSE_RECONCILE_MS);
+    request.on('close', () => {
+      closed = true;
+      clearInterval(heartbeat);
+      clearInterval(reconcile);
+      void unsubscribe();
+    });
+  }
+}

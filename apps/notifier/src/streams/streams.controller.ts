@@ -1,0 +1,40 @@
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { IsOptional, Matches } from 'class-validator';
+import { SERVICE_CONFIG } from '@sc/platform';
+import type { NotifierConfig } from '../config';
+import { StreamService } from './stream.service';
+
+export class StreamQueryDto {
+  @ApiPropertyOptional({ description: 'Resume point for clients that cannot set the Last-Event-ID header.' })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/)
+  lastEventId?: string;
+}
+
+@ApiTags('streams')
+@Controller('v1/streams')
+export class StreamsController {
+  constructor(
+    private readonly streams: StreamService,
+    @Inject(SERVICE_CONFIG) private readonly config: NotifierConfig,
+  ) {}
+
+  /** Server-Sent Events: a person's (or team pool's) notifications; resumes after Last-Event-ID. */
+  @Get(':kind/:id')
+  @ApiHeader({ name: 'Last-Event-ID', required: false })
+  @ApiOkResponse({ description: 'text/event-stream; each event id is the delivery sequence number.' })
+  async open(
+    @Param('kind') kind: string,
+    @Param('id') id: string,
+    @Query() query: StreamQueryDto,
+    @Headers('last-event-id') lastEventIdHeader: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const recipient = this.streams.recipientFrom(kind, id);
+    const resumeAfter = this.streams.resumePoint(lastEventIdHeader ?? query.lastEventId);
+    await this.streams.serve(recipient, resumeAfter, request, response, this.config);
+  }
+}
