@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { createLogger } from '@sc/observability';
 
 export interface OutboxRelayOptions {
@@ -156,7 +156,7 @@ export class OutboxRelay {
       return this.producer;
     }
     // One request in flight keeps batches in order on retry; the relay is the only writer.
-    const producer = this.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = this.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     this.producer = producer;
     return producer;
@@ -180,13 +180,12 @@ export class OutboxRelay {
         resolve();
         return;
       }
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }

@@ -2,3 +2,5 @@ export { eventually } from './eventually';
 export { SseClient, type SseEvent } from './sse-client';
 export { ServiceProcess, SERVICES, repoRoot, type ServiceName } from './service-process';
 export { newRunId, freePort, databaseUrl, dropRunDatabases, kafkaBrokers, ADMIN_DATABASE_URL } from './test-environment';
+export { SystemUnderTest, type SystemOptions } from './system-under-test';
+export { syntheticAdt, type SyntheticAdt } from './adt-factory';

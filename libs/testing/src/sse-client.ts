@@ -50,9 +50,9 @@ export class SseClient {
     let event = 'message';
     const data: string[] = [];
     for (const line of block.split('\n')) {
-      if (line.startsWith('id: ')) id = line.slice(4);
-      else if (line.startsWith('event: ')) event = line.slice(7);
-      else if (line.startsWith('data: ')) data.push(line.slice(6));
+      if (line.startsWith('id: ')) {id = line.slice(4);}
+      else if (line.startsWith('event: ')) {event = line.slice(7);}
+      else if (line.startsWith('data: ')) {data.push(line.slice(6));}
     }
     if (data.length === 0) {
       return;

@@ -1,0 +1,4 @@
+import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
+
+/** Every migration of this service, in order; checked in and reviewed like code. */
+export const MIGRATIONS = [InitialSchema1763800000000];
