@@ -1,0 +1,33 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { ConfigError, loadConfig } from './load-config';
+import { ServiceConfig } from './service-config';
+
+class ExampleConfig extends ServiceConfig {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  HTTP_PORT: number = 3000;
+}
+
+describe(loadConfig.name, () => {
+  it('applies defaults and converts types from the environment', () => {
+    const config = loadConfig(ExampleConfig, { HTTP_PORT: '4100', KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9094' });
+    expect(config.HTTP_PORT).toBe(4100);
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9094']);
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('refuses a bad value and names the variable but not the value', () => {
+    let thrown: unknown;
+    try {
+      loadConfig(ExampleConfig, { HTTP_PORT: '99999', DATABASE_URL: 'mysql://secret-password@db' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const message = (thrown as ConfigError).message;
+    expect(message).toContain('HTTP_PORT');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('secret-password');
+  });
+});

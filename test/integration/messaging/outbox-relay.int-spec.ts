@@ -1,0 +1,99 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Kafka } from 'kafkajs';
+import { TopicNames, createEnvelope } from '@sc/contracts';
+import { CREATE_MESSAGING_TABLES, Outbox, OutboxRelay, createKafka, deleteTopicsWithPrefix, provisionTopics } from '@sc/messaging';
+import { DataSource, openDatabase } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, eventually, kafkaBrokers, newRunId } from '@sc/testing';
+
+class MessagingTables1700000000001 implements MigrationInterface {
+  name = 'MessagingTables1700000000001';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(CREATE_MESSAGING_TABLES);
+  }
+  async down(): Promise<void> {}
+}
+
+function requestFor(subject: string, index: number) {
+  return createEnvelope(
+    'notification.requested',
+    { notificationId: `${index}`, recipientId: 'u', teamId: null, title: `n${index}`, urgency: 'routine', dueAt: null, link: '/x', itemType: 't', itemId: `${index}` },
+    { source: 'test', subject, occurredAt: new Date().toISOString(), correlationId: `c${index}` },
+  );
+}
+
+describe(OutboxRelay.name, () => {
+  const runId = newRunId();
+  const topics = new TopicNames(`${runId}.`);
+  const url = databaseUrl(runId, 'relay');
+  let kafka: Kafka;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    kafka = createKafka({ brokers: kafkaBrokers(), clientId: runId });
+    await provisionTopics(kafka, topics);
+    dataSource = await openDatabase({ url, serviceName: 'relay-test', migrations: [MessagingTables1700000000001], poolSize: 4 });
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await dropRunDatabases(runId);
+    await deleteTopicsWithPrefix(kafka, `${runId}.`);
+  });
+
+  it('publishes committed rows in commit order per patient key, marks them published, and leaves rolled-back rows out', async () => {
+    const outbox = new Outbox(topics);
+    const events = Array.from({ length: 60 }, (_, index) => requestFor(`pt-${index % 3}`, index));
+    for (let start = 0; start < events.length; start += 10) {
+      await dataSource.transaction((manager) => outbox.append(manager, ...events.slice(start, start + 10)));
+    }
+    await dataSource
+      .transaction(async (manager) => {
+        await outbox.append(manager, requestFor('pt-0', 999));
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+
+    const received: Array<{ key: string; title: string; traceparent: string }> = [];
+    const consumer = kafka.consumer({ groupId: `${runId}.reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.of('notificationRequests'), fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(message.value?.toString() ?? '{}') as { data: { title: string } };
+        received.push({ key: message.key?.toString() ?? '', title: event.data.title, traceparent: String(message.headers?.traceparent ?? '') });
+      },
+    });
+
+    const relay = new OutboxRelay(kafka, { databaseUrl: url, serviceName: 'relay-test', pollIntervalMs: 100 });
+    relay.start();
+    try {
+      await eventually(async () => (received.length >= 60 ? true : undefined), 30_000);
+      await eventually(async () => ((await relay.backlog()) === 0 ? true : undefined));
+    } finally {
+      await relay.stop();
+      await consumer.disconnect();
+    }
+
+    expect(received).toHaveLength(60);
+    expect(received.some((message) => message.title === 'n999')).toBe(false);
+    for (const key of ['pt-0', 'pt-1', 'pt-2']) {
+      const titles = received.filter((message) => message.key === key).map((message) => Number(message.title.slice(1)));
+      expect(titles).toEqual([...titles].sort((a, b) => a - b));
+      expect(titles).toHaveLength(20);
+    }
+    expect(received[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  }, 60_000);
+
+  it('lets only one relay per database publish (advisory-lock leader)', async () => {
+    const first = new OutboxRelay(kafka, { databaseUrl: url, serviceName: 'relay-test', pollIntervalMs: 50 });
+    const second = new OutboxRelay(kafka, { databaseUrl: url, serviceName: 'relay-test', pollIntervalMs: 50 });
+    first.start();
+    await eventually(async () => (first.isLeader ? true : undefined));
+    second.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.isLeader).toBe(false);
+    await first.stop();
+    await eventually(async () => (second.isLeader ? true : undefined), 5_000);
+    await second.stop();
+  }, 30_000);
+});
