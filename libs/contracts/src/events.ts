@@ -87,6 +87,82 @@ export interface PharmacyTaskCancelledData {
   reason: string;
 }
 
+export interface PharmacyTaskStateData {
+  taskId: string;
+  patientId: string;
+  kind: TaskKind;
+  /** Who did it (user id) or `system` for timers. */
+  actorId: string;
+}
+
+export type ContactOutcome = 'reached' | 'no-answer' | 'wrong-number' | 'declined' | 'left-message';
+
+export interface PharmacyContactAttemptedData extends PharmacyTaskStateData {
+  outcome: ContactOutcome;
+  attemptedAt: string;
+}
+
+/** A coded medication line; free text never travels on events. */
+export interface CodedMedication {
+  system: 'RXNORM' | 'NDC';
+  code: string;
+}
+
+export interface MedicationDiscrepancy {
+  medication: CodedMedication;
+  /** e.g. omission, duplication, dose-mismatch, interaction. */
+  kind: 'omission' | 'duplication' | 'dose-mismatch' | 'interaction' | 'other';
+}
+
+export interface PharmacyMedicationReconciledData extends PharmacyTaskStateData {
+  homeMedications: CodedMedication[];
+  startedInHospital: CodedMedication[];
+  stopped: CodedMedication[];
+  changed: CodedMedication[];
+  discrepancies: MedicationDiscrepancy[];
+  reconciledAt: string;
+}
+
+export type NeedKind = 'missing-home-device' | 'diet-or-wellness' | 'specialist-symptoms' | 'in-home-care' | 'social-needs';
+
+/** A need the pharmacist found that another team acts on (care-gap, referral). */
+export interface PharmacyNeedFlaggedData extends PharmacyTaskStateData {
+  flagId: string;
+  need: NeedKind;
+  /** A code that says what exactly: HCPCS for a device (A4670 BP monitor), ICD-10 for symptoms, or a program code. */
+  code: string | null;
+  codeSystem: 'HCPCS' | 'ICD10' | 'PROGRAM' | null;
+}
+
+export interface PharmacyTaskCompletedData extends PharmacyTaskStateData {
+  outcome: 'reconciled' | 'patient-declined' | 'unreachable' | 'coordinated-with-facility' | 'not-needed';
+  completedAt: string;
+  withinWindow: boolean;
+}
+
+export interface PharmacyTaskEscalatedData extends PharmacyTaskStateData {
+  step: 'reminder' | 'team-lead' | 'breach';
+  dueAt: string;
+}
+
+export interface PharmacyRefillHoldData {
+  holdId: string;
+  patientId: string;
+  reason: 'inpatient' | 'admission-cancelled' | 'discharged' | 'expired';
+}
+
+/** A rostered patient died: outreach stops and the team is told. */
+export interface PharmacyPatientExpiredData {
+  patientId: string;
+  closedTaskIds: string[];
+}
+
+/** An enrollment system's change to the specialty-pharmacy roster (same shape as a roster row). */
+export interface RosterEnrollmentChangedData {
+  action: 'upsert' | 'disenroll';
+  patient: Record<string, unknown>;
+}
+
 export type NotificationUrgency = 'routine' | 'urgent';
 
 /** A request to tell a person about their work; the notifier turns it into deliveries. */
@@ -118,6 +194,16 @@ export interface EventPayloads {
   'patient.merged': PatientMergedData;
   'pharmacy.task-created': PharmacyTaskCreatedData;
   'pharmacy.task-cancelled': PharmacyTaskCancelledData;
+  'pharmacy.task-acknowledged': PharmacyTaskStateData;
+  'pharmacy.contact-attempted': PharmacyContactAttemptedData;
+  'pharmacy.medication-reconciled': PharmacyMedicationReconciledData;
+  'pharmacy.need-flagged': PharmacyNeedFlaggedData;
+  'pharmacy.task-completed': PharmacyTaskCompletedData;
+  'pharmacy.task-escalated': PharmacyTaskEscalatedData;
+  'pharmacy.refill-hold-placed': PharmacyRefillHoldData;
+  'pharmacy.refill-hold-released': PharmacyRefillHoldData;
+  'pharmacy.patient-expired': PharmacyPatientExpiredData;
+  'roster.enrollment-changed': RosterEnrollmentChangedData;
   'notification.requested': NotificationRequestedData;
 }
 
@@ -138,6 +224,16 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'patient.merged': 1,
   'pharmacy.task-created': 1,
   'pharmacy.task-cancelled': 1,
+  'pharmacy.task-acknowledged': 1,
+  'pharmacy.contact-attempted': 1,
+  'pharmacy.medication-reconciled': 1,
+  'pharmacy.need-flagged': 1,
+  'pharmacy.task-completed': 1,
+  'pharmacy.task-escalated': 1,
+  'pharmacy.refill-hold-placed': 1,
+  'pharmacy.refill-hold-released': 1,
+  'pharmacy.patient-expired': 1,
+  'roster.enrollment-changed': 1,
   'notification.requested': 1,
 };
 

@@ -35,6 +35,9 @@ function topic(
 export const TOPIC_CATALOGUE = {
   encounters: topic('care.encounters.v1', 'adt-ingest', 'Encounter events from hospital ADT feeds, keyed by patient.'),
   pharmacy: topic('care.pharmacy.v1', 'pharmacy-alert', 'Pharmacist tasks, contacts, reconciliations and need flags.'),
+  rosterChanges: topic('care.roster-changes.v1', 'enrollment systems', 'Specialty-pharmacy enrollment changes, keyed by pharmacy patient id.', {
+    partitions: 3,
+  }),
   notificationRequests: topic(
     'care.notification-requests.v1',
     'pharmacy-alert,care-gap,referral',
@@ -59,6 +62,16 @@ export const EVENT_TOPICS: { readonly [T in EventType]: TopicKey } = {
   'patient.merged': 'encounters',
   'pharmacy.task-created': 'pharmacy',
   'pharmacy.task-cancelled': 'pharmacy',
+  'pharmacy.task-acknowledged': 'pharmacy',
+  'pharmacy.contact-attempted': 'pharmacy',
+  'pharmacy.medication-reconciled': 'pharmacy',
+  'pharmacy.need-flagged': 'pharmacy',
+  'pharmacy.task-completed': 'pharmacy',
+  'pharmacy.task-escalated': 'pharmacy',
+  'pharmacy.refill-hold-placed': 'pharmacy',
+  'pharmacy.refill-hold-released': 'pharmacy',
+  'pharmacy.patient-expired': 'pharmacy',
+  'roster.enrollment-changed': 'rosterChanges',
   'notification.requested': 'notificationRequests',
 };
 
