@@ -4,9 +4,9 @@ import { ensureRedis, type RedisEndpoint } from './redis';
 
 export { brokersAnswer, ensureKafka, kafkaStatus, stopKafka } from './kafka';
 export type { KafkaEndpoint, KafkaOptions, KafkaStatus } from './kafka';
-export { ensurePostgres } from './postgres';
+export { ensurePostgres, postgresStatus } from './postgres';
 export type { PostgresEndpoint } from './postgres';
-export { ensureRedis } from './redis';
+export { ensureRedis, redisStatus } from './redis';
 export type { RedisEndpoint } from './redis';
 export { findRepoRoot } from './process';
 
@@ -40,3 +40,4 @@ export async function ensureInfrastructure(options: { kafka?: KafkaOptions } = {
 function describeReason(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
+export { ensureServices, stopServices, serviceUrl, serviceLogFile, SERVICE_PORTS, STACK_SERVICES, MLLP_PORT, type StackService } from './services';

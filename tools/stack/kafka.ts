@@ -9,10 +9,10 @@ import {
   log,
   pidFileNamesLiveProcess,
   pollUntil,
+  removeFile,
   runCommand,
   startDetached,
   stopProcessFromPidFile,
-  tailOfFile,
   withLockFile,
   type DetachedProcess,
 } from './process';
@@ -47,6 +47,8 @@ const DEFAULT_READY_TIMEOUT_MS = 90_000;
 // Covers a first `mvn` download of the jars by whoever holds the lock, plus its startup.
 const START_LOCK_TIMEOUT_MS = 5 * 60_000;
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+const READINESS_PROBE_GROUP = 'stack-readiness-probe';
+const START_MARKER = '===== started by tools/stack/kafka.ts at';
 const CLUSTER_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 /** The exact command in scripts/bootstrap.sh, so both leave deploy/kafka/lib/ in the same state. */
@@ -113,9 +115,8 @@ function brokersFromEnv(): string[] | undefined {
   return brokers.length > 0 ? brokers : undefined;
 }
 
-/** True when an admin client can connect and describe the cluster. */
-export async function brokersAnswer(brokers: string[]): Promise<boolean> {
-  const kafka = new Kafka({
+function probeClient(brokers: string[]): Kafka {
+  return new Kafka({
     clientId: 'stack-probe',
     brokers,
     logLevel: logLevel.NOTHING,
@@ -123,12 +124,41 @@ export async function brokersAnswer(brokers: string[]): Promise<boolean> {
     requestTimeout: 3_000,
     retry: { retries: 0 },
   });
-  const admin = kafka.admin();
+}
+
+/** True when an admin client can connect and describe the cluster. */
+export async function brokersAnswer(brokers: string[]): Promise<boolean> {
+  const admin = probeClient(brokers).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
     return cluster.brokers.length > 0;
   } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Right after startup the group coordinator (which creates __consumer_offsets on first use) and
+ * the producer id allocation answer "not available"; kafkajs retries but logs every attempt at
+ * ERROR. Waiting for both here keeps that noise out of the services and tests that come next.
+ */
+async function brokerServesClients(brokers: string[]): Promise<boolean> {
+  const kafka = probeClient(brokers);
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, retry: { retries: 1 } });
+  try {
+    await admin.connect();
+    // Also loads the cluster metadata that describeGroups needs to find the coordinator.
+    const cluster = await admin.describeCluster();
+    if (cluster.brokers.length === 0) {
+      return false;
+    }
+    await admin.describeGroups([READINESS_PROBE_GROUP]);
+    await producer.connect();
+    return true;
+  } finally {
+    await producer.disconnect();
     await admin.disconnect();
   }
 }
@@ -164,6 +194,11 @@ export async function ensureKafka(options: KafkaOptions = {}): Promise<KafkaEndp
   const paths = kafkaPaths(options.dataDir);
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   return withLockFile(paths.lockFile, START_LOCK_TIMEOUT_MS, async () => {
+    // Whoever held the lock before us may have just started one.
+    if (await brokersAnswerQuietly(brokers)) {
+      log(`Kafka answers on ${brokers.join(',')}`);
+      return { brokers, startedHere: false };
+    }
     const runningPid = pidFileNamesLiveProcess(paths.pidFile);
     if (runningPid !== undefined) {
       log(`Kafka pid ${runningPid} (from ${paths.pidFile}) is running but not answering yet; waiting for it`);
@@ -258,7 +293,7 @@ async function formatStorage(paths: KafkaPaths, clusterId: string): Promise<void
 
 async function startBroker(paths: KafkaPaths): Promise<DetachedProcess> {
   rotateLogIfLarge(paths.logFile);
-  appendFileSync(paths.logFile, `\n===== ${new Date().toISOString()} started by tools/stack/kafka.ts =====\n`);
+  appendFileSync(paths.logFile, `\n${START_MARKER} ${new Date().toISOString()} =====\n`);
   return startDetached(
     javaExecutable(),
     [...BROKER_JVM_OPTIONS, ...classpathOptions(paths), 'kafka.Kafka', paths.serverProperties],
@@ -283,18 +318,36 @@ async function waitUntilReady(
     exit = `the broker process exited during startup (${signal ?? `exit code ${String(code)}`})`;
   });
   try {
-    await pollUntil(() => brokersAnswer(brokers), {
+    await pollUntil(() => brokerServesClients(brokers), {
       timeoutMs,
       intervalMs: 500,
       describe: `Kafka on ${brokers.join(',')}`,
       stopEarly: () => exit,
     });
   } catch (error) {
+    const stillRunning = exit === undefined;
+    if (!stillRunning) {
+      removeFile(paths.pidFile);
+    }
     throw new Error(
-      `${errorMessage(error)}\nSee ${paths.logFile}; last lines:\n${tailOfFile(paths.logFile, 15)}\n` +
-        `(stop a half-started broker with: node dist/tools/stack/main.js kafka-down)`,
+      `${errorMessage(error)}\nSee ${paths.logFile}; from this start:\n${errorsOfLatestStart(paths.logFile)}` +
+        (stillRunning ? '\nIt may still be starting; stop it with: node dist/tools/stack/main.js kafka-down' : ''),
     );
   }
+}
+
+/** ERROR lines and exception messages since the last start marker, else its last lines. */
+function errorsOfLatestStart(logFile: string): string {
+  if (!existsSync(logFile)) {
+    return '(no log file)';
+  }
+  const text = readFileSync(logFile, 'utf8');
+  const lines = text
+    .slice(text.lastIndexOf(START_MARKER))
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('\t'));
+  const errors = lines.filter((line) => /\] (ERROR|FATAL) /.test(line) || /^[\w.$]*(Exception|Error)\b.*:/.test(line));
+  return (errors.length > 0 ? errors.slice(0, 8) : lines.slice(-10)).join('\n');
 }
 
 /** Stops the broker this tool started (named by the pid file in dataDir); a no-op when none runs. */

@@ -1,12 +1,25 @@
-import { ensureInfrastructure, ensureKafka, kafkaStatus, stopKafka } from './index';
+import { ensureInfrastructure, ensureKafka, kafkaStatus, postgresStatus, redisStatus, stopKafka } from './index';
+import { urlWithoutPassword } from './process';
 
 const USAGE = `usage: node dist/tools/stack/main.js <command>
   kafka-up    start the local Kafka broker (no-op if one answers)
   kafka-down  stop the Kafka broker started by kafka-up
   infra-up    ensure Kafka, PostgreSQL and Redis answer (starting what is down)
-  status      show what answers and what this tool started`;
+  status      show what answers and what this tool started (exit code 1 if anything is down)`;
 
-async function run(command: string | undefined): Promise<number> {
+function availability(isAnswering: boolean): string {
+  return isAnswering ? 'answering' : 'NOT answering';
+}
+
+// Adding a command: add it here and to USAGE; the exhaustive switch below then asks for its case.
+const COMMANDS = ['kafka-up', 'kafka-down', 'infra-up', 'status'] as const;
+type Command = (typeof COMMANDS)[number];
+
+function parseCommand(argument: string | undefined): Command | undefined {
+  return COMMANDS.find((command) => command === argument);
+}
+
+async function run(command: Command): Promise<number> {
   switch (command) {
     case 'kafka-up': {
       const { brokers } = await ensureKafka();
@@ -24,19 +37,27 @@ async function run(command: string | undefined): Promise<number> {
       return 0;
     }
     case 'status': {
-      const kafka = await kafkaStatus();
-      console.log(`kafka: ${kafka.answering ? 'answering' : 'not answering'} on ${kafka.brokers.join(',')}`);
-      console.log(`kafka: ${kafka.pid === undefined ? 'no broker started by this tool' : `pid ${kafka.pid}`}`);
-      console.log(`kafka: cluster id ${kafka.clusterId ?? '(none yet)'}, log ${kafka.logFile}`);
-      return 0;
+      const [kafka, postgres, redis] = await Promise.all([kafkaStatus(), postgresStatus(), redisStatus()]);
+      const started = kafka.pid === undefined ? 'not started by this tool' : `started by this tool, pid ${kafka.pid}`;
+      console.log(`kafka:      ${availability(kafka.answering)} on ${kafka.brokers.join(',')} (${started})`);
+      console.log(`            cluster id ${kafka.clusterId ?? '(none yet)'}, log ${kafka.logFile}`);
+      console.log(`postgresql: ${availability(postgres.answering)} on ${urlWithoutPassword(postgres.adminUrl)}`);
+      console.log(`redis:      ${availability(redis.answering)} on ${urlWithoutPassword(redis.url)}`);
+      return kafka.answering && postgres.answering && redis.answering ? 0 : 1;
     }
-    default:
-      console.error(USAGE);
-      return 2;
   }
 }
 
-run(process.argv[2]).then(
+async function main(argument: string | undefined): Promise<number> {
+  const command = parseCommand(argument);
+  if (command === undefined) {
+    console.error(USAGE);
+    return 2;
+  }
+  return run(command);
+}
+
+main(process.argv[2]).then(
   (exitCode) => {
     process.exitCode = exitCode;
   },

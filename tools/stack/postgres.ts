@@ -37,7 +37,7 @@ export async function ensurePostgres(): Promise<PostgresEndpoint> {
     if (!isLoopbackHost(hostname)) {
       throw new Error(`PostgreSQL at ${shownUrl} does not accept connections (DATABASE_ADMIN_URL)`);
     }
-    await startLocalCluster();
+    await startLocalCluster(shownUrl);
     startedHere = true;
   }
   // Also covers a server that listens but is still starting up or recovering.
@@ -48,6 +48,11 @@ export async function ensurePostgres(): Promise<PostgresEndpoint> {
   });
   log(`PostgreSQL answers on ${shownUrl}`);
   return { adminUrl, startedHere };
+}
+
+export async function postgresStatus(): Promise<{ adminUrl: string; answering: boolean }> {
+  const adminUrl = process.env.DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
+  return { adminUrl, answering: await selectOneQuietly(adminUrl) };
 }
 
 async function selectOne(url: string): Promise<boolean> {
@@ -71,13 +76,13 @@ async function selectOneQuietly(url: string): Promise<boolean> {
   }
 }
 
-async function startLocalCluster(): Promise<void> {
+async function startLocalCluster(shownUrl: string): Promise<void> {
   const version = listDirectories(DEBIAN_CLUSTERS_DIR)
     .filter((name) => /^\d+$/.test(name))
     .sort((a, b) => Number(b) - Number(a))[0];
   if (version === undefined) {
     throw new Error(
-      `PostgreSQL is not running and no local cluster exists under ${DEBIAN_CLUSTERS_DIR}: ` +
+      `PostgreSQL does not answer on ${shownUrl} and no local cluster exists under ${DEBIAN_CLUSTERS_DIR}: ` +
         'install postgresql (apt-get install postgresql) or set DATABASE_ADMIN_URL',
     );
   }
@@ -85,6 +90,6 @@ async function startLocalCluster(): Promise<void> {
   try {
     await runCommand('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { cwd: '/' });
   } catch (error) {
-    throw new Error(`PostgreSQL is not running and could not be started: ${errorMessage(error)}`);
+    throw new Error(`PostgreSQL does not answer on ${shownUrl} and could not be started: ${errorMessage(error)}`);
   }
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -18,20 +18,14 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-let cachedRepoRoot: string | undefined;
-
 /**
  * The same source runs as tools/stack/*.ts under jest and as dist/tools/stack/*.js after the
  * build, so the depth below the root differs: walk up to our own package.json instead.
  */
 export function findRepoRoot(startDir: string = __dirname): string {
-  if (cachedRepoRoot !== undefined) {
-    return cachedRepoRoot;
-  }
   let dir = path.resolve(startDir);
   for (;;) {
     if (readPackageName(path.join(dir, 'package.json')) === ROOT_PACKAGE_NAME) {
-      cachedRepoRoot = dir;
       return dir;
     }
     const parent = path.dirname(dir);
@@ -237,7 +231,7 @@ export async function withLockFile<T>(lockFile: string, timeoutMs: number, work:
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw error;
       }
-      if (pidFileNamesLiveProcess(lockFile) === undefined) {
+      if (isStaleLock(lockFile)) {
         removeFile(lockFile);
         continue;
       }
@@ -251,6 +245,21 @@ export async function withLockFile<T>(lockFile: string, timeoutMs: number, work:
     return await work();
   } finally {
     removeFile(lockFile);
+  }
+}
+
+const FRESH_LOCK_MS = 5_000;
+
+function isStaleLock(lockFile: string): boolean {
+  try {
+    if (readPidFile(lockFile) === undefined) {
+      // Created but not yet written by its owner, unless it has been empty for a while.
+      return Date.now() - statSync(lockFile).mtimeMs > FRESH_LOCK_MS;
+    }
+    return pidFileNamesLiveProcess(lockFile) === undefined;
+  } catch {
+    // Released while we looked: try to take it again.
+    return false;
   }
 }
 
@@ -295,13 +304,6 @@ export async function pollUntil(
 
 export function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
-}
-
-export function tailOfFile(file: string, count: number): string {
-  if (!existsSync(file)) {
-    return '(no log file)';
-  }
-  return lastLines(readFileSync(file, 'utf8'), count);
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -44,6 +44,11 @@ export async function ensureRedis(): Promise<RedisEndpoint> {
   return { url, startedHere: true };
 }
 
+export async function redisStatus(): Promise<{ url: string; answering: boolean }> {
+  const url = process.env.REDIS_URL ?? DEFAULT_URL;
+  return { url, answering: await pingQuietly(url) };
+}
+
 async function ping(url: string): Promise<boolean> {
   const redis = new Redis(url, {
     lazyConnect: true,

@@ -60,7 +60,8 @@ describe('Kafka 4.1 broker with kafkajs', () => {
   const consumers: Consumer[] = [];
 
   function newConsumer(): Consumer {
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    // disconnect() waits for the in-flight fetch, which the broker holds for up to maxWaitTimeInMs (default 5 s).
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250 });
     consumers.push(consumer);
     return consumer;
   }
