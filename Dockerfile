@@ -19,4 +19,4 @@ COPY package.json ./
 USER node
 ARG SERVICE=adt-ingest
 ENV SERVICE=${SERVICE}
-CMD ["sh", "-c", "exec node --enable-source-maps dist/apps/${SERVICE}/src/main.js"]
+CMD ["sh", "-c", "exec node --enable-source-maps --disable-warning=TimeoutNegativeWarning dist/apps/${SERVICE}/src/main.js"]

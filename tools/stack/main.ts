@@ -1,10 +1,11 @@
-import { ensureInfrastructure, ensureKafka, kafkaStatus, postgresStatus, redisStatus, stopKafka } from './index';
+import { MLLP_PORT, STACK_SERVICES, ensureInfrastructure, ensureKafka, ensureServices, kafkaStatus, postgresStatus, redisStatus, serviceLogFile, serviceUrl, stopKafka } from './index';
 import { urlWithoutPassword } from './process';
 
 const USAGE = `usage: node dist/tools/stack/main.js <command>
   kafka-up    start the local Kafka broker (no-op if one answers)
   kafka-down  stop the Kafka broker started by kafka-up
   infra-up    ensure Kafka, PostgreSQL and Redis answer (starting what is down)
+  up          infrastructure and all five services in the background; waits until healthy, prints endpoints
   status      show what answers and what this tool started (exit code 1 if anything is down)`;
 
 function availability(isAnswering: boolean): string {
@@ -12,7 +13,7 @@ function availability(isAnswering: boolean): string {
 }
 
 // Adding a command: add it here and to USAGE; the exhaustive switch below then asks for its case.
-const COMMANDS = ['kafka-up', 'kafka-down', 'infra-up', 'status'] as const;
+const COMMANDS = ['kafka-up', 'kafka-down', 'infra-up', 'up', 'status'] as const;
 type Command = (typeof COMMANDS)[number];
 
 function parseCommand(argument: string | undefined): Command | undefined {
@@ -34,6 +35,19 @@ async function run(command: Command): Promise<number> {
       console.log(`KAFKA_BROKERS=${endpoints.kafka.brokers.join(',')}`);
       console.log(`DATABASE_ADMIN_URL=${endpoints.postgres.adminUrl}`);
       console.log(`REDIS_URL=${endpoints.redis.url}`);
+      return 0;
+    }
+    case 'up': {
+      const endpoints = await ensureInfrastructure();
+      await ensureServices();
+      console.log(`Kafka        ${endpoints.kafka.brokers.join(',')}`);
+      console.log(`PostgreSQL   ${urlWithoutPassword(endpoints.postgres.adminUrl)}`);
+      console.log(`Redis        ${urlWithoutPassword(endpoints.redis.url)}`);
+      console.log(`MLLP         127.0.0.1:${MLLP_PORT} (adt-ingest)`);
+      for (const name of STACK_SERVICES) {
+        console.log(`${name.padEnd(13)}${serviceUrl(name)}  (docs ${serviceUrl(name, '/docs')}, log ${serviceLogFile(name)})`);
+      }
+      console.log('Stop everything with: npm run down');
       return 0;
     }
     case 'status': {

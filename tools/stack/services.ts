@@ -40,7 +40,7 @@ export async function ensureServices(timeoutMs = 90_000): Promise<StackService[]
       continue;
     }
     const entry = path.join(root, 'dist', 'apps', name, 'src', 'main.js');
-    await startDetached(process.execPath, ['--enable-source-maps', entry], {
+    await startDetached(process.execPath, ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning', entry], {
       cwd: root,
       logFile: serviceLogFile(name),
       pidFile: servicePidFile(name),

@@ -1,24 +1,66 @@
-import { Module } from '@nestjs/common';
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { raw } from 'express';
 import { PlatformModule } from '@sc/platform';
-import { PharmacyAlertConfig } from './config';
+import type { PharmacyAlertConfig } from './config';
+import { EncounterEventsHandler } from './encounters/encounter-events.handler';
+import { EncounterWorkService } from './encounters/encounter-work.service';
+import { PharmacyErrorFilter } from './errors/pharmacy-error.filter';
+import { EscalationWorker } from './escalation/escalation.worker';
+import { IdentityReviewRepository } from './matching/identity-review.repository';
+import { IdentityReviewService } from './matching/identity-review.service';
+import { IdentityReviewsController } from './matching/identity-reviews.controller';
+import { PatientMatcher } from './matching/patient-matcher';
 import { MIGRATIONS } from './migrations';
+import { PharmacistRepository } from './pharmacists/pharmacist.repository';
+import { PharmacistsController } from './pharmacists/pharmacists.controller';
+import { EnrollmentEventsHandler } from './roster/enrollment-events.handler';
 import { RosterController } from './roster/roster.controller';
 import { RosterRepository } from './roster/roster.repository';
 import { RosterService } from './roster/roster.service';
-import { DischargeTaskService } from './tasks/discharge-task.service';
-import { EncounterEventsHandler } from './tasks/encounter-events.handler';
+import { PharmacyEvents } from './tasks/pharmacy-events';
+import { RefillHoldRepository } from './tasks/refill-hold.repository';
 import { TaskRepository } from './tasks/task.repository';
 import { TasksController } from './tasks/tasks.controller';
+import { PatientsController } from './timeline/patients.controller';
+import { TimelineRepository } from './timeline/timeline.repository';
+import { WorkflowService } from './workflow/workflow.service';
 
 export const SERVICE_NAME = 'pharmacy-alert';
 
 export function pharmacyAlertModule(config: PharmacyAlertConfig) {
   @Module({
     imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS })],
-    controllers: [RosterController, TasksController, EncounterEventsHandler],
-    providers: [RosterRepository, RosterService, TaskRepository, DischargeTaskService],
+    controllers: [
+      RosterController,
+      PharmacistsController,
+      TasksController,
+      IdentityReviewsController,
+      PatientsController,
+      EncounterEventsHandler,
+      EnrollmentEventsHandler,
+    ],
+    providers: [
+      { provide: APP_FILTER, useClass: PharmacyErrorFilter },
+      RosterRepository,
+      RosterService,
+      PharmacistRepository,
+      PatientMatcher,
+      IdentityReviewRepository,
+      IdentityReviewService,
+      TaskRepository,
+      RefillHoldRepository,
+      TimelineRepository,
+      PharmacyEvents,
+      EncounterWorkService,
+      WorkflowService,
+      EscalationWorker,
+    ],
   })
-  class PharmacyAlertModule {}
+  class PharmacyAlertModule implements NestModule {
+    configure(consumer: MiddlewareConsumer): void {
+      consumer.apply(raw({ type: 'text/csv', limit: '20mb' })).forRoutes('v1/roster/patients.csv');
+    }
+  }
   return PharmacyAlertModule;
 }
-

@@ -20,7 +20,10 @@ export interface EventEnvelope<T extends EventType = EventType> {
   data: EventPayloads[T];
 }
 
-export type AnyEventEnvelope = { [T in EventType]: EventEnvelope<T> }[EventType];
+/** A union of envelopes, one per type, so `switch (event.type)` narrows `data`. */
+export type EnvelopeOf<T extends EventType> = { [K in T]: EventEnvelope<K> }[T];
+
+export type AnyEventEnvelope = EnvelopeOf<EventType>;
 
 /** Kafka header names; values are strings. */
 export const EventHeaders = {

@@ -68,7 +68,8 @@ export interface PatientMergedData extends EncounterEventData {
   priorSubject: string;
 }
 
-export type TaskKind = 'discharge-call' | 'coordinate-with-facility' | 'admission-alert';
+/** discharge-call: phone the patient; chart-review: reconcile from records (no outreach consent); coordinate-with-facility: SNF or another hospital. */
+export type TaskKind = 'discharge-call' | 'chart-review' | 'coordinate-with-facility' | 'admission-alert';
 
 export interface PharmacyTaskCreatedData {
   taskId: string;
@@ -134,8 +135,11 @@ export interface PharmacyNeedFlaggedData extends PharmacyTaskStateData {
   codeSystem: 'HCPCS' | 'ICD10' | 'PROGRAM' | null;
 }
 
+export const TASK_OUTCOMES = ['reconciled', 'patient-declined', 'unreachable', 'coordinated-with-facility', 'not-needed'] as const;
+export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
+
 export interface PharmacyTaskCompletedData extends PharmacyTaskStateData {
-  outcome: 'reconciled' | 'patient-declined' | 'unreachable' | 'coordinated-with-facility' | 'not-needed';
+  outcome: TaskOutcome;
   completedAt: string;
   withinWindow: boolean;
 }
@@ -178,6 +182,38 @@ export interface NotificationRequestedData {
   link: string;
   itemType: string;
   itemId: string;
+  /**
+   * Urgent requests only: if nobody has acknowledged the notification this many seconds after it
+   * was accepted, the notifier escalates once (see `escalationRecipientId`, `escalateToTeamLead`;
+   * with neither, it re-notifies the original recipient).
+   */
+  escalateAfterSeconds?: number | null;
+  /** A person (user id) who hears about the unacknowledged notification. */
+  escalationRecipientId?: string | null;
+  /** Escalate to the team leads of `teamId` (else of the recipient's teams); supervisors if a team has no lead. */
+  escalateToTeamLead?: boolean;
+}
+
+/** A recipient acknowledged a notification (first acknowledgement per person); produced by the notifier. */
+export interface NotificationAcknowledgedData {
+  notificationId: string;
+  /** The requested notification an escalation belongs to; equals `notificationId` when it is not an escalation. */
+  requestedNotificationId: string;
+  recipientId: string;
+  acknowledgedAt: string;
+  itemType: string;
+  itemId: string;
+}
+
+/** An urgent notification stayed unacknowledged past its deadline and was escalated; produced by the notifier. */
+export interface NotificationEscalatedData {
+  notificationId: string;
+  /** The notification sent to the escalation targets. */
+  escalationNotificationId: string;
+  targets: Array<{ recipientId: string | null; teamId: string | null }>;
+  escalatedAt: string;
+  itemType: string;
+  itemId: string;
 }
 
 export interface EventPayloads {
@@ -205,6 +241,8 @@ export interface EventPayloads {
   'pharmacy.patient-expired': PharmacyPatientExpiredData;
   'roster.enrollment-changed': RosterEnrollmentChangedData;
   'notification.requested': NotificationRequestedData;
+  'notification.acknowledged': NotificationAcknowledgedData;
+  'notification.escalated': NotificationEscalatedData;
 }
 
 export type EventType = keyof EventPayloads;
@@ -235,6 +273,8 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'pharmacy.patient-expired': 1,
   'roster.enrollment-changed': 1,
   'notification.requested': 1,
+  'notification.acknowledged': 1,
+  'notification.escalated': 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_VERSIONS) as EventType[];

@@ -43,6 +43,7 @@ export const TOPIC_CATALOGUE = {
     'pharmacy-alert,care-gap,referral',
     'Requests to notify a person or team; consumed by the notifier.',
   ),
+  notifications: topic('care.notifications.v1', 'notifier', 'Notification receipts and escalations, for the services that own the work.'),
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPIC_CATALOGUE;
@@ -73,6 +74,8 @@ export const EVENT_TOPICS: { readonly [T in EventType]: TopicKey } = {
   'pharmacy.patient-expired': 'pharmacy',
   'roster.enrollment-changed': 'rosterChanges',
   'notification.requested': 'notificationRequests',
+  'notification.acknowledged': 'notifications',
+  'notification.escalated': 'notifications',
 };
 
 /**

@@ -40,9 +40,12 @@ export class KafkaEventContext extends BaseRpcContext<[topic: string, partition:
   }
 }
 
-/** `@HandlesEvent('encounter.discharged')`: an @EventPattern whose pattern the compiler checks. */
-export function HandlesEvent(type: EventType): MethodDecorator {
-  return EventPattern(type);
+/**
+ * `@HandlesEvent('encounter.discharged', 'encounter.admitted')`: an @EventPattern whose patterns the
+ * compiler checks. Name every type in one decorator: stacked @EventPattern decorators replace each other.
+ */
+export function HandlesEvent(...types: [EventType, ...EventType[]]): MethodDecorator {
+  return EventPattern(types);
 }
 
 /**
@@ -141,6 +144,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     if (topics.length > 0) {
       await this.consumer.subscribe({ topics, fromBeginning: true });
     }
+    this.log.info({ topics, handlers: [...this.messageHandlers.keys()], groupId: this.options.groupId }, 'consuming');
     await this.consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,

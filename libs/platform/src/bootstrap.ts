@@ -4,8 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ClassConstructor } from 'class-transformer';
 import { loadConfig, type ServiceConfig } from '@sc/config';
-import { KafkaEventsServer, RethrowEventErrorsFilter } from '@sc/messaging';
+import { KafkaEventsServer } from '@sc/messaging';
 import { NestPinoLogger, createLogger } from '@sc/observability';
+import { TransportAwareExceptionFilter } from './exception-filters';
 
 export interface BootstrapOptions {
   serviceName: string;
@@ -34,10 +35,11 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   const logger = createLogger('bootstrap');
   const app = await NestFactory.create(options.appModule, { logger: new NestPinoLogger(), bodyParser: true });
   app.useGlobalPipes(httpValidationPipe());
+  app.useGlobalFilters(new TransportAwareExceptionFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
   setUpOpenApi(app, options.serviceName, options.description);
-  const events = app.connectMicroservice({ strategy: app.get(KafkaEventsServer) }, { inheritAppConfig: false });
-  events.useGlobalFilters(new RethrowEventErrorsFilter());
+  // Inherit the filters registered above: a hybrid app's microservice takes none of its own.
+  app.connectMicroservice({ strategy: app.get(KafkaEventsServer) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost);
   logger.info({ port: options.httpPort, host: options.httpHost }, `${options.serviceName} ready`);

@@ -4,3 +4,4 @@ export { ServiceProcess, SERVICES, repoRoot, type ServiceName } from './service-
 export { newRunId, freePort, databaseUrl, dropRunDatabases, kafkaBrokers, ADMIN_DATABASE_URL } from './test-environment';
 export { SystemUnderTest, type SystemOptions } from './system-under-test';
 export { syntheticAdt, type SyntheticAdt } from './adt-factory';
+export { FakeSmtpServer, type ReceivedMail, type FakeSmtpOptions } from './fake-smtp-server';

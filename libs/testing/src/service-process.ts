@@ -42,7 +42,7 @@ export class ServiceProcess {
     mkdirSync(path.dirname(this.logFile), { recursive: true });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const entry = path.join(repoRoot(), 'dist', 'apps', this.name, 'src', 'main.js');
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    const child = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning', entry], {
       env: { ...this.env, HTTP_PORT: String(this.httpPort), SERVICE_NAME: this.name },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

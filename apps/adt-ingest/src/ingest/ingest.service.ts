@@ -34,6 +34,7 @@ export interface IngestOutcome {
 
 const ackControlId = (): string => randomBytes(10).toString('hex');
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+const looksLikeHl7 = (text: string): boolean => /^\s*(\uFEFF)?MSH/.test(text);
 
 /**
  * The front door for every hospital message, whatever the transport: decode, parse, store
@@ -160,15 +161,17 @@ export class IngestService {
   }
 
   private async reject(text: string, error: unknown, channel: IngestChannel): Promise<IngestOutcome> {
-    const nak = buildNakForUnparseable(text, error, { controlId: ackControlId() });
     const code = error instanceof Hl7ParseError ? error.code : Hl7ErrorCode.ApplicationInternalError;
+    // A frame that does not even start with MSH is not HL7: reject it (AR), there is nothing to correct.
+    const ackCode = looksLikeHl7(text) ? nakCodeFor(code) : 'AR';
+    const nak = buildNakForUnparseable(text, error, { controlId: ackControlId(), code: ackCode === 'AE' ? 'AE' : 'AR' });
     this.logger.warn({ hl7ErrorCode: code, segment: error instanceof Hl7ParseError ? error.segment : undefined }, 'message rejected');
     try {
       await this.saveReject(this.dataSource.manager, error, maskSsn(text), hashOf(text), channel);
     } catch (storeError) {
       this.logger.error({ err: storeError }, 'reject not recorded');
     }
-    return { ack: nak, code: nakCodeFor(code) === 'AE' ? 'AE' : 'AR', disposition: 'rejected' };
+    return { ack: nak, code: ackCode === 'AE' ? 'AE' : 'AR', disposition: 'rejected' };
   }
 
   private async saveReject(

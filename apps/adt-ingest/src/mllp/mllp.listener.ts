@@ -17,15 +17,13 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.server = new MllpServer(
-      {
-        host: this.config.MLLP_HOST,
-        port: this.config.MLLP_PORT,
-        maxFrameBytes: this.config.MLLP_MAX_FRAME_BYTES,
-        idleTimeoutMs: this.config.MLLP_IDLE_TIMEOUT_MS,
-      },
-      async (frame) => (await this.ingest.receive(frame, 'mllp')).ack,
-    );
+    this.server = new MllpServer(async (frame) => (await this.ingest.receive(frame, 'mllp')).ack, {
+      host: this.config.MLLP_HOST,
+      port: this.config.MLLP_PORT,
+      maxFrameBytes: this.config.MLLP_MAX_FRAME_BYTES,
+      idleTimeoutMs: this.config.MLLP_IDLE_TIMEOUT_MS,
+      onError: (error, context) => this.logger.warn({ err: error, phase: context.phase }, 'MLLP connection error'),
+    });
     await this.server.listen();
     this.logger.info({ host: this.config.MLLP_HOST, port: this.server.port }, 'MLLP listening');
   }

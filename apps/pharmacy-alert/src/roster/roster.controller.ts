@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { RosterUploadDto, RosterUploadResultDto } from './roster.dto';
 import { RosterService } from './roster.service';
 
@@ -13,5 +14,17 @@ export class RosterController {
   @ApiOkResponse({ type: RosterUploadResultDto, description: 'Per-row report; valid rows are stored even when others are rejected.' })
   upsertPatients(@Body() body: RosterUploadDto): Promise<RosterUploadResultDto> {
     return this.roster.upsertRows(body.patients);
+  }
+
+  @Post('patients.csv')
+  @HttpCode(200)
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string' }, description: 'Header row, then one patient per row; see roster-csv.ts for the columns.' })
+  @ApiOkResponse({ type: RosterUploadResultDto })
+  upsertPatientsCsv(@Req() request: Request): Promise<RosterUploadResultDto> {
+    if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
+      throw new BadRequestException('body must be a CSV file sent as text/csv');
+    }
+    return this.roster.upsertCsv(request.body.toString('utf8'));
   }
 }

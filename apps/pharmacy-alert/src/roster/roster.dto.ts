@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsISO8601,
   IsObject,
@@ -11,6 +12,10 @@ import {
   IsString,
   Length,
   Matches,
+  Validate,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
   ValidateNested,
 } from 'class-validator';
 
@@ -32,13 +37,31 @@ export class RosterIdentifierDto {
   type!: (typeof IDENTIFIER_TYPES)[number];
 }
 
+const DRUG_CODE_FORMATS = {
+  RXNORM: /^[1-9][0-9]{0,7}$/,
+  NDC: /^(\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d|\d{11})$/,
+} as const;
+
+/** An RxNorm concept id is digits; an NDC is 4-4-2, 5-3-2, 5-4-1 or 11 digits. */
+@ValidatorConstraint({ name: 'drugCodeFormat' })
+class DrugCodeFormat implements ValidatorConstraintInterface {
+  validate(code: unknown, args: ValidationArguments): boolean {
+    const system = (args.object as { drugSystem?: unknown }).drugSystem;
+    return typeof code === 'string' && (system === 'RXNORM' || system === 'NDC') && DRUG_CODE_FORMATS[system].test(code);
+  }
+
+  defaultMessage(): string {
+    return 'drugCode is not a valid code of drugSystem (RxNorm: digits; NDC: 4-4-2, 5-3-2, 5-4-1 or 11 digits)';
+  }
+}
+
 export class RosterTherapyDto {
   @ApiProperty({ enum: ['RXNORM', 'NDC'] })
   @IsIn(['RXNORM', 'NDC'])
   drugSystem!: 'RXNORM' | 'NDC';
 
   @ApiProperty({ example: '1657981' })
-  @Matches(/^[0-9-]{1,14}$/, { message: 'drugCode must be an RxNorm CUI or NDC (digits and dashes)' })
+  @Validate(DrugCodeFormat)
   drugCode!: string;
 
   @ApiPropertyOptional({ example: 'adalimumab' })
@@ -96,6 +119,11 @@ export class RosterPatientDto {
   @IsString()
   @Length(1, 64)
   teamId?: string;
+
+  @ApiPropertyOptional({ description: 'False when the patient opted out of outreach; the task is then coordination only.', default: true })
+  @IsOptional()
+  @IsBoolean()
+  outreachConsent?: boolean;
 
   @ApiProperty({ type: [RosterIdentifierDto] })
   @IsArray()

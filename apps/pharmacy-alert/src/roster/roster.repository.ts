@@ -7,20 +7,48 @@ import type { RosterPatientDto } from './roster.dto';
 export interface RosterPatient {
   id: string;
   pharmacyPatientId: string;
+  familyName: string;
+  givenName: string;
+  birthDate: string;
+  sex: string | null;
   preferredLanguage: string | null;
   pharmacistId: string | null;
   teamId: string | null;
+  outreachConsent: boolean;
   hasSpecialtyTherapy: boolean;
 }
 
 interface PatientRow {
   id: string;
   pharmacy_patient_id: string;
+  family_name: string;
+  given_name: string;
+  birth_date: string;
+  sex: string | null;
   preferred_language: string | null;
   pharmacist_id: string | null;
   team_id: string | null;
+  outreach_consent: boolean;
   therapies: string;
 }
+
+const PATIENT_COLUMNS = `p.id, p.pharmacy_patient_id, p.family_name, p.given_name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.sex,
+  p.preferred_language, p.pharmacist_id, p.team_id, p.outreach_consent,
+  (SELECT count(*) FROM therapies t WHERE t.patient_id = p.id) AS therapies`;
+
+const toPatient = (row: PatientRow): RosterPatient => ({
+  id: row.id,
+  pharmacyPatientId: row.pharmacy_patient_id,
+  familyName: row.family_name,
+  givenName: row.given_name,
+  birthDate: row.birth_date,
+  sex: row.sex,
+  preferredLanguage: row.preferred_language,
+  pharmacistId: row.pharmacist_id,
+  teamId: row.team_id,
+  outreachConsent: row.outreach_consent,
+  hasSpecialtyTherapy: Number(row.therapies) > 0,
+});
 
 @Injectable()
 export class RosterRepository {
@@ -30,12 +58,12 @@ export class RosterRepository {
   async upsert(row: RosterPatientDto): Promise<string> {
     return this.dataSource.transaction(async (manager) => {
       const [{ id }]: Array<{ id: string }> = await manager.query(
-        `INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date, sex, preferred_language, pharmacist_id, team_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date, sex, preferred_language, pharmacist_id, team_id, outreach_consent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (pharmacy_patient_id) DO UPDATE SET
            family_name = EXCLUDED.family_name, given_name = EXCLUDED.given_name, birth_date = EXCLUDED.birth_date,
            sex = EXCLUDED.sex, preferred_language = EXCLUDED.preferred_language, pharmacist_id = EXCLUDED.pharmacist_id,
-           team_id = EXCLUDED.team_id, updated_at = now()
+           team_id = EXCLUDED.team_id, outreach_consent = EXCLUDED.outreach_consent, enrolled = true, updated_at = now()
          RETURNING id`,
         [
           randomUUID(),
@@ -47,6 +75,7 @@ export class RosterRepository {
           row.preferredLanguage?.toLowerCase() ?? null,
           row.pharmacistId ?? null,
           row.teamId ?? null,
+          row.outreachConsent ?? true,
         ],
       );
       await this.replaceIdentifiers(manager, id, row);
@@ -62,27 +91,48 @@ export class RosterRepository {
     });
   }
 
-  /** Patients any of whose identifiers equals one of the given ones (authority and value). */
+  /** Enrolled patients any of whose identifiers equals one of the given ones (authority and value). */
   async findByIdentifiers(manager: EntityManager, identifiers: PatientIdentifier[]): Promise<RosterPatient[]> {
     const withAuthority = identifiers.filter((identifier) => identifier.authority !== null);
     if (withAuthority.length === 0) {
       return [];
     }
     const rows: PatientRow[] = await manager.query(
-      `SELECT DISTINCT p.id, p.pharmacy_patient_id, p.preferred_language, p.pharmacist_id, p.team_id,
-              (SELECT count(*) FROM therapies t WHERE t.patient_id = p.id) AS therapies
+      `SELECT DISTINCT ${PATIENT_COLUMNS}
        FROM patient_identifiers i JOIN patients p ON p.id = i.patient_id
-       WHERE (i.authority, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+       WHERE p.enrolled AND (i.authority, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [withAuthority.map((identifier) => identifier.authority), withAuthority.map((identifier) => identifier.value)],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      pharmacyPatientId: row.pharmacy_patient_id,
-      preferredLanguage: row.preferred_language,
-      pharmacistId: row.pharmacist_id,
-      teamId: row.team_id,
-      hasSpecialtyTherapy: Number(row.therapies) > 0,
-    }));
+    return rows.map(toPatient);
+  }
+
+  async findByBirthDate(manager: EntityManager, birthDate: string): Promise<RosterPatient[]> {
+    const rows: PatientRow[] = await manager.query(`SELECT ${PATIENT_COLUMNS} FROM patients p WHERE p.enrolled AND p.birth_date = $1::date`, [birthDate]);
+    return rows.map(toPatient);
+  }
+
+  async findById(manager: EntityManager, id: string): Promise<RosterPatient | undefined> {
+    const rows: PatientRow[] = await manager.query(`SELECT ${PATIENT_COLUMNS} FROM patients p WHERE p.id = $1`, [id]);
+    return rows.length === 1 ? toPatient(rows[0]) : undefined;
+  }
+
+  /** Links hospital identifiers to a roster patient (identity review, merges); an identifier moves if another patient held it. */
+  async attachIdentifiers(manager: EntityManager, patientId: string, identifiers: PatientIdentifier[]): Promise<void> {
+    for (const identifier of identifiers.filter((candidate) => candidate.authority !== null)) {
+      await manager.query(
+        `INSERT INTO patient_identifiers (patient_id, authority, value, type) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (authority, value) DO UPDATE SET patient_id = EXCLUDED.patient_id`,
+        [patientId, identifier.authority, identifier.value, identifier.type ?? 'MR'],
+      );
+    }
+  }
+
+  async setEnrolled(pharmacyPatientId: string, enrolled: boolean): Promise<boolean> {
+    const [, affected]: [unknown, number] = await this.dataSource.query('UPDATE patients SET enrolled = $2, updated_at = now() WHERE pharmacy_patient_id = $1', [
+      pharmacyPatientId,
+      enrolled,
+    ]);
+    return affected > 0;
   }
 
   private async replaceIdentifiers(manager: EntityManager, patientId: string, row: RosterPatientDto): Promise<void> {

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { createLogger } from '@sc/observability';
+import type { EventEnvelope } from '@sc/contracts';
+import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
+import { rosterRowsFromCsv } from './roster-csv';
 import { RosterPatientDto, type RosterUploadResultDto } from './roster.dto';
 import { RosterRepository } from './roster.repository';
 
@@ -35,5 +38,32 @@ export class RosterService {
     }
     this.logger.info({ accepted: result.accepted, rejected: result.rejected }, 'roster rows loaded');
     return result;
+  }
+
+  async upsertCsv(text: string): Promise<RosterUploadResultDto> {
+    const { rows, missingColumns } = rosterRowsFromCsv(text);
+    if (missingColumns.length > 0) {
+      throw new PharmacyError(PharmacyErrorCode.InvalidCsv, `CSV lacks required column(s): ${missingColumns.join(', ')}`);
+    }
+    if (rows.length === 0) {
+      throw new PharmacyError(PharmacyErrorCode.InvalidCsv, 'CSV has a header but no rows');
+    }
+    return this.upsertRows(rows);
+  }
+
+  /** An enrollment system's change from Kafka; a row that fails validation is not retried (dead-lettered with the reasons). */
+  async applyEnrollmentChange(event: EventEnvelope<'roster.enrollment-changed'>): Promise<void> {
+    if (event.data.action === 'disenroll') {
+      const id = event.data.patient.pharmacyPatientId;
+      if (typeof id !== 'string') {
+        throw new PharmacyError(PharmacyErrorCode.InvalidEnrollment, 'disenrollment without pharmacyPatientId');
+      }
+      await this.roster.setEnrolled(id, false);
+      return;
+    }
+    const result = await this.upsertRows([event.data.patient]);
+    if (result.rejected > 0) {
+      throw new PharmacyError(PharmacyErrorCode.InvalidEnrollment, result.rowErrors[0].errors.join('; '));
+    }
   }
 }

@@ -1,18 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { TaskKind, TaskOutcome } from '@sc/contracts';
 import type { TaskView } from './task.views';
 
 interface TaskRow {
   id: string;
   patient_id: string;
-  kind: string;
+  kind: TaskKind;
   status: string;
   priority: string;
-  discharged_at: Date;
+  discharged_at: Date | null;
   due_at: Date;
   assignee_id: string | null;
   team_id: string | null;
   correlation_id: string;
+  episode_key: string;
+  subject: string;
+  match_method: string;
+  location: string | null;
+  acknowledged_at: Date | null;
+  completed_at: Date | null;
+  outcome: string | null;
+  status_reason: string | null;
   created_at: Date;
 }
 
@@ -22,36 +31,157 @@ const toView = (row: TaskRow): TaskView => ({
   kind: row.kind,
   status: row.status,
   priority: row.priority,
-  dischargedAt: row.discharged_at.toISOString(),
+  dischargedAt: row.discharged_at?.toISOString() ?? null,
   dueAt: row.due_at.toISOString(),
   assigneeId: row.assignee_id,
   teamId: row.team_id,
   correlationId: row.correlation_id,
+  subject: row.subject,
+  matchMethod: row.match_method,
+  location: row.location,
+  acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
+  completedAt: row.completed_at?.toISOString() ?? null,
+  outcome: row.outcome,
+  statusReason: row.status_reason,
   createdAt: row.created_at.toISOString(),
 });
+
+export const OPEN_STATUSES = ['open', 'acknowledged'] as const;
+
+export interface NewTask {
+  id: string;
+  patientId: string;
+  kind: TaskKind;
+  episodeKey: string;
+  correlationId: string;
+  subject: string;
+  priority: string;
+  dischargedAt: Date | null;
+  dueAt: Date;
+  assigneeId: string | null;
+  teamId: string | null;
+  sourceEventId: string;
+  matchMethod: string;
+  location: string | null;
+}
 
 export interface TaskFilter {
   assigneeId?: string;
   teamId?: string;
   status?: string;
+  patientId?: string;
 }
 
 @Injectable()
 export class TaskRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Inserts the task unless the episode already has one of this kind; returns whether it was created. */
+  async insert(manager: EntityManager, task: NewTask): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO tasks (id, patient_id, kind, status, episode_key, correlation_id, priority, discharged_at, due_at,
+                          assignee_id, team_id, source_event_id, match_method, location, subject)
+       VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (kind, episode_key) DO NOTHING RETURNING id`,
+      [
+        task.id,
+        task.patientId,
+        task.kind,
+        task.episodeKey,
+        task.correlationId,
+        task.priority,
+        task.dischargedAt,
+        task.dueAt,
+        task.assigneeId,
+        task.teamId,
+        task.sourceEventId,
+        task.matchMethod,
+        task.location,
+        task.subject,
+      ],
+    );
+    return rows.length === 1;
+  }
+
   async find(filter: TaskFilter): Promise<TaskView[]> {
     const rows: TaskRow[] = await this.dataSource.query(
       `SELECT * FROM tasks
        WHERE ($1::text IS NULL OR assignee_id = $1) AND ($2::text IS NULL OR team_id = $2) AND ($3::text IS NULL OR status = $3)
+         AND ($4::uuid IS NULL OR patient_id = $4)
        ORDER BY due_at, created_at LIMIT 500`,
-      [filter.assigneeId ?? null, filter.teamId ?? null, filter.status ?? null],
+      [filter.assigneeId ?? null, filter.teamId ?? null, filter.status ?? null, filter.patientId ?? null],
     );
     return rows.map(toView);
   }
 
-  async findById(id: string): Promise<TaskView | undefined> {
-    const rows: TaskRow[] = await this.dataSource.query('SELECT * FROM tasks WHERE id = $1', [id]);
+  async findById(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<TaskView | undefined> {
+    const rows: TaskRow[] = await manager.query(`SELECT * FROM tasks WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
     return rows.length === 1 ? toView(rows[0]) : undefined;
+  }
+
+  /** Open tasks of an episode (optionally of some kinds), locked for the caller's transaction. */
+  async openForEpisode(manager: EntityManager, episodeKey: string, kinds: readonly TaskKind[]): Promise<TaskView[]> {
+    const rows: TaskRow[] = await manager.query(
+      `SELECT * FROM tasks WHERE episode_key = $1 AND kind = ANY($2::text[]) AND status = ANY($3::text[]) FOR UPDATE`,
+      [episodeKey, kinds, OPEN_STATUSES],
+    );
+    return rows.map(toView);
+  }
+
+  async openForPatient(manager: EntityManager, patientId: string): Promise<TaskView[]> {
+    const rows: TaskRow[] = await manager.query(`SELECT * FROM tasks WHERE patient_id = $1 AND status = ANY($2::text[]) FOR UPDATE`, [
+      patientId,
+      OPEN_STATUSES,
+    ]);
+    return rows.map(toView);
+  }
+
+  async cancel(manager: EntityManager, taskId: string, reason: string): Promise<void> {
+    await manager.query(`UPDATE tasks SET status = 'cancelled', status_reason = $2, updated_at = now() WHERE id = $1`, [taskId, reason]);
+    await manager.query('DELETE FROM task_timers WHERE task_id = $1 AND fired_at IS NULL', [taskId]);
+  }
+
+  async acknowledge(manager: EntityManager, taskId: string, actorId: string): Promise<void> {
+    await manager.query(
+      `UPDATE tasks SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, updated_at = now() WHERE id = $1 AND status = 'open'`,
+      [taskId, actorId],
+    );
+  }
+
+  async complete(manager: EntityManager, taskId: string, actorId: string, outcome: TaskOutcome): Promise<Date> {
+    const [rows]: [Array<{ completed_at: Date }>, number] = await manager.query(
+      `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = $3, updated_at = now()
+       WHERE id = $1 RETURNING completed_at`,
+      [taskId, actorId, outcome],
+    );
+    await manager.query('DELETE FROM task_timers WHERE task_id = $1 AND fired_at IS NULL', [taskId]);
+    return rows[0].completed_at;
+  }
+
+  async setLocation(manager: EntityManager, taskIds: string[], location: string | null): Promise<void> {
+    await manager.query('UPDATE tasks SET location = $2, updated_at = now() WHERE id = ANY($1::uuid[])', [taskIds, location]);
+  }
+
+  /** Moves open work from one roster patient to another (A40 merge). */
+  async moveOpenWork(manager: EntityManager, fromPatientId: string, toPatientId: string): Promise<string[]> {
+    const [rows]: [Array<{ id: string }>, number] = await manager.query(
+      `UPDATE tasks SET patient_id = $2, updated_at = now() WHERE patient_id = $1 AND status = ANY($3::text[]) RETURNING id`,
+      [fromPatientId, toPatientId, OPEN_STATUSES],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async scheduleTimers(manager: EntityManager, taskId: string, timers: Array<{ step: string; fireAt: Date }>): Promise<void> {
+    for (const timer of timers) {
+      await manager.query('INSERT INTO task_timers (task_id, step, fire_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [taskId, timer.step, timer.fireAt]);
+    }
+  }
+
+  async recentAdmissions(manager: EntityManager, patientId: string, since: Date): Promise<number> {
+    const rows: Array<{ count: string }> = await manager.query(
+      `SELECT count(*) FROM tasks WHERE patient_id = $1 AND kind = 'admission-alert' AND created_at >= $2`,
+      [patientId, since],
+    );
+    return Number(rows[0].count);
   }
 }

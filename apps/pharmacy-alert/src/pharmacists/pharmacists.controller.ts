@@ -1,0 +1,24 @@
+import { Body, Controller, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { PharmacistDto, PharmacistView } from './pharmacist.dto';
+import { PharmacistRepository } from './pharmacist.repository';
+
+@ApiTags('pharmacists')
+@Controller('v1/pharmacists')
+export class PharmacistsController {
+  constructor(private readonly pharmacists: PharmacistRepository) {}
+
+  @Put(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Stored (idempotent).' })
+  async upsert(@Param('id') id: string, @Body() body: PharmacistDto): Promise<void> {
+    await this.pharmacists.upsert(id, body);
+  }
+
+  @Get()
+  @ApiQuery({ name: 'teamId', required: false })
+  @ApiOkResponse({ type: [PharmacistView] })
+  list(@Query('teamId') teamId?: string): Promise<PharmacistView[]> {
+    return this.pharmacists.list(teamId);
+  }
+}

@@ -1,0 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import type { EventEnvelope } from '@sc/contracts';
+import { HandlesEvent } from '@sc/messaging';
+import { RosterService } from './roster.service';
+
+@Controller()
+export class EnrollmentEventsHandler {
+  constructor(private readonly roster: RosterService) {}
+
+  @HandlesEvent('roster.enrollment-changed')
+  async onEnrollmentChanged(@Payload() event: EventEnvelope<'roster.enrollment-changed'>): Promise<void> {
+    await this.roster.applyEnrollmentChange(event);
+  }
+}

@@ -1,0 +1,35 @@
+import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import type { Response } from 'express';
+import { throwError, type Observable } from 'rxjs';
+
+/**
+ * The last-resort filter for both transports of a hybrid service: HTTP errors get Nest's usual
+ * answer; an event handler's error is passed through untouched, so the Kafka transport sees its
+ * code and decides between retry and dead-letter.
+ */
+@Catch()
+export class TransportAwareExceptionFilter extends BaseExceptionFilter {
+  override catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() === 'rpc') {
+      return throwError(() => exception);
+    }
+    super.catch(exception, host);
+  }
+}
+
+/**
+ * Base of each app's domain-error filter: one mapping from error code to HTTP status. On the
+ * event transport the error passes through (the transport reads `retryable`).
+ */
+export abstract class DomainErrorHttpFilter<E extends Error & { code: string }> implements ExceptionFilter<E> {
+  protected abstract statusFor(error: E): HttpStatus;
+
+  catch(error: E, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() !== 'http') {
+      return throwError(() => error);
+    }
+    const status = this.statusFor(error);
+    host.switchToHttp().getResponse<Response>().status(status).json({ statusCode: status, code: error.code, message: error.message });
+  }
+}
