@@ -1,11 +1,9 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { raw } from 'express';
 import { PlatformModule } from '@sc/platform';
 import type { PharmacyAlertConfig } from './config';
 import { EncounterEventsHandler } from './encounters/encounter-events.handler';
 import { EncounterWorkService } from './encounters/encounter-work.service';
-import { PharmacyErrorFilter } from './errors/pharmacy-error.filter';
 import { EscalationWorker } from './escalation/escalation.worker';
 import { IdentityReviewRepository } from './matching/identity-review.repository';
 import { IdentityReviewService } from './matching/identity-review.service';
@@ -41,7 +39,6 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       EnrollmentEventsHandler,
     ],
     providers: [
-      { provide: APP_FILTER, useClass: PharmacyErrorFilter },
       RosterRepository,
       RosterService,
       PharmacistRepository,

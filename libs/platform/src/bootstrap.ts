@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
+import { ValidationPipe, type ExceptionFilter, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ClassConstructor } from 'class-transformer';
@@ -14,6 +14,8 @@ export interface BootstrapOptions {
   appModule: Type<unknown>;
   httpHost: string;
   httpPort: number;
+  /** The app's domain-error filters (see DomainErrorHttpFilter); they take precedence over the catch-all. */
+  errorFilters?: ExceptionFilter[];
 }
 
 /** Validation for every HTTP body and query: unknown fields are refused, types converted. */
@@ -35,7 +37,8 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   const logger = createLogger('bootstrap');
   const app = await NestFactory.create(options.appModule, { logger: new NestPinoLogger(), bodyParser: true });
   app.useGlobalPipes(httpValidationPipe());
-  app.useGlobalFilters(new TransportAwareExceptionFilter(app.getHttpAdapter()));
+  // Later filters win: the catch-all first, the app's own domain-error filters after it.
+  app.useGlobalFilters(new TransportAwareExceptionFilter(app.getHttpAdapter()), ...(options.errorFilters ?? []));
   app.enableShutdownHooks();
   setUpOpenApi(app, options.serviceName, options.description);
   // Inherit the filters registered above: a hybrid app's microservice takes none of its own.
@@ -51,6 +54,7 @@ export interface RunServiceOptions<C extends ServiceConfig & { HTTP_PORT: number
   description: string;
   configType: ClassConstructor<C>;
   appModule: (config: C) => Type<unknown>;
+  errorFilters?: ExceptionFilter[];
 }
 
 /** A service's whole main(): validated config (refuses to start naming the bad variable), then boot. */
@@ -64,6 +68,7 @@ export function runService<C extends ServiceConfig & { HTTP_PORT: number }>(opti
       appModule: options.appModule(config),
       httpHost: config.HTTP_HOST,
       httpPort: config.HTTP_PORT,
+      errorFilters: options.errorFilters,
     });
   };
   start().catch((error: unknown) => {

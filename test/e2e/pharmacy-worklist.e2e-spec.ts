@@ -1,0 +1,296 @@
+import type { Kafka } from 'kafkajs';
+import { createEnvelope } from '@sc/contracts';
+import { createKafka } from '@sc/messaging';
+import { SystemUnderTest, eventually, kafkaBrokers } from '@sc/testing';
+import { encounterEvent } from './support/encounter-events';
+import { TopicRecorder, publish } from './support/topic-recorder';
+
+interface Task {
+  id: string;
+  kind: string;
+  status: string;
+  priority: string;
+  dueAt: string;
+  assigneeId: string | null;
+  correlationId: string;
+  matchMethod: string;
+  statusReason: string | null;
+  patientId: string;
+}
+
+const HOUR = 3_600_000;
+
+describe('pharmacy-alert: the pharmacist discharge worklist', () => {
+  let system: SystemUnderTest;
+  let kafka: Kafka;
+  let recorder: TopicRecorder;
+  let base: string;
+  let encounters: string;
+
+  const api = async <T>(path: string, init?: { method?: string; body?: unknown; contentType?: string }): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${base}${path}`, {
+      method: init?.method ?? 'GET',
+      headers: init?.body !== undefined ? { 'Content-Type': init.contentType ?? 'application/json' } : undefined,
+      body: init?.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+
+  const rosterRow = (id: string, mrn: string, extra: Record<string, unknown> = {}) => ({
+    pharmacyPatientId: id,
+    familyName: 'TESTER',
+    givenName: 'PAT',
+    birthDate: '1968-04-12',
+    sex: 'M',
+    pharmacistId: 'pharm-ana',
+    teamId: 'team-1',
+    identifiers: [{ authority: 'LGH', value: mrn, type: 'MR' }],
+    therapies: [{ drugSystem: 'RXNORM', drugCode: '327361', drugName: 'adalimumab', conditionCode: 'M06.9' }],
+    ...extra,
+  });
+
+  const loadRoster = async (...rows: Array<Record<string, unknown>>) => {
+    const result = await api<{ accepted: number }>('/v1/roster/patients', { method: 'POST', body: { patients: rows } });
+    expect(result.body.accepted).toBe(rows.length);
+  };
+
+  const tasksOf = async (episode: string): Promise<Task[]> =>
+    (await api<Task[]>('/v1/tasks')).body.filter((task) => task.correlationId === `enc:LGH:${episode}`);
+
+  const taskFor = (episode: string, kind = 'discharge-call', status = 'open'): Promise<Task> =>
+    eventually(async () => (await tasksOf(episode)).find((task) => task.kind === kind && task.status === status));
+
+  beforeAll(async () => {
+    system = await SystemUnderTest.start({
+      services: ['pharmacy-alert'],
+      env: { TIMER_POLL_MS: '200', ESCALATION_REMINDER_MINUTES: '1' },
+    });
+    kafka = createKafka({ brokers: kafkaBrokers(), clientId: `${system.runId}-test` });
+    recorder = new TopicRecorder(kafka, [system.topics.of('pharmacy'), system.topics.of('notificationRequests')], `${system.runId}.recorder`);
+    await recorder.start();
+    base = system.service('pharmacy-alert').url('');
+    encounters = system.topics.of('encounters');
+    await api('/v1/pharmacists/pharm-ana', { method: 'PUT', body: { teamId: 'team-1', role: 'pharmacist', languages: ['en'] } });
+    await api('/v1/pharmacists/pharm-luis', { method: 'PUT', body: { teamId: 'team-1', role: 'pharmacist', languages: ['en', 'es'] } });
+    await api('/v1/pharmacists/lead-kim', { method: 'PUT', body: { teamId: 'team-1', role: 'team-lead', languages: ['en'] } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await system?.stop();
+  }, 60_000);
+
+  it('creates one high-priority task due 24 h after clinical discharge and notifies the assigned pharmacist', async () => {
+    await loadRoster(rosterRow('SP-D1', 'MRN-D1'));
+    const dischargedAt = new Date(Date.now() - HOUR).toISOString();
+    const discharge = encounterEvent('encounter.discharged', { mrn: 'MRN-D1', visit: 'V-D1', dischargedAt });
+    await publish(kafka, encounters, discharge, discharge);
+    const task = await taskFor('V-D1');
+    expect(task).toMatchObject({ priority: 'high', assigneeId: 'pharm-ana', matchMethod: 'identifier' });
+    expect(task.dueAt).toBe(new Date(Date.parse(dischargedAt) + 24 * HOUR).toISOString());
+
+    const notification = await recorder.waitFor('notification.requested', (event) => event.data.itemId === task.id);
+    expect(notification.data).toMatchObject({ recipientId: 'pharm-ana', urgency: 'urgent', link: `/v1/tasks/${task.id}` });
+    expect(notification.causationId).toBe(discharge.id);
+
+    // A second discharge event for the same episode (a hospital resend with a new control id) adds nothing.
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-D1', visit: 'V-D1', dischargedAt }));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await tasksOf('V-D1')).toHaveLength(1);
+    expect(recorder.of('pharmacy.task-created', (event) => event.data.taskId === task.id)).toHaveLength(1);
+  }, 60_000);
+
+  it('counts an unrostered patient without creating work', async () => {
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'NOBODY', visit: 'V-U1', familyName: 'UNKNOWN', birthDate: '1950-01-01' }));
+    await eventually(async () => ((await api<{ unrosteredEncounters: number }>('/v1/roster/stats')).body.unrosteredEncounters >= 1 ? true : undefined));
+    expect(await tasksOf('V-U1')).toHaveLength(0);
+  }, 30_000);
+
+  it('matches on perfect unique demographics when no identifier matches, and marks the task so', async () => {
+    await loadRoster(rosterRow('SP-DEMO', 'OTHER-MRN', { familyName: 'DEMOGRAPHIC', givenName: 'DORA', birthDate: '1971-02-03', sex: 'F' }));
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'NEW-MRN', visit: 'V-DEMO', familyName: 'Demographic', givenName: 'Dora', birthDate: '1971-02-03', sex: 'F' }));
+    expect((await taskFor('V-DEMO')).matchMethod).toBe('demographic');
+  }, 30_000);
+
+  it('sends an ambiguous demographic match to identity review, and a resolution applies the discharge', async () => {
+    await loadRoster(
+      rosterRow('SP-TWIN-1', 'TWIN-1', { familyName: 'TWIN', givenName: 'ALEX', birthDate: '1990-05-05' }),
+      rosterRow('SP-TWIN-2', 'TWIN-2', { familyName: 'TWIN', givenName: 'ALEX', birthDate: '1990-05-05' }),
+    );
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'TWIN-NEW', visit: 'V-TWIN', familyName: 'TWIN', givenName: 'ALEX', birthDate: '1990-05-05' }));
+    const review = await eventually(async () => (await api<Array<{ id: string; candidates: Array<{ patientId: string; score: number }> }>>('/v1/identity-reviews')).body[0]);
+    expect(review.candidates).toHaveLength(2);
+    expect(await tasksOf('V-TWIN')).toHaveLength(0);
+
+    const resolved = await api<{ result: string }>(`/v1/identity-reviews/${review.id}/resolve`, {
+      method: 'POST',
+      body: { actorId: 'pharm-ana', patientId: review.candidates[0].patientId },
+    });
+    expect(resolved).toEqual({ status: 200, body: { result: 'task-created' } });
+    expect((await taskFor('V-TWIN')).matchMethod).toBe('identity-review');
+  }, 30_000);
+
+  it('plans facility coordination for a discharge to a skilled nursing facility', async () => {
+    await loadRoster(rosterRow('SP-SNF', 'MRN-SNF'));
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-SNF', visit: 'V-SNF', disposition: '03' }));
+    await taskFor('V-SNF', 'coordinate-with-facility');
+  }, 30_000);
+
+  it('puts an admission on the worklist with a refill hold, released at discharge', async () => {
+    await loadRoster(rosterRow('SP-ADM', 'MRN-ADM'));
+    await publish(kafka, encounters, encounterEvent('encounter.admitted', { mrn: 'MRN-ADM', visit: 'V-ADM' }));
+    const alert = await taskFor('V-ADM', 'admission-alert');
+    const holds = async () => (await api<Array<{ status: string; reason: string }>>(`/v1/patients/${alert.patientId}/refill-holds`)).body;
+    expect(await holds()).toEqual([expect.objectContaining({ status: 'held', reason: 'inpatient' })]);
+
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-ADM', visit: 'V-ADM' }));
+    await taskFor('V-ADM');
+    expect(await holds()).toEqual([expect.objectContaining({ status: 'released', reason: 'discharged' })]);
+    await recorder.waitFor('pharmacy.refill-hold-released', (event) => event.data.patientId === alert.patientId);
+  }, 30_000);
+
+  it('cancels the open discharge task when the hospital cancels the discharge (A13), and says so', async () => {
+    await loadRoster(rosterRow('SP-A13', 'MRN-A13'));
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-A13', visit: 'V-A13' }));
+    const task = await taskFor('V-A13');
+    await publish(kafka, encounters, encounterEvent('encounter.discharge-cancelled', { mrn: 'MRN-A13', visit: 'V-A13' }));
+    const cancelled = await taskFor('V-A13', 'discharge-call', 'cancelled');
+    expect(cancelled.statusReason).toContain('A13');
+    await recorder.waitFor('pharmacy.task-cancelled', (event) => event.data.taskId === task.id);
+    await recorder.waitFor('notification.requested', (event) => event.data.notificationId === `cancelled-${task.id}`);
+  }, 30_000);
+
+  it('cancels the admission alert and releases the hold when the admission is cancelled (A11)', async () => {
+    await loadRoster(rosterRow('SP-A11', 'MRN-A11'));
+    await publish(kafka, encounters, encounterEvent('encounter.admitted', { mrn: 'MRN-A11', visit: 'V-A11' }));
+    const alert = await taskFor('V-A11', 'admission-alert');
+    await publish(kafka, encounters, encounterEvent('encounter.admission-cancelled', { mrn: 'MRN-A11', visit: 'V-A11' }));
+    await taskFor('V-A11', 'admission-alert', 'cancelled');
+    const holds = (await api<Array<{ status: string; reason: string }>>(`/v1/patients/${alert.patientId}/refill-holds`)).body;
+    expect(holds).toEqual([expect.objectContaining({ status: 'released', reason: 'admission-cancelled' })]);
+  }, 30_000);
+
+  it('stops outreach when the patient expired: no call task, open items closed, team informed', async () => {
+    await loadRoster(rosterRow('SP-EXP', 'MRN-EXP'));
+    await publish(kafka, encounters, encounterEvent('encounter.admitted', { mrn: 'MRN-EXP', visit: 'V-EXP' }));
+    const alert = await taskFor('V-EXP', 'admission-alert');
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-EXP', visit: 'V-EXP', disposition: '20' }));
+    const expired = await recorder.waitFor('pharmacy.patient-expired', (event) => event.data.patientId === alert.patientId);
+    expect(expired.data.closedTaskIds).toEqual([alert.id]);
+    const notice = await recorder.waitFor('notification.requested', (event) => event.data.itemId === alert.patientId);
+    expect(notice.data).toMatchObject({ recipientId: null, teamId: 'team-1' });
+    expect((await tasksOf('V-EXP')).map((task) => `${task.kind}:${task.status}`)).toEqual(['admission-alert:cancelled']);
+  }, 30_000);
+
+  it('creates a discharge received 30 hours late overdue and escalates it to the team lead at once', async () => {
+    await loadRoster(rosterRow('SP-LATE', 'MRN-LATE'));
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-LATE', visit: 'V-LATE', dischargedAt: new Date(Date.now() - 30 * HOUR).toISOString() }));
+    const task = await taskFor('V-LATE');
+    expect(task.priority).toBe('urgent');
+    const created = await recorder.waitFor('pharmacy.task-created', (event) => event.data.taskId === task.id);
+    expect(created.data.overdueOnArrival).toBe(true);
+    await recorder.waitFor('pharmacy.task-escalated', (event) => event.data.taskId === task.id && event.data.step === 'breach');
+    await recorder.waitFor('pharmacy.task-escalated', (event) => event.data.taskId === task.id && event.data.step === 'team-lead');
+    await recorder.waitFor('notification.requested', (event) => event.data.itemId === task.id && event.data.recipientId === 'lead-kim');
+  }, 30_000);
+
+  it('routes a Spanish-speaking patient without an assigned pharmacist to a Spanish-speaking pharmacist', async () => {
+    await loadRoster(rosterRow('SP-ES', 'MRN-ES', { pharmacistId: undefined, preferredLanguage: 'es' }));
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-ES', visit: 'V-ES' }));
+    expect((await taskFor('V-ES')).assigneeId).toBe('pharm-luis');
+  }, 30_000);
+
+  it('records the pharmacist’s work as events other teams consume and a shared timeline', async () => {
+    await loadRoster(rosterRow('SP-WF', 'MRN-WF'));
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-WF', visit: 'V-WF' }));
+    const task = await taskFor('V-WF');
+    const actor = { actorId: 'pharm-ana' };
+
+    const early = await api<{ code: string }>(`/v1/tasks/${task.id}/complete`, { method: 'POST', body: { ...actor, outcome: 'reconciled' } });
+    expect(early).toMatchObject({ status: 409, body: { code: 'RECONCILIATION_REQUIRED' } });
+
+    expect((await api<Task>(`/v1/tasks/${task.id}/acknowledge`, { method: 'POST', body: actor })).body.status).toBe('acknowledged');
+    expect((await api(`/v1/tasks/${task.id}/contact-attempts`, { method: 'POST', body: { ...actor, outcome: 'reached' } })).status).toBe(200);
+    const reconciliation = {
+      ...actor,
+      homeMedications: [{ system: 'RXNORM', code: '327361' }],
+      startedInHospital: [{ system: 'RXNORM', code: '197361' }],
+      stopped: [],
+      changed: [],
+      discrepancies: [{ medication: { system: 'RXNORM', code: '197361' }, kind: 'omission' }],
+    };
+    expect((await api(`/v1/tasks/${task.id}/medication-reconciliation`, { method: 'PUT', body: reconciliation })).status).toBe(200);
+    const device = await api<{ flagId: string }>(`/v1/tasks/${task.id}/needs`, { method: 'POST', body: { ...actor, need: 'missing-home-device', codeSystem: 'HCPCS', code: 'A4670' } });
+    expect(device.status).toBe(201);
+    await api(`/v1/tasks/${task.id}/needs`, { method: 'POST', body: { ...actor, need: 'diet-or-wellness' } });
+    const done = await api<Task>(`/v1/tasks/${task.id}/complete`, { method: 'POST', body: { ...actor, outcome: 'reconciled' } });
+    expect(done.body.status).toBe('completed');
+
+    const flagged = await recorder.waitFor('pharmacy.need-flagged', (event) => event.data.flagId === device.body.flagId);
+    expect(flagged.data).toMatchObject({ need: 'missing-home-device', code: 'A4670', codeSystem: 'HCPCS' });
+    const completed = await recorder.waitFor('pharmacy.task-completed', (event) => event.data.taskId === task.id);
+    expect(completed.data).toMatchObject({ outcome: 'reconciled', withinWindow: true });
+    await recorder.waitFor('pharmacy.medication-reconciled', (event) => event.data.taskId === task.id);
+
+    const timeline = (await api<Array<{ kind: string; team: string }>>(`/v1/patients/${task.patientId}/timeline`)).body.map((entry) => entry.kind);
+    expect(timeline).toEqual(['discharged', 'acknowledged', 'contact-attempt', 'medication-reconciliation', 'need-flagged', 'need-flagged', 'completed']);
+
+    const closed = await api<{ code: string }>(`/v1/tasks/${task.id}/acknowledge`, { method: 'POST', body: actor });
+    expect(closed).toMatchObject({ status: 409, body: { code: 'TASK_CLOSED' } });
+  }, 60_000);
+
+  it('answers a bad request with a 400 that names the field', async () => {
+    const response = await api<{ message: string[] }>(`/v1/tasks/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/contact-attempts`, {
+      method: 'POST',
+      body: { actorId: 'pharm-ana', outcome: 'maybe', extra: 1 },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.message.join(' ')).toMatch(/outcome/);
+    expect(response.body.message.join(' ')).toMatch(/extra/);
+  }, 30_000);
+
+  it('loads a roster CSV row by row, reporting bad rows with reasons and loading the rest', async () => {
+    const csv = [
+      'pharmacyPatientId,familyName,givenName,birthDate,sex,preferredLanguage,pharmacistId,teamId,outreachConsent,identifiers,therapies',
+      'SP-CSV-1,CSV,ONE,1980-01-01,F,en,pharm-ana,team-1,true,LGH:CSV1:MR,RXNORM:327361:adalimumab:M06.9',
+      'SP-CSV-2,CSV,TWO,1980-13-45,F,en,pharm-ana,team-1,true,,NDC:12:bad:',
+      'SP-CSV-3,CSV,THREE,1981-01-01,M,es,,team-1,false,LGH:CSV3:MR,',
+    ].join('\n');
+    const result = await api<{ accepted: number; rejected: number; rowErrors: Array<{ row: number; errors: string[] }> }>('/v1/roster/patients.csv', {
+      method: 'POST',
+      body: csv,
+      contentType: 'text/csv',
+    });
+    expect(result.body).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(result.body.rowErrors[0].row).toBe(2);
+    const reasons = result.body.rowErrors[0].errors.join(' ');
+    expect(reasons).toMatch(/birthDate/);
+    expect(reasons).toMatch(/identifiers/);
+    expect(reasons).toMatch(/drugCode/);
+  }, 30_000);
+
+  it('takes enrollment changes from the roster topic, and dead-letters an invalid one', async () => {
+    const enrollment = createEnvelope(
+      'roster.enrollment-changed',
+      { action: 'upsert', patient: rosterRow('SP-KAFKA', 'MRN-KAFKA') },
+      { source: 'enrollment', subject: 'SP-KAFKA', occurredAt: new Date().toISOString(), correlationId: 'enroll-1' },
+    );
+    const invalid = createEnvelope(
+      'roster.enrollment-changed',
+      { action: 'upsert', patient: { pharmacyPatientId: 'SP-BAD' } },
+      { source: 'enrollment', subject: 'SP-BAD', occurredAt: new Date().toISOString(), correlationId: 'enroll-2' },
+    );
+    await publish(kafka, system.topics.of('rosterChanges'), enrollment, invalid);
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-KAFKA', visit: 'V-KAFKA' }));
+    await taskFor('V-KAFKA');
+
+    const deadLetters = new TopicRecorder(kafka, [system.topics.deadLetterOf('rosterChanges')], `${system.runId}.dlt`);
+    await deadLetters.start();
+    try {
+      await deadLetters.waitFor('roster.enrollment-changed', (event) => event.id === invalid.id);
+    } finally {
+      await deadLetters.stop();
+    }
+  }, 60_000);
+});
