@@ -1,5 +1,19 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsString, Matches, Max, MinLength, Min, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  Validate,
+  ValidateIf,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+import { isValidTimeZone } from '@sc/hl7';
 import { ServiceConfig } from '@sc/config';
 
 /** `LGH=America/Chicago,NSH=America/New_York` -> { LGH: 'America/Chicago', NSH: 'America/New_York' } */
@@ -13,6 +27,19 @@ const toZoneMap = ({ value }: { value: unknown }): unknown =>
           .map((pair) => pair.split('=').map((part) => part.trim())),
       )
     : value;
+
+/** Every zone named must be a known IANA zone: checked at boot, not at the first message. */
+@ValidatorConstraint({ name: 'knownTimeZones' })
+class KnownTimeZones implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    const zones: unknown[] = typeof value === 'string' ? [value] : typeof value === 'object' && value !== null ? Object.values(value) : [value];
+    return zones.every((zone) => typeof zone === 'string' && isValidTimeZone(zone));
+  }
+
+  defaultMessage(): string {
+    return 'must name IANA time zones (e.g. America/Chicago)';
+  }
+}
 
 export class AdtIngestConfig extends ServiceConfig {
   @IsInt()
@@ -41,9 +68,11 @@ export class AdtIngestConfig extends ServiceConfig {
   /** IANA zone per sending facility (MSH-4), for feeds whose timestamps carry no offset. */
   @Transform(toZoneMap)
   @IsObject()
+  @Validate(KnownTimeZones)
   FACILITY_TIME_ZONES: Record<string, string> = {};
 
   @IsString()
+  @Validate(KnownTimeZones)
   DEFAULT_TIME_ZONE: string = 'UTC';
 
   /** MSH-11 this receiver works on: messages with another processing id are acknowledged but create no work. */

@@ -34,7 +34,6 @@ export interface IngestOutcome {
 
 const ackControlId = (): string => randomBytes(10).toString('hex');
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
-const looksLikeHl7 = (text: string): boolean => /^\s*(\uFEFF)?MSH/.test(text);
 
 /**
  * The front door for every hospital message, whatever the transport: decode, parse, store
@@ -162,8 +161,8 @@ export class IngestService {
 
   private async reject(text: string, error: unknown, channel: IngestChannel): Promise<IngestOutcome> {
     const code = error instanceof Hl7ParseError ? error.code : Hl7ErrorCode.ApplicationInternalError;
-    // A frame that does not even start with MSH is not HL7: reject it (AR), there is nothing to correct.
-    const ackCode = looksLikeHl7(text) ? nakCodeFor(code) : 'AR';
+    // AE when the sender can correct the body; AR for anything wrong in MSH, frames that are not HL7, unsupported types.
+    const ackCode = error instanceof Hl7ParseError ? nakCodeFor(error.code, error) : 'AR';
     const nak = buildNakForUnparseable(text, error, { controlId: ackControlId(), code: ackCode === 'AE' ? 'AE' : 'AR' });
     this.logger.warn({ hl7ErrorCode: code, segment: error instanceof Hl7ParseError ? error.segment : undefined }, 'message rejected');
     try {
