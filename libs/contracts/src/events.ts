@@ -1,3 +1,7 @@
+import { CARE_GAP_EVENT_VERSIONS, type CareGapEventPayloads } from './care-gap-events';
+import { NOTIFIER_EVENT_VERSIONS, type NotifierEventPayloads } from './notifier-events';
+import { REFERRAL_EVENT_VERSIONS, type ReferralEventPayloads } from './referral-events';
+
 /**
  * The typed event catalogue: event type -> versioned payload. Plain data only, never ORM types.
  * Payloads carry the minimum their consumers need (no SSN, no address, no free-text notes).
@@ -216,7 +220,8 @@ export interface NotificationEscalatedData {
   itemId: string;
 }
 
-export interface EventPayloads {
+/** Every event type and its payload; each service's own events live in its `<service>-events.ts`. */
+export interface EventPayloads extends CareGapEventPayloads, ReferralEventPayloads, NotifierEventPayloads {
   'encounter.admitted': EncounterEventData;
   'encounter.transferred': EncounterEventData;
   'encounter.discharged': EncounterEventData;
@@ -249,6 +254,9 @@ export type EventType = keyof EventPayloads;
 
 /** Current version of each event type's payload; bump on a breaking change and keep the old reader. */
 export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
+  ...CARE_GAP_EVENT_VERSIONS,
+  ...REFERRAL_EVENT_VERSIONS,
+  ...NOTIFIER_EVENT_VERSIONS,
   'encounter.admitted': 1,
   'encounter.transferred': 1,
   'encounter.discharged': 1,
