@@ -198,27 +198,6 @@ export interface NotificationRequestedData {
   escalateToTeamLead?: boolean;
 }
 
-/** A recipient acknowledged a notification (first acknowledgement per person); produced by the notifier. */
-export interface NotificationAcknowledgedData {
-  notificationId: string;
-  /** The requested notification an escalation belongs to; equals `notificationId` when it is not an escalation. */
-  requestedNotificationId: string;
-  recipientId: string;
-  acknowledgedAt: string;
-  itemType: string;
-  itemId: string;
-}
-
-/** An urgent notification stayed unacknowledged past its deadline and was escalated; produced by the notifier. */
-export interface NotificationEscalatedData {
-  notificationId: string;
-  /** The notification sent to the escalation targets. */
-  escalationNotificationId: string;
-  targets: Array<{ recipientId: string | null; teamId: string | null }>;
-  escalatedAt: string;
-  itemType: string;
-  itemId: string;
-}
 
 /** Every event type and its payload; each service's own events live in its `<service>-events.ts`. */
 export interface EventPayloads extends CareGapEventPayloads, ReferralEventPayloads, NotifierEventPayloads {
@@ -246,8 +225,6 @@ export interface EventPayloads extends CareGapEventPayloads, ReferralEventPayloa
   'pharmacy.patient-expired': PharmacyPatientExpiredData;
   'roster.enrollment-changed': RosterEnrollmentChangedData;
   'notification.requested': NotificationRequestedData;
-  'notification.acknowledged': NotificationAcknowledgedData;
-  'notification.escalated': NotificationEscalatedData;
 }
 
 export type EventType = keyof EventPayloads;
@@ -281,8 +258,6 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'pharmacy.patient-expired': 1,
   'roster.enrollment-changed': 1,
   'notification.requested': 1,
-  'notification.acknowledged': 1,
-  'notification.escalated': 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_VERSIONS) as EventType[];

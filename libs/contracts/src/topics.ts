@@ -40,7 +40,6 @@ export const TOPIC_CATALOGUE = {
   }),
   careGaps: topic('care.care-gaps.v1', 'care-gap', 'Care gaps opened, updated and closed, keyed by patient.'),
   referrals: topic('care.referrals.v1', 'referral', 'Referrals and their state changes, keyed by patient.'),
-  notifications: topic('care.notifications.v1', 'notifier', 'Read and acknowledged receipts of notifications, keyed by recipient.'),
   clinicalContext: topic('care.clinical-context.v1', 'clinical systems', 'Conditions, devices on hand and plan benefits, keyed by patient.'),
   notificationRequests: topic(
     'care.notification-requests.v1',
@@ -82,8 +81,6 @@ export const EVENT_TOPICS: { readonly [T in EventType]: TopicKey } = {
   'care-gap.closed': 'careGaps',
   'referral.created': 'referrals',
   'referral.status-changed': 'referrals',
-  'notification.read': 'notifications',
-  'notification.acknowledged': 'notifications',
   'notification.requested': 'notificationRequests',
   'notification.acknowledged': 'notifications',
   'notification.escalated': 'notifications',
