@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { createEnvelope } from '@sc/contracts';
 import { createKafka } from '@sc/messaging';
 import { SystemUnderTest, eventually, kafkaBrokers } from '@sc/testing';
-import { encounterEvent } from './support/encounter-events';
+import { encounterEvent, mergeEvent } from './support/encounter-events';
 import { TopicRecorder, publish } from './support/topic-recorder';
 
 interface Task {
@@ -239,6 +239,44 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     const closed = await api<{ code: string }>(`/v1/tasks/${task.id}/acknowledge`, { method: 'POST', body: actor });
     expect(closed).toMatchObject({ status: 409, body: { code: 'TASK_CLOSED' } });
   }, 60_000);
+
+  it('moves the location on a transfer (A02) and ends outreach when an update (A08) carries the death indicator', async () => {
+    await loadRoster(rosterRow('SP-A08', 'MRN-A08'));
+    await publish(kafka, encounters, encounterEvent('encounter.admitted', { mrn: 'MRN-A08', visit: 'V-A08' }));
+    const alert = await taskFor('V-A08', 'admission-alert');
+    const transfer = encounterEvent('encounter.transferred', { mrn: 'MRN-A08', visit: 'V-A08' });
+    transfer.data.visit.location = { pointOfCare: 'ICU', room: '2', bed: 'A', facility: 'LGH' };
+    await publish(kafka, encounters, transfer);
+    await eventually(async () => ((await api<{ location: string }>(`/v1/tasks/${alert.id}`)).body.location === 'ICU-2-A' ? true : undefined));
+
+    await publish(kafka, encounters, encounterEvent('encounter.updated', { mrn: 'MRN-A08', visit: 'V-A08', deceased: true }));
+    await taskFor('V-A08', 'admission-alert', 'cancelled');
+    await recorder.waitFor('pharmacy.patient-expired', (event) => event.data.patientId === alert.patientId);
+  }, 30_000);
+
+  it('moves open work to the surviving patient when the hospital merges records (A40)', async () => {
+    await loadRoster(rosterRow('SP-OLD', 'MRN-OLD'), rosterRow('SP-SURVIVOR', 'MRN-SURVIVOR'));
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-OLD', visit: 'V-MERGE' }));
+    const before = await taskFor('V-MERGE');
+    await publish(kafka, encounters, mergeEvent({ mrn: 'MRN-SURVIVOR', priorMrn: 'MRN-OLD', visit: 'V-MERGE' }));
+    const survivor = await eventually(async () => {
+      const task = (await api<Task>(`/v1/tasks/${before.id}`)).body;
+      return task.patientId !== before.patientId ? task : undefined;
+    });
+    expect(survivor.status).toBe('open');
+    const survivorTasks = (await api<Task[]>(`/v1/tasks?patientId=${survivor.patientId}`)).body;
+    expect(survivorTasks.map((task) => task.id)).toContain(before.id);
+  }, 30_000);
+
+  it('reminds the assignee when the task stays unacknowledged', async () => {
+    await loadRoster(rosterRow('SP-REM', 'MRN-REM'));
+    // ESCALATION_REMINDER_MINUTES is 1 in this system; the reminder timer is due one minute after creation.
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-REM', visit: 'V-REM' }));
+    const task = await taskFor('V-REM');
+    const reminder = await recorder.waitFor('pharmacy.task-escalated', (event) => event.data.taskId === task.id && event.data.step === 'reminder', 90_000);
+    expect(reminder.data.actorId).toBe('system');
+    await recorder.waitFor('notification.requested', (event) => event.data.notificationId === `${task.id}-reminder-pharm-ana`);
+  }, 120_000);
 
   it('answers a bad request with a 400 that names the field', async () => {
     const response = await api<{ message: string[] }>(`/v1/tasks/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/contact-attempts`, {

@@ -45,7 +45,13 @@ export function encounterData(options: EncounterOptions, trigger: string): Encou
   };
 }
 
-type EncounterType = 'encounter.admitted' | 'encounter.discharged' | 'encounter.discharge-cancelled' | 'encounter.admission-cancelled' | 'encounter.transferred';
+type EncounterType =
+  | 'encounter.admitted'
+  | 'encounter.discharged'
+  | 'encounter.discharge-cancelled'
+  | 'encounter.admission-cancelled'
+  | 'encounter.transferred'
+  | 'encounter.updated';
 
 const TRIGGERS: Record<EncounterType, string> = {
   'encounter.admitted': 'A01',
@@ -53,10 +59,20 @@ const TRIGGERS: Record<EncounterType, string> = {
   'encounter.discharge-cancelled': 'A13',
   'encounter.admission-cancelled': 'A11',
   'encounter.transferred': 'A02',
+  'encounter.updated': 'A08',
 };
 
 export function encounterEvent<T extends EncounterType>(type: T, options: EncounterOptions): EventEnvelope<T> {
   const data = encounterData(options, TRIGGERS[type]) as EventPayloads[T];
   const occurredAt = type === 'encounter.discharged' ? (options.dischargedAt ?? new Date().toISOString()) : new Date().toISOString();
   return createEnvelope(type, data, { source: 'adt-ingest', subject: `pt-${options.mrn}`, occurredAt, correlationId: `enc:LGH:${options.visit}` });
+}
+
+/** A40: the record with `priorMrn` was merged into the one with `mrn`. */
+export function mergeEvent(options: EncounterOptions & { priorMrn: string }): EventEnvelope<'patient.merged'> {
+  return createEnvelope(
+    'patient.merged',
+    { ...encounterData(options, 'A40'), priorIdentifiers: [{ value: options.priorMrn, authority: 'LGH', type: 'MR' }], priorSubject: `pt-${options.priorMrn}` },
+    { source: 'adt-ingest', subject: `pt-${options.mrn}`, occurredAt: new Date().toISOString(), correlationId: `enc:LGH:${options.visit}` },
+  );
 }
