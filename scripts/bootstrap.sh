@@ -8,7 +8,11 @@ cd "$(dirname "$0")/.."
 stamp=node_modules/.install-stamp
 if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "bootstrap: installing npm dependencies (Node 24 runtime included)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: the registry this project builds from lacks some other-platform optional
+  # packages (@swc/core-darwin-*, ...), which `npm ci` reports as lock-file drift. `npm install`
+  # installs the same locked versions and skips the optional ones it cannot find; --no-save
+  # keeps the checked-in lock file untouched.
+  npm install --no-save --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
 
