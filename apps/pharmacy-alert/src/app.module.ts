@@ -18,6 +18,7 @@ import { RosterRepository } from './roster/roster.repository';
 import { RosterService } from './roster/roster.service';
 import { PharmacyEvents } from './tasks/pharmacy-events';
 import { RefillHoldRepository } from './tasks/refill-hold.repository';
+import { TaskMetrics } from './tasks/task-metrics';
 import { TaskRepository } from './tasks/task.repository';
 import { TasksController } from './tasks/tasks.controller';
 import { PatientsController } from './timeline/patients.controller';
@@ -52,6 +53,7 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       EncounterWorkService,
       WorkflowService,
       EscalationWorker,
+      TaskMetrics,
     ],
   })
   class PharmacyAlertModule implements NestModule {

@@ -10,7 +10,7 @@ import {
   type EventType,
   type TopicNames,
 } from '@sc/contracts';
-import { childSpan, createLogger, parseTraceparent, runWithLogContext } from '@sc/observability';
+import { childSpan, createLogger, parseTraceparent, runWithLogContext, type MetricsRegistry } from '@sc/observability';
 import { backoffDelay, decideOnFailure, errorCode } from './event-failure';
 
 export interface KafkaEventsServerOptions {
@@ -22,6 +22,8 @@ export interface KafkaEventsServerOptions {
   maxAttempts: number;
   retryBaseMs: number;
   partitionsConsumedConcurrently?: number;
+  /** Where to count handled, retried and dead-lettered events and time handlers. */
+  metrics?: MetricsRegistry;
 }
 
 /** Handler context: where the event came from and how many times it has been tried. */
@@ -83,8 +85,38 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private producer: Producer | undefined;
   private readonly stats = { handled: 0, retried: 0, deadLettered: 0, skipped: 0 };
 
+  private readonly outcomes;
+  private readonly handlerSeconds;
+
   constructor(private readonly options: KafkaEventsServerOptions) {
     super();
+    this.outcomes = options.metrics?.counter('sc_events_consumed_total', 'Events consumed, by type and outcome (handled, retried, dead-lettered, skipped).');
+    this.handlerSeconds = options.metrics?.histogram('sc_event_handler_seconds', 'Handler duration per attempt, by event type.');
+  }
+
+  /** Lag (high watermark minus committed offset) per topic partition of this service's group. */
+  async lag(): Promise<Array<{ topic: string; partition: number; lag: number }>> {
+    const topics = this.subscribedTopics();
+    if (topics.length === 0) {
+      return [];
+    }
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics });
+      const result: Array<{ topic: string; partition: number; lag: number }> = [];
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const end of ends) {
+          const offset = partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
+          const start = offset === '-1' ? Number(end.low) : Number(offset);
+          result.push({ topic, partition: end.partition, lag: Math.max(0, Number(end.high) - start) });
+        }
+      }
+      return result;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   get counters(): Readonly<typeof this.stats> {
@@ -173,17 +205,21 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const handler = this.getHandlerByPattern(envelope.type);
     if (!handler) {
       this.stats.skipped += 1;
+      this.outcomes?.inc({ type: envelope.type, outcome: 'skipped' });
       return;
     }
     await runWithLogContext({ eventId: envelope.id, correlationId: envelope.correlationId }, async () => {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const context = new KafkaEventContext([topic, partition, message.offset, attempt]);
+          const stopTimer = this.handlerSeconds?.startTimer({ type: envelope.type });
           const result: unknown = await handler(envelope, context);
           if (isObservable(result)) {
             await lastValueFrom(result, { defaultValue: undefined });
           }
+          stopTimer?.();
           this.stats.handled += 1;
+          this.outcomes?.inc({ type: envelope.type, outcome: 'handled' });
           return;
         } catch (error) {
           const lastAttempt = attempt >= this.options.maxAttempts;
@@ -192,6 +228,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
             return;
           }
           this.stats.retried += 1;
+          this.outcomes?.inc({ type: envelope.type, outcome: 'retried' });
           this.log.warn({ err: error, attempt, eventType: envelope.type }, 'event handler failed; retrying');
           await sleep(backoffDelay(attempt, this.options.retryBaseMs));
           await payload.heartbeat();
@@ -228,5 +265,6 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       ],
     });
     this.stats.deadLettered += 1;
+    this.outcomes?.inc({ type: headerString(message.headers, EventHeaders.eventType) ?? 'unknown', outcome: 'dead-lettered' });
   }
 }

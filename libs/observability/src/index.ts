@@ -2,3 +2,4 @@ export { createLogger, rootLogger, NestPinoLogger } from './logger';
 export { runWithLogContext, currentLogContext, type LogContext } from './log-context';
 export type { Logger } from 'pino';
 export { parseTraceparent, formatTraceparent, childSpan, type TraceContext } from './trace-context';
+export { MetricsRegistry, Counter, Histogram, CollectedGauge, LATENCY_BUCKETS } from './metrics';

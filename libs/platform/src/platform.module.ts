@@ -6,7 +6,9 @@ import { TopicNames } from '@sc/contracts';
 import { databaseUrlFor, type ServiceConfig } from '@sc/config';
 import { KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics } from '@sc/messaging';
 import { openDatabase } from '@sc/persistence';
+import { MetricsRegistry } from '@sc/observability';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { KAFKA, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
 export interface PlatformOptions {
@@ -52,15 +54,17 @@ export class PlatformModule {
     const { config, serviceName } = options;
     const topicNames = new TopicNames(config.KAFKA_TOPIC_PREFIX);
     const databaseUrl = databaseUrlFor(config, serviceName);
+    const metrics = standardMetrics(serviceName);
     const redisProviders = options.redis
       ? [{ provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) }]
       : [];
     return {
       module: PlatformModule,
       global: true,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_NAME, useValue: serviceName },
+        { provide: MetricsRegistry, useValue: metrics },
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: TopicNames, useValue: topicNames },
         {
@@ -88,19 +92,32 @@ export class PlatformModule {
         { provide: Outbox, useValue: new Outbox(topicNames) },
         {
           provide: OutboxRelay,
-          useFactory: (kafka: Kafka) => new OutboxRelay(kafka, { databaseUrl, serviceName }),
+          useFactory: (kafka: Kafka) => {
+            const relay = new OutboxRelay(kafka, { databaseUrl, serviceName });
+            metrics.collectedGauge('sc_outbox_backlog', 'Outbox rows not yet published to Kafka.', async () => [{ value: await relay.backlog() }]);
+            metrics.collectedGauge('sc_outbox_published_total', 'Outbox rows published by this instance since start.', async () => [
+              { value: relay.publishedCount },
+            ]);
+            return relay;
+          },
           inject: [KAFKA],
         },
         {
           provide: KafkaEventsServer,
-          useFactory: (kafka: Kafka) =>
-            new KafkaEventsServer({
+          useFactory: (kafka: Kafka) => {
+            const server = new KafkaEventsServer({
               kafka,
               topics: topicNames,
               groupId: `${config.KAFKA_TOPIC_PREFIX}${serviceName}`,
               maxAttempts: config.EVENT_MAX_ATTEMPTS,
               retryBaseMs: config.EVENT_RETRY_BASE_MS,
-            }),
+              metrics,
+            });
+            metrics.collectedGauge('sc_consumer_lag', 'Messages not yet consumed, per topic partition of this service.', async () =>
+              (await server.lag()).map(({ topic, partition, lag }) => ({ labels: { topic, partition: String(partition) }, value: lag })),
+            );
+            return server;
+          },
           inject: [KAFKA],
         },
         ...redisProviders,
@@ -110,9 +127,19 @@ export class PlatformModule {
           inject: [OutboxRelay, DataSource, { token: REDIS, optional: true }],
         },
       ],
-      exports: [SERVICE_NAME, SERVICE_CONFIG, TopicNames, DataSource, EntityManager, KAFKA, Outbox, OutboxRelay, KafkaEventsServer, ...(options.redis ? [REDIS] : [])],
+      exports: [MetricsRegistry, SERVICE_NAME, SERVICE_CONFIG, TopicNames, DataSource, EntityManager, KAFKA, Outbox, OutboxRelay, KafkaEventsServer, ...(options.redis ? [REDIS] : [])],
     };
   }
+}
+
+/** Process metrics every service exposes. */
+function standardMetrics(serviceName: string): MetricsRegistry {
+  const metrics = new MetricsRegistry();
+  metrics.collectedGauge('sc_process_resident_memory_bytes', 'Resident set size of the process.', async () => [
+    { labels: { service: serviceName }, value: process.memoryUsage().rss },
+  ]);
+  metrics.collectedGauge('sc_process_heap_used_bytes', 'V8 heap in use.', async () => [{ labels: { service: serviceName }, value: process.memoryUsage().heapUsed }]);
+  return metrics;
 }
 
 export const InjectServiceConfig = (): ParameterDecorator => Inject(SERVICE_CONFIG);
