@@ -7,10 +7,11 @@ const msaOf = (ack: string): string[] => (ack.split('\r').find((segment) => segm
 describe('a discharge travels from MLLP to the pharmacist', () => {
   let system: SystemUnderTest;
   let mllp: MllpClient;
+  const pharmacist = () => system.authorization('pharm-ana', ['pharmacist'], ['team-e2e']);
 
   beforeAll(async () => {
     system = await SystemUnderTest.start({ services: ['adt-ingest', 'pharmacy-alert', 'notifier'] });
-    await loadRoster(system.service('pharmacy-alert').url(''), [{ pharmacyPatientId: 'SP-1', mrn: '00482913', pharmacistId: 'pharm-ana' }]);
+    await loadRoster(system.service('pharmacy-alert').url(''), [{ pharmacyPatientId: 'SP-1', mrn: '00482913', pharmacistId: 'pharm-ana' }], system.authorization('roster-feed', ['integration']));
     mllp = new MllpClient({ host: '127.0.0.1', port: system.mllpPort });
     await mllp.connect();
   }, 120_000);
@@ -34,7 +35,7 @@ describe('a discharge travels from MLLP to the pharmacist', () => {
       expect(item.link).toBe(`/v1/tasks/${item.itemId}`);
       expect(notification.data).not.toContain('I25');
 
-      const [task] = await tasksFor(system.service('pharmacy-alert').url(''), 'pharm-ana');
+      const [task] = await tasksFor(system.service('pharmacy-alert').url(''), 'pharm-ana', pharmacist());
       expect(task).toMatchObject({ id: item.itemId, kind: 'discharge-call', status: 'open', dischargedAt: '2026-11-20T20:25:00.000Z', dueAt: '2026-11-21T20:25:00.000Z' });
     } finally {
       feed.close();
@@ -47,10 +48,10 @@ describe('a discharge travels from MLLP to the pharmacist', () => {
     const second = await mllp.send(message);
     expect(second).toBe(first);
     const pharmacyAlert = system.service('pharmacy-alert').url('');
-    await eventually(async () => ((await tasksFor(pharmacyAlert, 'pharm-ana')).some((task) => task.correlationId === 'enc:LGH:V-E2E-2') ? true : undefined));
+    await eventually(async () => ((await tasksFor(pharmacyAlert, 'pharm-ana', pharmacist())).some((task) => task.correlationId === 'enc:LGH:V-E2E-2') ? true : undefined));
     // Give a duplicate event time to arrive if one had been published.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const episodes = (await tasksFor(pharmacyAlert, 'pharm-ana')).filter((task) => task.correlationId === 'enc:LGH:V-E2E-2');
+    const episodes = (await tasksFor(pharmacyAlert, 'pharm-ana', pharmacist())).filter((task) => task.correlationId === 'enc:LGH:V-E2E-2');
     expect(episodes).toHaveLength(1);
   }, 60_000);
 

@@ -23,7 +23,7 @@ describe('pharmacy-alert killed mid-stream', () => {
       mrn: `CRASH${index}`,
       pharmacistId: `pharm-${index % 4}`,
     }));
-    await loadRoster(pharmacyAlert.url(''), roster);
+    await loadRoster(pharmacyAlert.url(''), roster, system.authorization('roster-feed', ['integration']));
 
     const mllp = new MllpClient({ host: '127.0.0.1', port: system.mllpPort });
     await mllp.connect();

@@ -27,10 +27,14 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
   let base: string;
   let encounters: string;
 
+  // The pharmacist of team-1 who also supervises and runs the roster feed, so one caller can drive every step.
   const api = async <T>(path: string, init?: { method?: string; body?: unknown; contentType?: string }): Promise<{ status: number; body: T }> => {
     const response = await fetch(`${base}${path}`, {
       method: init?.method ?? 'GET',
-      headers: init?.body !== undefined ? { 'Content-Type': init.contentType ?? 'application/json' } : undefined,
+      headers: {
+        ...system.authorization('pharm-ana', ['pharmacist', 'supervisor', 'integration', 'admin'], ['team-1']),
+        ...(init?.body !== undefined ? { 'Content-Type': init.contentType ?? 'application/json' } : {}),
+      },
       body: init?.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
     });
     const text = await response.text();
@@ -125,7 +129,7 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
 
     const resolved = await api<{ result: string }>(`/v1/identity-reviews/${review.id}/resolve`, {
       method: 'POST',
-      body: { actorId: 'pharm-ana', patientId: review.candidates[0].patientId },
+      body: { patientId: review.candidates[0].patientId },
     });
     expect(resolved).toEqual({ status: 200, body: { result: 'task-created' } });
     expect((await taskFor('V-TWIN')).matchMethod).toBe('identity-review');
@@ -205,7 +209,7 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     await loadRoster(rosterRow('SP-WF', 'MRN-WF'));
     await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-WF', visit: 'V-WF' }));
     const task = await taskFor('V-WF');
-    const actor = { actorId: 'pharm-ana' };
+    const actor = {};
 
     const early = await api<{ code: string }>(`/v1/tasks/${task.id}/complete`, { method: 'POST', body: { ...actor, outcome: 'reconciled' } });
     expect(early).toMatchObject({ status: 409, body: { code: 'RECONCILIATION_REQUIRED' } });
@@ -281,7 +285,7 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
   it('answers a bad request with a 400 that names the field', async () => {
     const response = await api<{ message: string[] }>(`/v1/tasks/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/contact-attempts`, {
       method: 'POST',
-      body: { actorId: 'pharm-ana', outcome: 'maybe', extra: 1 },
+      body: { outcome: 'maybe', extra: 1 },
     });
     expect(response.status).toBe(400);
     expect(response.body.message.join(' ')).toMatch(/outcome/);

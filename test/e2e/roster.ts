@@ -7,10 +7,10 @@ export interface RosterEntry {
   language?: string;
 }
 
-export async function loadRoster(baseUrl: string, entries: RosterEntry[]): Promise<void> {
+export async function loadRoster(baseUrl: string, entries: RosterEntry[], authorization: { Authorization: string }): Promise<void> {
   const response = await fetch(`${baseUrl}/v1/roster/patients`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...authorization },
     body: JSON.stringify({
       patients: entries.map((entry) => ({
         pharmacyPatientId: entry.pharmacyPatientId,
@@ -43,7 +43,7 @@ export interface TaskSummary {
   correlationId: string;
 }
 
-export async function tasksFor(baseUrl: string, assigneeId: string): Promise<TaskSummary[]> {
-  const response = await fetch(`${baseUrl}/v1/tasks?assigneeId=${encodeURIComponent(assigneeId)}`);
+export async function tasksFor(baseUrl: string, assigneeId: string, authorization: { Authorization: string }): Promise<TaskSummary[]> {
+  const response = await fetch(`${baseUrl}/v1/tasks?assigneeId=${encodeURIComponent(assigneeId)}`, { headers: authorization });
   return (await response.json()) as TaskSummary[];
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEVELOPMENT_JWT_SECRET } from '@sc/config';
 import { TopicNames } from '@sc/contracts';
+import { signDevelopmentToken, type Role } from '@sc/security';
 import { createKafka } from '@sc/messaging';
 import { MllpClient } from '@sc/mllp';
 import { SseClient, eventually } from '@sc/testing';
@@ -30,10 +32,15 @@ function storyDischarge(runTag: string): string {
   return text.replace('|LGH000177|', `|LGH000177-${runTag}|`).replace('|LGH-V99001|', `|LGH-V99001-${runTag}|`);
 }
 
+/** Local tokens are signed with the development secret the services accept outside production. */
+const bearer = (sub: string, roles: Role[], teams: string[] = [TEAM]): { Authorization: string } => ({
+  Authorization: `Bearer ${signDevelopmentToken(process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, { sub, roles, teams })}`,
+});
+
 async function loadRoster(): Promise<void> {
   const response = await fetch(serviceUrl('pharmacy-alert', '/v1/roster/patients'), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...bearer('roster-feed', ['integration']) },
     body: JSON.stringify({
       patients: [
         {
@@ -103,7 +110,7 @@ async function main(): Promise<void> {
   line('Kafka event', `${event.type} key=${event.key} occurredAt=${event.occurredAt}`);
 
   const task = await eventually(async () => {
-    const response = await fetch(serviceUrl('pharmacy-alert', `/v1/tasks?assigneeId=${PHARMACIST}&status=open`));
+    const response = await fetch(serviceUrl('pharmacy-alert', `/v1/tasks?assigneeId=${PHARMACIST}&status=open`), { headers: bearer(PHARMACIST, ['pharmacist']) });
     const tasks = (await response.json()) as Array<{ id: string; kind: string; dueAt: string; priority: string; correlationId: string }>;
     return tasks.find((candidate) => candidate.correlationId.endsWith(runTag));
   }, 15_000);

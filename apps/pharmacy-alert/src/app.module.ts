@@ -1,6 +1,7 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { raw } from 'express';
 import { PlatformModule } from '@sc/platform';
+import { SecurityModule } from '@sc/security';
 import type { PharmacyAlertConfig } from './config';
 import { EncounterEventsHandler } from './encounters/encounter-events.handler';
 import { EncounterWorkService } from './encounters/encounter-work.service';
@@ -29,7 +30,7 @@ export const SERVICE_NAME = 'pharmacy-alert';
 
 export function pharmacyAlertModule(config: PharmacyAlertConfig) {
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS })],
+    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS }), SecurityModule.forRoot(config)],
     controllers: [
       RosterController,
       PharmacistsController,

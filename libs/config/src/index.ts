@@ -1,2 +1,2 @@
 export { ConfigError, loadConfig } from './load-config';
-export { ServiceConfig, databaseUrlFor } from './service-config';
+export { DEVELOPMENT_JWT_SECRET, ServiceConfig, databaseUrlFor } from './service-config';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 
@@ -19,11 +20,34 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
 }
 
 /**
+ * Secrets may come from files (mounted Kubernetes secrets): `X_FILE=/path` sets `X` to the file's
+ * content when `X` itself is not set. A missing file is a configuration error naming X_FILE.
+ */
+function withSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const result = { ...env };
+  for (const [key, path] of Object.entries(env)) {
+    if (!key.endsWith('_FILE') || path === undefined) {
+      continue;
+    }
+    const target = key.slice(0, -'_FILE'.length);
+    if (result[target] !== undefined) {
+      continue;
+    }
+    try {
+      result[target] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new ConfigError([`${key} names a file that cannot be read`]);
+    }
+  }
+  return result;
+}
+
+/**
  * Reads a config class from environment variables (property name = variable name), applying the
  * class's defaults and @Type/@Transform conversions, and refuses to continue on any invalid value.
  */
 export function loadConfig<T extends object>(type: ClassConstructor<T>, env: NodeJS.ProcessEnv = process.env): T {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const defined = withSecretFiles(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')));
   const config = plainToInstance(type, defined, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) {

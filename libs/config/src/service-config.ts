@@ -1,8 +1,11 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item.length > 0) : value;
+
+/** Signs local and demo tokens when no identity provider is configured; never accepted in production. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-0123456789';
 
 /** Settings every service shares; each app extends it with its own. */
 export class ServiceConfig {
@@ -56,6 +59,34 @@ export class ServiceConfig {
   @Min(1)
   @Max(60_000)
   EVENT_RETRY_BASE_MS: number = 200;
+
+  /** OIDC JWKS endpoint that signs bearer tokens (production). */
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'must be an http(s) URL' })
+  AUTH_JWKS_URL?: string;
+
+  /** PEM public key for tokens, when there is no JWKS endpoint; usually via AUTH_JWT_PUBLIC_KEY_FILE. */
+  @IsOptional()
+  @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'must be a PEM public key' })
+  AUTH_JWT_PUBLIC_KEY?: string;
+
+  /** HS256 shared secret for local use and tests only; refused in production. */
+  @ValidateIf((config: ServiceConfig) => config.NODE_ENV === 'production' && config.AUTH_JWT_SECRET !== undefined)
+  @IsEmpty({ message: 'AUTH_JWT_SECRET is for local use only; set AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY in production' })
+  AUTH_JWT_SECRET?: string = process.env.NODE_ENV === 'production' ? undefined : DEVELOPMENT_JWT_SECRET;
+
+  @IsOptional() @IsString() AUTH_ISSUER?: string;
+  @IsOptional() @IsString() AUTH_AUDIENCE?: string;
+
+  /** Requests per caller per minute on the HTTP API. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE: number = 1200;
+
+  /** Largest JSON body the HTTP API accepts. */
+  @Matches(/^\d+(kb|mb)$/, { message: 'must look like 512kb or 1mb' })
+  HTTP_BODY_LIMIT: string = '1mb';
 }
 
 /** The service's own database URL: DATABASE_URL, else the admin URL's server with database `sc_<service>`. */

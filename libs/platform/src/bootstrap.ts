@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { ValidationPipe, type ExceptionFilter, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { securityHeaders } from '@sc/security';
 import type { ClassConstructor } from 'class-transformer';
 import { loadConfig, type ServiceConfig } from '@sc/config';
 import { KafkaEventsServer } from '@sc/messaging';
@@ -14,6 +16,8 @@ export interface BootstrapOptions {
   appModule: Type<unknown>;
   httpHost: string;
   httpPort: number;
+  /** Largest JSON body accepted (HTTP_BODY_LIMIT). */
+  bodyLimit: string;
   /** The app's domain-error filters (see DomainErrorHttpFilter); they take precedence over the catch-all. */
   errorFilters?: ExceptionFilter[];
 }
@@ -26,7 +30,7 @@ export function httpValidationPipe(): ValidationPipe {
 export function setUpOpenApi(app: INestApplication, serviceName: string, description: string): void {
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(`Synchronized Care: ${serviceName}`).setDescription(description).setVersion('1').build(),
+    new DocumentBuilder().setTitle(`Synchronized Care: ${serviceName}`).setDescription(description).setVersion('1').addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
@@ -35,7 +39,9 @@ export function setUpOpenApi(app: INestApplication, serviceName: string, descrip
 export async function bootstrapService(options: BootstrapOptions): Promise<INestApplication> {
   process.env.SERVICE_NAME ??= options.serviceName;
   const logger = createLogger('bootstrap');
-  const app = await NestFactory.create(options.appModule, { logger: new NestPinoLogger(), bodyParser: true });
+  const app = await NestFactory.create<NestExpressApplication>(options.appModule, { logger: new NestPinoLogger(), bodyParser: true });
+  app.use(securityHeaders);
+  app.useBodyParser('json', { limit: options.bodyLimit });
   app.useGlobalPipes(httpValidationPipe());
   // Later filters win: the catch-all first, the app's own domain-error filters after it.
   app.useGlobalFilters(new TransportAwareExceptionFilter(app.getHttpAdapter()), ...(options.errorFilters ?? []));
@@ -68,6 +74,7 @@ export function runService<C extends ServiceConfig & { HTTP_PORT: number }>(opti
       appModule: options.appModule(config),
       httpHost: config.HTTP_HOST,
       httpPort: config.HTTP_PORT,
+      bodyLimit: config.HTTP_BODY_LIMIT,
       errorFilters: options.errorFilters,
     });
   };

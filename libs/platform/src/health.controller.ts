@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { KafkaEventsServer } from '@sc/messaging';
+import { Public } from '@sc/security';
 import { KAFKA, REDIS, SERVICE_NAME } from './tokens';
 
 type CheckResult = 'up' | 'down';
@@ -22,6 +23,7 @@ async function check(work: () => Promise<unknown>): Promise<CheckResult> {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

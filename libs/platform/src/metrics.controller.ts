@@ -1,8 +1,10 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { MetricsRegistry } from '@sc/observability';
+import { Public } from '@sc/security';
 
 @ApiTags('operations')
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(MetricsRegistry) private readonly registry: MetricsRegistry) {}

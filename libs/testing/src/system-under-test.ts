@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { TopicNames } from '@sc/contracts';
 import { createKafka, deleteTopicsWithPrefix, provisionTopics } from '@sc/messaging';
+import { signDevelopmentToken, type Role } from '@sc/security';
+import { randomBytes } from 'node:crypto';
 import { ServiceProcess, repoRoot, type ServiceName } from './service-process';
 import { databaseUrl, dropRunDatabases, freePort, kafkaBrokers, newRunId } from './test-environment';
 
@@ -20,6 +22,8 @@ export class SystemUnderTest {
   readonly topics = new TopicNames(this.topicPrefix);
   readonly processes = new Map<ServiceName, ServiceProcess>();
   mllpPort = 0;
+  /** Tokens for this run are signed with a secret only this run knows. */
+  readonly authSecret = randomBytes(24).toString('hex');
 
   private constructor(private readonly options: SystemOptions) {}
 
@@ -35,6 +39,16 @@ export class SystemUnderTest {
       throw new Error(`${name} is not part of this system`);
     }
     return process;
+  }
+
+  /** A bearer token as the identity provider would issue it. */
+  token(sub: string, roles: Role[], teams: string[] = []): string {
+    return signDevelopmentToken(this.authSecret, { sub, roles, teams });
+  }
+
+  /** `Authorization` header for a caller. */
+  authorization(sub: string, roles: Role[], teams: string[] = []): { Authorization: string } {
+    return { Authorization: `Bearer ${this.token(sub, roles, teams)}` };
   }
 
   private async boot(): Promise<void> {
@@ -54,6 +68,7 @@ export class SystemUnderTest {
         MLLP_PORT: String(this.mllpPort),
         LOG_LEVEL: 'info',
         EVENT_RETRY_BASE_MS: '50',
+        AUTH_JWT_SECRET: this.authSecret,
         ...this.options.env,
       };
       this.processes.set(name, new ServiceProcess(name, env, await freePort(), path.join(logDir, `${name}.log`)));

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { ActorDto } from '../workflow/workflow.dto';
+import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
 import { IdentityReviewRepository, IdentityReviewView } from './identity-review.repository';
 import { IdentityReviewService } from './identity-review.service';
 
-export class ResolveReviewDto extends ActorDto {
+export class ResolveReviewDto {
   @ApiProperty({ description: 'The roster patient the encounter belongs to.' })
   @IsUUID()
   patientId!: string;
@@ -24,6 +24,8 @@ export class IdentityReviewsController {
   ) {}
 
   @Get()
+  @Roles('pharmacist', 'team-lead', 'supervisor')
+  @AuditPatient((_request, reviews) => (reviews as IdentityReviewView[] | undefined)?.flatMap((review) => review.candidates.map((candidate) => candidate.patientId)) ?? [])
   @ApiQuery({ name: 'status', required: false, enum: ['open', 'resolved', 'dismissed'] })
   @ApiOkResponse({ type: [IdentityReviewView] })
   list(@Query('status') status = 'open'): Promise<IdentityReviewView[]> {
@@ -32,15 +34,18 @@ export class IdentityReviewsController {
 
   @Post(':id/resolve')
   @HttpCode(200)
+  @Roles('pharmacist', 'team-lead', 'supervisor')
+  @AuditPatient((request) => [(request.body as { patientId?: string }).patientId])
   @ApiOkResponse({ type: ReviewResolutionView })
-  async resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ResolveReviewDto): Promise<ReviewResolutionView> {
-    return { result: await this.service.resolve(id, body.patientId, body.actorId) };
+  async resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ResolveReviewDto, @CurrentPrincipal() principal: Principal): Promise<ReviewResolutionView> {
+    return { result: await this.service.resolve(id, body.patientId, principal.id) };
   }
 
   @Post(':id/dismiss')
   @HttpCode(204)
+  @Roles('team-lead', 'supervisor')
   @ApiNoContentResponse()
-  async dismiss(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ActorDto): Promise<void> {
-    await this.service.dismiss(id, body.actorId);
+  async dismiss(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.service.dismiss(id, principal.id);
   }
 }

@@ -1,5 +1,6 @@
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { PharmacistWorkflow1763900000000 } from './1763900000000-pharmacist-workflow';
+import { AuditLog1764000000000 } from './1764000000000-audit-log';
 
 /** Every migration of this service, in order; checked in and reviewed like code. */
-export const MIGRATIONS = [InitialSchema1763800000000, PharmacistWorkflow1763900000000];
+export const MIGRATIONS = [InitialSchema1763800000000, PharmacistWorkflow1763900000000, AuditLog1764000000000];

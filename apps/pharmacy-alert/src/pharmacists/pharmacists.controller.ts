@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@sc/security';
 import { PharmacistDto, PharmacistView } from './pharmacist.dto';
 import { PharmacistRepository } from './pharmacist.repository';
 
@@ -10,12 +11,14 @@ export class PharmacistsController {
 
   @Put(':id')
   @HttpCode(204)
+  @Roles('admin', 'supervisor')
   @ApiNoContentResponse({ description: 'Stored (idempotent).' })
   async upsert(@Param('id') id: string, @Body() body: PharmacistDto): Promise<void> {
     await this.pharmacists.upsert(id, body);
   }
 
   @Get()
+  @Roles('pharmacist', 'team-lead', 'supervisor', 'admin')
   @ApiQuery({ name: 'teamId', required: false })
   @ApiOkResponse({ type: [PharmacistView] })
   list(@Query('teamId') teamId?: string): Promise<PharmacistView[]> {

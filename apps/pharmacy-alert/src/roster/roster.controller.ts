@@ -1,6 +1,7 @@
 import { BadRequestException, Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { Roles } from '@sc/security';
 import { RosterUploadDto, RosterUploadResultDto } from './roster.dto';
 import { RosterService } from './roster.service';
 
@@ -11,6 +12,7 @@ export class RosterController {
 
   @Post('patients')
   @HttpCode(200)
+  @Roles('integration', 'admin', 'supervisor')
   @ApiOkResponse({ type: RosterUploadResultDto, description: 'Per-row report; valid rows are stored even when others are rejected.' })
   upsertPatients(@Body() body: RosterUploadDto): Promise<RosterUploadResultDto> {
     return this.roster.upsertRows(body.patients);
@@ -18,6 +20,7 @@ export class RosterController {
 
   @Post('patients.csv')
   @HttpCode(200)
+  @Roles('integration', 'admin', 'supervisor')
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string' }, description: 'Header row, then one patient per row; see roster-csv.ts for the columns.' })
   @ApiOkResponse({ type: RosterUploadResultDto })

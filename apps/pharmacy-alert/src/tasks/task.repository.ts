@@ -70,6 +70,8 @@ export interface TaskFilter {
   teamId?: string;
   status?: string;
   patientId?: string;
+  /** Limits the result to these teams (team-scoped callers); undefined means every team. */
+  teamIds?: string[];
 }
 
 @Injectable()
@@ -107,9 +109,9 @@ export class TaskRepository {
     const rows: TaskRow[] = await this.dataSource.query(
       `SELECT * FROM tasks
        WHERE ($1::text IS NULL OR assignee_id = $1) AND ($2::text IS NULL OR team_id = $2) AND ($3::text IS NULL OR status = $3)
-         AND ($4::uuid IS NULL OR patient_id = $4)
+         AND ($4::uuid IS NULL OR patient_id = $4) AND ($5::text[] IS NULL OR team_id = ANY($5))
        ORDER BY due_at, created_at LIMIT 500`,
-      [filter.assigneeId ?? null, filter.teamId ?? null, filter.status ?? null, filter.patientId ?? null],
+      [filter.assigneeId ?? null, filter.teamId ?? null, filter.status ?? null, filter.patientId ?? null, filter.teamIds ?? null],
     );
     return rows.map(toView);
   }

@@ -2,8 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { AuditPatient, CurrentPrincipal, Roles, canSeeTeam, seesAllTeams, type Principal } from '@sc/security';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
-import { ActorDto, CompleteTaskDto, ContactAttemptDto, MedicationReconciliationDto, NeedFlagCreatedDto, NeedFlagDto } from '../workflow/workflow.dto';
+import { CompleteTaskDto, ContactAttemptDto, MedicationReconciliationDto, NeedFlagCreatedDto, NeedFlagDto } from '../workflow/workflow.dto';
 import { WorkflowService } from '../workflow/workflow.service';
 import { TaskRepository } from './task.repository';
 import { TaskView } from './task.views';
@@ -18,6 +19,9 @@ export class TaskQueryDto {
   status?: string;
 }
 
+const WORKERS = ['pharmacist', 'team-lead'] as const;
+const taskPatient = (_request: unknown, task: unknown): string[] => [(task as TaskView | undefined)?.patientId ?? ''];
+
 @ApiTags('tasks')
 @Controller('v1/tasks')
 export class TasksController {
@@ -28,17 +32,21 @@ export class TasksController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ type: [TaskView], description: 'Worklist sorted by due time.' })
-  list(@Query() query: TaskQueryDto): Promise<TaskView[]> {
-    return this.tasks.find(query);
+  @Roles('pharmacist', 'team-lead', 'supervisor')
+  @AuditPatient((_request, tasks) => (tasks as TaskView[] | undefined)?.map((task) => task.patientId) ?? [])
+  @ApiOkResponse({ type: [TaskView], description: 'Worklist sorted by due time; only the caller’s teams unless a supervisor.' })
+  list(@Query() query: TaskQueryDto, @CurrentPrincipal() principal: Principal): Promise<TaskView[]> {
+    return this.tasks.find({ ...query, teamIds: seesAllTeams(principal) ? undefined : principal.teams });
   }
 
   @Get(':id')
+  @Roles('pharmacist', 'team-lead', 'supervisor')
+  @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
   @ApiNotFoundResponse()
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<TaskView> {
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
     const task = await this.tasks.findById(this.dataSource.manager, id);
-    if (!task) {
+    if (!task || !canSeeTeam(principal, task.teamId)) {
       throw new PharmacyError(PharmacyErrorCode.TaskNotFound, `task ${id} not found`);
     }
     return task;
@@ -46,34 +54,44 @@ export class TasksController {
 
   @Post(':id/acknowledge')
   @HttpCode(200)
+  @Roles(...WORKERS)
+  @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
-  acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ActorDto): Promise<TaskView> {
-    return this.workflow.acknowledge(id, body.actorId);
+  acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
+    return this.workflow.acknowledge(id, principal);
   }
 
   @Post(':id/contact-attempts')
   @HttpCode(200)
+  @Roles(...WORKERS)
+  @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
-  recordContact(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ContactAttemptDto): Promise<TaskView> {
-    return this.workflow.recordContact(id, body);
+  recordContact(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ContactAttemptDto, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
+    return this.workflow.recordContact(id, principal, body);
   }
 
   @Put(':id/medication-reconciliation')
+  @Roles(...WORKERS)
+  @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
-  reconcile(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: MedicationReconciliationDto): Promise<TaskView> {
-    return this.workflow.reconcile(id, body);
+  reconcile(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: MedicationReconciliationDto, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
+    return this.workflow.reconcile(id, principal, body);
   }
 
   @Post(':id/needs')
+  @Roles(...WORKERS)
+  @AuditPatient((_request, created) => [(created as NeedFlagCreatedDto | undefined)?.patientId])
   @ApiCreatedResponse({ type: NeedFlagCreatedDto })
-  async flagNeed(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: NeedFlagDto): Promise<NeedFlagCreatedDto> {
-    return { flagId: await this.workflow.flagNeed(id, body) };
+  flagNeed(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: NeedFlagDto, @CurrentPrincipal() principal: Principal): Promise<NeedFlagCreatedDto> {
+    return this.workflow.flagNeed(id, principal, body);
   }
 
   @Post(':id/complete')
   @HttpCode(200)
+  @Roles(...WORKERS)
+  @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
-  complete(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CompleteTaskDto): Promise<TaskView> {
-    return this.workflow.complete(id, body);
+  complete(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CompleteTaskDto, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
+    return this.workflow.complete(id, principal, body);
   }
 }

@@ -1,6 +1,9 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { AuditPatient, CurrentPrincipal, Roles, canSeeTeam, type Principal } from '@sc/security';
+import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
+import { RosterRepository } from '../roster/roster.repository';
 import { RefillHoldRepository } from '../tasks/refill-hold.repository';
 import { TimelineEntryView, TimelineRepository } from './timeline.repository';
 
@@ -16,6 +19,8 @@ export class RosterStatsView {
   @ApiProperty() openIdentityReviews!: number;
 }
 
+const patientParam = (request: { params: unknown }): string[] => [(request.params as { id?: string }).id ?? ''];
+
 @ApiTags('patients')
 @Controller('v1')
 export class PatientsController {
@@ -23,22 +28,38 @@ export class PatientsController {
     private readonly timeline: TimelineRepository,
     private readonly holds: RefillHoldRepository,
     private readonly dataSource: DataSource,
+    private readonly roster: RosterRepository,
   ) {}
+
+  /** Patients of other teams answer like unknown ones for team-scoped callers. */
+  private async assertVisible(patientId: string, principal: Principal): Promise<void> {
+    const patient = await this.roster.findById(this.dataSource.manager, patientId);
+    if (!patient || !canSeeTeam(principal, patient.teamId)) {
+      throw new PharmacyError(PharmacyErrorCode.PatientNotFound, `patient ${patientId} not found`);
+    }
+  }
 
   /** The shared timeline: what hospital, pharmacy and nursing did for the patient, in order. */
   @Get('patients/:id/timeline')
+  @Roles('pharmacist', 'nurse', 'team-lead', 'supervisor')
+  @AuditPatient(patientParam)
   @ApiOkResponse({ type: [TimelineEntryView] })
-  patientTimeline(@Param('id', new ParseUUIDPipe()) id: string): Promise<TimelineEntryView[]> {
+  async patientTimeline(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<TimelineEntryView[]> {
+    await this.assertVisible(id, principal);
     return this.timeline.forPatient(id);
   }
 
   @Get('patients/:id/refill-holds')
+  @Roles('pharmacist', 'team-lead', 'supervisor', 'integration')
+  @AuditPatient(patientParam)
   @ApiOkResponse({ type: [RefillHoldView] })
-  refillHolds(@Param('id', new ParseUUIDPipe()) id: string): Promise<RefillHoldView[]> {
+  async refillHolds(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<RefillHoldView[]> {
+    await this.assertVisible(id, principal);
     return this.holds.forPatient(this.dataSource.manager, id);
   }
 
   @Get('roster/stats')
+  @Roles('team-lead', 'supervisor', 'admin')
   @ApiOkResponse({ type: RosterStatsView })
   async stats(): Promise<RosterStatsView> {
     const [row]: Array<{ unrostered: string; reviews: string }> = await this.dataSource.query(

@@ -1,19 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { TASK_OUTCOMES, type NeedKind, type TaskOutcome } from '@sc/contracts';
-
-/** Until bearer tokens arrive (security issue), the acting user is named in the request. */
-export class ActorDto {
-  @ApiProperty({ example: 'pharm-ana' })
-  @IsString()
-  @Length(1, 64)
-  actorId!: string;
-}
 
 export const CONTACT_OUTCOMES = ['reached', 'no-answer', 'wrong-number', 'declined', 'left-message'] as const;
 
-export class ContactAttemptDto extends ActorDto {
+export class ContactAttemptDto {
   @ApiProperty({ enum: CONTACT_OUTCOMES })
   @IsIn(CONTACT_OUTCOMES)
   outcome!: (typeof CONTACT_OUTCOMES)[number];
@@ -53,7 +45,7 @@ function MedicationList(): PropertyDecorator {
   return (target, key) => medicationList().forEach((decorator) => decorator(target, key));
 }
 
-export class MedicationReconciliationDto extends ActorDto {
+export class MedicationReconciliationDto {
   @ApiProperty({ type: [CodedMedicationDto] }) @MedicationList() homeMedications!: CodedMedicationDto[];
   @ApiProperty({ type: [CodedMedicationDto] }) @MedicationList() startedInHospital!: CodedMedicationDto[];
   @ApiProperty({ type: [CodedMedicationDto] }) @MedicationList() stopped!: CodedMedicationDto[];
@@ -69,7 +61,7 @@ export class MedicationReconciliationDto extends ActorDto {
 
 export const NEED_KINDS: readonly NeedKind[] = ['missing-home-device', 'diet-or-wellness', 'specialist-symptoms', 'in-home-care', 'social-needs'];
 
-export class NeedFlagDto extends ActorDto {
+export class NeedFlagDto {
   @ApiProperty({ enum: NEED_KINDS })
   @IsIn(NEED_KINDS)
   need!: NeedKind;
@@ -85,7 +77,7 @@ export class NeedFlagDto extends ActorDto {
   code?: string;
 }
 
-export class CompleteTaskDto extends ActorDto {
+export class CompleteTaskDto {
   @ApiProperty({ enum: TASK_OUTCOMES })
   @IsIn(TASK_OUTCOMES)
   outcome!: TaskOutcome;
@@ -93,4 +85,5 @@ export class CompleteTaskDto extends ActorDto {
 
 export class NeedFlagCreatedDto {
   @ApiProperty() flagId!: string;
+  @ApiProperty() patientId!: string;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NeedKind } from '@sc/contracts';
+import { canSeeTeam, type Principal } from '@sc/security';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
 import { TimelineRepository } from '../timeline/timeline.repository';
 import { PharmacyEvents, type EventCause } from '../tasks/pharmacy-events';
@@ -31,8 +32,9 @@ export class WorkflowService {
     private readonly timeline: TimelineRepository,
   ) {}
 
-  acknowledge(taskId: string, actorId: string): Promise<TaskView> {
-    return this.onOpenTask(taskId, async (manager, task, cause) => {
+  acknowledge(taskId: string, actor: Principal): Promise<TaskView> {
+    const actorId = actor.id;
+    return this.onOpenTask(taskId, actor, async (manager, task, cause) => {
       if (task.status === 'open') {
         await this.tasks.acknowledge(manager, task.id, actorId);
         await this.events.emit(manager, cause, 'pharmacy.task-acknowledged', { taskId: task.id, patientId: task.patientId, kind: this.kindOf(task), actorId });
@@ -41,33 +43,35 @@ export class WorkflowService {
     });
   }
 
-  recordContact(taskId: string, attempt: ContactAttemptDto): Promise<TaskView> {
-    return this.onOpenTask(taskId, async (manager, task, cause) => {
+  recordContact(taskId: string, actor: Principal, attempt: ContactAttemptDto): Promise<TaskView> {
+    const actorId = actor.id;
+    return this.onOpenTask(taskId, actor, async (manager, task, cause) => {
       const attemptedAt = attempt.attemptedAt ? new Date(attempt.attemptedAt) : new Date();
-      await this.tasks.acknowledge(manager, task.id, attempt.actorId);
+      await this.tasks.acknowledge(manager, task.id, actorId);
       await manager.query('INSERT INTO contact_attempts (id, task_id, outcome, attempted_at, actor_id) VALUES ($1, $2, $3, $4, $5)', [
         randomUUID(),
         task.id,
         attempt.outcome,
         attemptedAt,
-        attempt.actorId,
+        actorId,
       ]);
       await this.events.emit(manager, cause, 'pharmacy.contact-attempted', {
         taskId: task.id,
         patientId: task.patientId,
         kind: this.kindOf(task),
-        actorId: attempt.actorId,
+        actorId,
         outcome: attempt.outcome,
         attemptedAt: attemptedAt.toISOString(),
       });
-      await this.record(manager, task, attempt.actorId, 'contact-attempt', `Call to patient: ${attempt.outcome}`, attemptedAt);
+      await this.record(manager, task, actorId, 'contact-attempt', `Call to patient: ${attempt.outcome}`, attemptedAt);
     });
   }
 
-  reconcile(taskId: string, reconciliation: MedicationReconciliationDto): Promise<TaskView> {
-    return this.onOpenTask(taskId, async (manager, task, cause) => {
+  reconcile(taskId: string, actor: Principal, reconciliation: MedicationReconciliationDto): Promise<TaskView> {
+    const actorId = actor.id;
+    return this.onOpenTask(taskId, actor, async (manager, task, cause) => {
       const reconciledAt = new Date();
-      await this.tasks.acknowledge(manager, task.id, reconciliation.actorId);
+      await this.tasks.acknowledge(manager, task.id, actorId);
       await manager.query(
         `INSERT INTO medication_reconciliations (task_id, home_medications, started_in_hospital, stopped, changed, discrepancies, actor_id, reconciled_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -81,7 +85,7 @@ export class WorkflowService {
           JSON.stringify(reconciliation.stopped),
           JSON.stringify(reconciliation.changed),
           JSON.stringify(reconciliation.discrepancies),
-          reconciliation.actorId,
+          actorId,
           reconciledAt,
         ],
       );
@@ -89,7 +93,7 @@ export class WorkflowService {
         taskId: task.id,
         patientId: task.patientId,
         kind: this.kindOf(task),
-        actorId: reconciliation.actorId,
+        actorId,
         homeMedications: reconciliation.homeMedications,
         startedInHospital: reconciliation.startedInHospital,
         stopped: reconciliation.stopped,
@@ -100,7 +104,7 @@ export class WorkflowService {
       await this.record(
         manager,
         task,
-        reconciliation.actorId,
+        actorId,
         'medication-reconciliation',
         `Medication reconciliation documented (${reconciliation.discrepancies.length} discrepancies)`,
         reconciledAt,
@@ -108,13 +112,14 @@ export class WorkflowService {
     });
   }
 
-  async flagNeed(taskId: string, flag: NeedFlagDto): Promise<string> {
+  async flagNeed(taskId: string, actor: Principal, flag: NeedFlagDto): Promise<{ flagId: string; patientId: string }> {
+    const actorId = actor.id;
     const flagId = randomUUID();
-    await this.onOpenTask(taskId, async (manager, task, cause) => {
+    const task = await this.onOpenTask(taskId, actor, async (manager, task, cause) => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO need_flags (id, task_id, need, code, code_system, actor_id) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (task_id, need, code) DO NOTHING RETURNING id`,
-        [flagId, task.id, flag.need, flag.code ?? null, flag.codeSystem ?? null, flag.actorId],
+        [flagId, task.id, flag.need, flag.code ?? null, flag.codeSystem ?? null, actorId],
       );
       if (inserted.length === 0) {
         return;
@@ -123,36 +128,37 @@ export class WorkflowService {
         taskId: task.id,
         patientId: task.patientId,
         kind: this.kindOf(task),
-        actorId: flag.actorId,
+        actorId,
         flagId,
         need: flag.need,
         code: flag.code ?? null,
         codeSystem: flag.codeSystem ?? null,
       });
-      await this.record(manager, task, flag.actorId, 'need-flagged', NEED_SUMMARY[flag.need]);
+      await this.record(manager, task, actorId, 'need-flagged', NEED_SUMMARY[flag.need]);
     });
-    return flagId;
+    return { flagId, patientId: task.patientId };
   }
 
-  complete(taskId: string, completion: CompleteTaskDto): Promise<TaskView> {
-    return this.onOpenTask(taskId, async (manager, task, cause) => {
+  complete(taskId: string, actor: Principal, completion: CompleteTaskDto): Promise<TaskView> {
+    const actorId = actor.id;
+    return this.onOpenTask(taskId, actor, async (manager, task, cause) => {
       if (completion.outcome === 'reconciled') {
         const rows: unknown[] = await manager.query('SELECT 1 FROM medication_reconciliations WHERE task_id = $1', [task.id]);
         if (rows.length === 0) {
           throw new PharmacyError(PharmacyErrorCode.ReconciliationRequired, 'document the medication reconciliation before completing as reconciled');
         }
       }
-      const completedAt = await this.tasks.complete(manager, task.id, completion.actorId, completion.outcome);
+      const completedAt = await this.tasks.complete(manager, task.id, actorId, completion.outcome);
       await this.events.emit(manager, cause, 'pharmacy.task-completed', {
         taskId: task.id,
         patientId: task.patientId,
         kind: this.kindOf(task),
-        actorId: completion.actorId,
+        actorId,
         outcome: completion.outcome,
         completedAt: completedAt.toISOString(),
         withinWindow: completedAt.getTime() <= new Date(task.dueAt).getTime(),
       });
-      await this.record(manager, task, completion.actorId, 'completed', `Pharmacist follow-up completed: ${completion.outcome}`, completedAt);
+      await this.record(manager, task, actorId, 'completed', `Pharmacist follow-up completed: ${completion.outcome}`, completedAt);
     });
   }
 
@@ -164,14 +170,16 @@ export class WorkflowService {
     await this.timeline.add(manager, { patientId: task.patientId, occurredAt: at, team: 'pharmacy', kind, actorId, summary, itemId: task.id });
   }
 
-  /** Locks the task, refuses closed ones, runs the step, and returns the task as it now is. */
+  /** Locks the task, refuses other teams' and closed ones, runs the step, and returns the task as it now is. */
   private async onOpenTask(
     taskId: string,
+    actor: Principal,
     step: (manager: EntityManager, task: TaskView, cause: EventCause) => Promise<void>,
   ): Promise<TaskView> {
     return this.dataSource.transaction(async (manager) => {
       const task = await this.tasks.findById(manager, taskId, { lock: true });
-      if (!task) {
+      // Another team's task answers like a missing one: its existence is patient data too.
+      if (!task || !canSeeTeam(actor, task.teamId)) {
         throw new PharmacyError(PharmacyErrorCode.TaskNotFound, `task ${taskId} not found`);
       }
       if (task.status === 'completed' || task.status === 'cancelled') {

@@ -1,0 +1,47 @@
+import { HttpException, HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Response } from 'express';
+import type { AuthenticatedRequest } from './auth.guard';
+
+export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
+export const RATE_LIMIT_PER_MINUTE = Symbol('RATE_LIMIT_PER_MINUTE');
+
+/**
+ * A fixed one-minute window per caller (token subject, else client address) shared by every
+ * instance through Redis. If Redis is unreachable the request is let through: a rate limit must
+ * not take the worklist down.
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    @Inject(RATE_LIMIT_REDIS) private readonly redis: Redis,
+    @Inject(RATE_LIMIT_PER_MINUTE) private readonly perMinute: number,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const caller = request.principal?.id ?? request.ip ?? 'unknown';
+    const window = Math.floor(Date.now() / 60_000);
+    const key = `ratelimit:${caller}:${window}`;
+    let count: number;
+    try {
+      count = await this.redis.incr(key);
+      if (count === 1) {
+        await this.redis.expire(key, 61);
+      }
+    } catch {
+      return true;
+    }
+    const response = context.switchToHttp().getResponse<Response>();
+    response.setHeader('RateLimit-Limit', String(this.perMinute));
+    response.setHeader('RateLimit-Remaining', String(Math.max(0, this.perMinute - count)));
+    if (count > this.perMinute) {
+      response.setHeader('Retry-After', String(60 - Math.floor((Date.now() / 1000) % 60)));
+      throw new HttpException('rate limit exceeded; retry after the time in Retry-After', HttpStatus.TOO_MANY_REQUESTS);
+    }
+    return true;
+  }
+}

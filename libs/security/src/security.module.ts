@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import type { ServiceConfig } from '@sc/config';
+import { AuditController } from './audit.controller';
+import { AuditInterceptor } from './audit.interceptor';
+import { AuditLog } from './audit-log';
+import { AuthGuard } from './auth.guard';
+import { JwtVerifier } from './jwt-verifier';
+import { RATE_LIMIT_PER_MINUTE, RATE_LIMIT_REDIS, RateLimitGuard } from './rate-limit.guard';
+
+/**
+ * Authentication (JWT bearer, deny by default), per-caller rate limits, and the audit log with
+ * its compliance API, for a service that holds patient data. The service's migrations must
+ * create the audit table (CREATE_AUDIT_LOG).
+ */
+@Module({})
+export class SecurityModule {
+  static forRoot(config: ServiceConfig): DynamicModule {
+    return {
+      module: SecurityModule,
+      controllers: [AuditController],
+      providers: [
+        {
+          provide: JwtVerifier,
+          useValue: new JwtVerifier({
+            jwksUrl: config.AUTH_JWKS_URL,
+            publicKeyPem: config.AUTH_JWT_PUBLIC_KEY,
+            sharedSecret: config.AUTH_JWKS_URL || config.AUTH_JWT_PUBLIC_KEY ? undefined : config.AUTH_JWT_SECRET,
+            issuer: config.AUTH_ISSUER,
+            audience: config.AUTH_AUDIENCE,
+          }),
+        },
+        { provide: RATE_LIMIT_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) },
+        { provide: RATE_LIMIT_PER_MINUTE, useValue: config.RATE_LIMIT_PER_MINUTE },
+        AuditLog,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+      ],
+      exports: [AuditLog, JwtVerifier],
+    };
+  }
+}
