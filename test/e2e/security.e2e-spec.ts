@@ -1,0 +1,154 @@
+import { createHmac } from 'node:crypto';
+import { Client } from 'pg';
+import { ROLES, type Role } from '@sc/security';
+import { SystemUnderTest, databaseUrl, type ServiceName } from '@sc/testing';
+
+/** Services whose HTTP API holds patient data and is therefore behind authentication. */
+const SECURED: ServiceName[] = ['pharmacy-alert'];
+
+interface OpenApiOperation {
+  'x-roles'?: Role[];
+  'x-public'?: boolean;
+  parameters?: Array<{ in: string; name: string }>;
+}
+
+type OpenApiDocument = { paths: Record<string, Record<string, OpenApiOperation>> };
+
+const concretePath = (template: string): string => template.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+
+describe('security: every route is authenticated and authorized', () => {
+  let system: SystemUnderTest;
+
+  beforeAll(async () => {
+    system = await SystemUnderTest.start({ services: SECURED, env: { RATE_LIMIT_PER_MINUTE: '25', HTTP_BODY_LIMIT: '64kb' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  }, 60_000);
+
+  it.each(SECURED)('%s: every route in its OpenAPI document refuses anonymous callers (401) and wrong roles (403)', async (name) => {
+    const service = system.service(name);
+    const document = (await (await fetch(service.url('/docs-json'))).json()) as OpenApiDocument;
+    let checked = 0;
+    for (const [template, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const url = service.url(concretePath(template));
+        if (operation['x-public']) {
+          expect(template).toMatch(/^\/(health|metrics)/);
+          continue;
+        }
+        const allowed = operation['x-roles'];
+        expect({ route: `${method} ${template}`, hasPolicy: Array.isArray(allowed) && allowed.length > 0 }).toEqual({ route: `${method} ${template}`, hasPolicy: true });
+        const anonymous = await fetch(url, { method: method.toUpperCase() });
+        expect({ route: `${method} ${template}`, status: anonymous.status }).toEqual({ route: `${method} ${template}`, status: 401 });
+        const wrongRole = ROLES.find((role) => !allowed?.includes(role)) as Role;
+        const refused = await fetch(url, { method: method.toUpperCase(), headers: system.authorization('intruder', [wrongRole], ['team-1']) });
+        expect({ route: `${method} ${template}`, role: wrongRole, status: refused.status }).toEqual({ route: `${method} ${template}`, role: wrongRole, status: 403 });
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  }, 60_000);
+
+  it('refuses expired, unsigned and wrongly signed tokens', async () => {
+    const url = system.service('pharmacy-alert').url('/v1/tasks');
+    const header = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = header({ sub: 'x', roles: ['pharmacist'], exp: Math.floor(Date.now() / 1000) + 600 });
+    const unsigned = `${header({ alg: 'none' })}.${claims}.`;
+    const forged = `${header({ alg: 'HS256' })}.${claims}.${createHmac('sha256', 'not-the-secret').update(`${header({ alg: 'HS256' })}.${claims}`).digest('base64url')}`;
+    const expiredClaims = header({ sub: 'x', roles: ['pharmacist'], exp: Math.floor(Date.now() / 1000) - 3600 });
+    const expired = `${header({ alg: 'HS256' })}.${expiredClaims}.${createHmac('sha256', system.authSecret).update(`${header({ alg: 'HS256' })}.${expiredClaims}`).digest('base64url')}`;
+    for (const token of [unsigned, forged, expired, 'garbage']) {
+      expect((await fetch(url, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+    }
+    expect((await fetch(url, { headers: system.authorization('x', ['pharmacist'], ['team-1']) })).status).toBe(200);
+  });
+
+  it('shows a pharmacist only the patients of their own teams', async () => {
+    const base = system.service('pharmacy-alert').url('');
+    const admin = system.authorization('feed', ['integration']);
+    await fetch(`${base}/v1/roster/patients`, {
+      method: 'POST',
+      headers: { ...admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        patients: [
+          { pharmacyPatientId: 'SC-1', familyName: 'A', givenName: 'B', birthDate: '1970-01-01', teamId: 'team-1', identifiers: [{ authority: 'LGH', value: 'SC1', type: 'MR' }] },
+        ],
+      }),
+    });
+    const db = new Client({ connectionString: databaseUrl(system.runId, 'pharmacy-alert') });
+    await db.connect();
+    let patientId: string;
+    try {
+      patientId = (await db.query<{ id: string }>(`SELECT id FROM patients WHERE pharmacy_patient_id = 'SC-1'`)).rows[0].id;
+    } finally {
+      await db.end();
+    }
+    const ownTeam = await fetch(`${base}/v1/patients/${patientId}/timeline`, { headers: system.authorization('pharm-1', ['pharmacist'], ['team-1']) });
+    const otherTeam = await fetch(`${base}/v1/patients/${patientId}/timeline`, { headers: system.authorization('pharm-2', ['pharmacist'], ['team-2']) });
+    expect(ownTeam.status).toBe(200);
+    expect(otherTeam.status).toBe(404);
+  });
+
+  it('audits reads of patient data in a hash-chained, append-only log that compliance can query, and audits that query too', async () => {
+    const base = system.service('pharmacy-alert').url('');
+    const db = new Client({ connectionString: databaseUrl(system.runId, 'pharmacy-alert') });
+    await db.connect();
+    try {
+      const patientId = (await db.query<{ id: string }>(`SELECT id FROM patients WHERE pharmacy_patient_id = 'SC-1'`)).rows[0].id;
+      await fetch(`${base}/v1/patients/${patientId}/timeline`, { headers: { ...system.authorization('pharm-1', ['pharmacist'], ['team-1']), 'X-Purpose-Of-Use': 'TREAT' } });
+      const compliance = system.authorization('auditor-1', ['compliance']);
+      const entries = (await (await fetch(`${base}/v1/audit?patientRef=${patientId}`, { headers: compliance })).json()) as Array<{
+        actorId: string;
+        action: string;
+        purpose: string;
+        outcome: number;
+      }>;
+      expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ actorId: 'pharm-1', action: 'GET /v1/patients/:id/timeline', purpose: 'TREAT', outcome: 200 })]));
+      // The refused read by another team is on record too.
+      expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ actorId: 'pharm-2', outcome: 404 })]));
+
+      const trail = (await (await fetch(`${base}/v1/audit?actorId=auditor-1`, { headers: compliance })).json()) as Array<{ action: string }>;
+      expect(trail.map((entry) => entry.action)).toContain('GET /v1/audit');
+
+      const verification = (await (await fetch(`${base}/v1/audit/verify`, { headers: compliance })).json()) as { valid: boolean; checked: number };
+      expect(verification.valid).toBe(true);
+      expect(verification.checked).toBeGreaterThan(3);
+
+      await expect(db.query(`UPDATE audit_log SET actor_id = 'someone-else'`)).rejects.toThrow(/append-only/);
+      await expect(db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('limits each caller’s request rate and says when to retry', async () => {
+    const url = system.service('pharmacy-alert').url('/v1/tasks');
+    const caller = system.authorization('busy-pharmacist', ['pharmacist'], ['team-1']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 27; i += 1) {
+      statuses.push((await fetch(url, { headers: caller })).status);
+    }
+    expect(statuses.slice(0, 25).every((status) => status === 200)).toBe(true);
+    const limited = await fetch(url, { headers: caller });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('sends security headers and refuses oversized bodies', async () => {
+    const base = system.service('pharmacy-alert').url('');
+    const health = await fetch(`${base}/health/live`);
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(health.headers.get('x-frame-options')).toBe('DENY');
+    expect(health.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(health.headers.get('x-powered-by')).toBeNull();
+    const huge = JSON.stringify({ patients: [{ pharmacyPatientId: 'x'.repeat(100_000) }] });
+    const response = await fetch(`${base}/v1/roster/patients`, {
+      method: 'POST',
+      headers: { ...system.authorization('feed-2', ['integration']), 'Content-Type': 'application/json' },
+      body: huge,
+    });
+    expect(response.status).toBe(413);
+  });
+});
