@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Partitioners } from 'kafkajs';
+import { createKafka, deleteTopicsWithPrefix } from '@sc/messaging';
+import { formatHl7Timestamp } from '@sc/hl7';
+import { MllpClient } from '@sc/mllp';
+import { SERVICES, SseClient, SystemUnderTest, eventually, kafkaBrokers, syntheticAdt } from '@sc/testing';
+import { DEFAULT_FACILITIES, DEFAULT_MIX, feedPatients, rosterRows, runFeed } from '../feed/feed-engine';
+import { ensureInfrastructure } from '../stack';
+import { barChartSvg, machine, percentiles, saveResults } from './bench-results';
+
+const PHARMACIST = 'bench-pharm';
+const TEAM = 'team-bench';
+
+function rssBytes(pid: number | undefined): number {
+  if (pid === undefined) {
+    return 0;
+  }
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The floor under any discharge-to-feed latency: one Kafka produce (acks=all) to a consumer on the same broker. */
+async function kafkaRoundTrip(samples: number): Promise<number[]> {
+  const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'bench-ceiling' });
+  const prefix = `bench${Date.now().toString(36)}.`;
+  const topic = `${prefix}roundtrip`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = kafka.consumer({ groupId: `${prefix}group` });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const received = new Map<string, number>();
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      received.set(message.value?.toString() ?? '', performance.now());
+    },
+  });
+  await eventually(async () => (joined ? true : undefined), 30_000);
+  const latencies: number[] = [];
+  for (let index = 0; index < samples; index += 1) {
+    const id = String(index);
+    const sentAt = performance.now();
+    await producer.send({ topic, acks: -1, messages: [{ key: id, value: id }] });
+    const arrivedAt = await eventually(async () => received.get(id), 10_000, 1);
+    latencies.push(arrivedAt - sentAt);
+  }
+  await Promise.all([producer.disconnect(), consumer.disconnect()]);
+  await deleteTopicsWithPrefix(kafka, prefix);
+  return latencies;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rate: { type: 'string', default: '1000' },
+      duration: { type: 'string', default: '60' },
+      'probe-interval-ms': { type: 'string', default: '250' },
+      'ceiling-samples': { type: 'string', default: '300' },
+    },
+  });
+  const rate = Number(values.rate);
+  const durationSeconds = Number(values.duration);
+  const probeIntervalMs = Number(values['probe-interval-ms']);
+  await ensureInfrastructure();
+  console.log(`bench:e2e — discharge ACK to pharmacist SSE event under a ${rate} msg/s background feed for ${durationSeconds} s`);
+
+  const ceiling = percentiles(await kafkaRoundTrip(Number(values['ceiling-samples'])));
+  console.log(`ceiling (Kafka produce->consume round trip): p50 ${ceiling.p50.toFixed(1)} ms, p99 ${ceiling.p99.toFixed(1)} ms`);
+
+  const system = await SystemUnderTest.start({ services: SERVICES, env: { LOG_LEVEL: 'warn' } });
+  try {
+    const pharmacyAlert = system.service('pharmacy-alert').url('');
+    const feedOptions = {
+      host: '127.0.0.1',
+      port: system.mllpPort,
+      rate,
+      durationSeconds,
+      patients: 5000,
+      rosterShare: 0.3,
+      mix: DEFAULT_MIX,
+      resendShare: 0.01,
+      malformedShare: 0.005,
+      facilities: DEFAULT_FACILITIES,
+      connections: 4,
+      seed: 42,
+      runTag: `BG${Date.now().toString(36)}`,
+    };
+    const patients = feedPatients(feedOptions);
+    const probes = Array.from({ length: Math.ceil((durationSeconds * 1000) / probeIntervalMs) }, (_, index) => ({
+      pharmacyPatientId: `SP-PROBE-${index}`,
+      familyName: 'PROBE',
+      givenName: 'BENCH',
+      birthDate: '1970-01-01',
+      pharmacistId: PHARMACIST,
+      teamId: TEAM,
+      identifiers: [{ authority: 'LGH', value: `PROBE${index}`, type: 'MR' }],
+      therapies: [{ drugSystem: 'RXNORM', drugCode: '327361' }],
+    }));
+    const roster = [...rosterRows(patients, 'team-synthetic'), ...probes];
+    for (let start = 0; start < roster.length; start += 2000) {
+      await fetch(`${pharmacyAlert}/v1/roster/patients`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...system.authorization('bench-feed', ['integration']) },
+        body: JSON.stringify({ patients: roster.slice(start, start + 2000) }),
+      });
+    }
+    const feed = await SseClient.open(system.service('notifier').url(`/v1/streams/users/${PHARMACIST}`));
+    const probeClient = await MllpClient.connect({ host: '127.0.0.1', port: system.mllpPort });
+    const acked = new Map<string, number>();
+    const rss = new Map<string, number>();
+    const sampleMemory = setInterval(() => {
+      for (const name of SERVICES) {
+        rss.set(name, Math.max(rss.get(name) ?? 0, rssBytes(system.service(name).pid)));
+      }
+    }, 1000);
+
+    const background = runFeed(feedOptions, patients);
+    const probing = (async () => {
+      for (let index = 0; index < probes.length; index += 1) {
+        const started = Date.now();
+        const visit = `V-PROBE-${index}`;
+        // Discharged now, so the 24-hour clock is fresh and no escalation joins the measured notification.
+        const ack = await probeClient.send(
+          syntheticAdt({ trigger: 'A03', controlId: `PROBE-${index}`, mrn: `PROBE${index}`, visitNumber: visit, clinicalTime: formatHl7Timestamp(new Date()) }),
+        );
+        if (ack.includes('MSA|AA|')) {
+          acked.set(`enc:LGH:${visit}`, performance.now() + performance.timeOrigin);
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, probeIntervalMs - (Date.now() - started))));
+      }
+    })();
+    const [feedSummary] = await Promise.all([background, probing]);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    clearInterval(sampleMemory);
+    await probeClient.close();
+    feed.close();
+
+    const tasks = (await (
+      await fetch(`${pharmacyAlert}/v1/tasks?assigneeId=${PHARMACIST}`, { headers: system.authorization(PHARMACIST, ['pharmacist'], [TEAM]) })
+    ).json()) as Array<{ id: string; correlationId: string }>;
+    const episodeOfTask = new Map(tasks.map((task) => [task.id, task.correlationId]));
+    const latencies: number[] = [];
+    const measured = new Set<string>();
+    for (const event of feed.events) {
+      const item = JSON.parse(event.data) as { itemId: string };
+      const episode = episodeOfTask.get(item.itemId);
+      const ackAt = episode ? acked.get(episode) : undefined;
+      if (ackAt !== undefined && !measured.has(item.itemId)) {
+        measured.add(item.itemId);
+        latencies.push(event.receivedAt - ackAt);
+      }
+    }
+    const latency = percentiles(latencies);
+    const memoryMiB = Object.fromEntries([...rss].map(([name, bytes]) => [name, Math.round(bytes / 2 ** 20)]));
+    const result = {
+      benchmark: 'discharge ACK -> pharmacist SSE event',
+      date: new Date().toISOString(),
+      machine: machine(),
+      backgroundFeed: { targetRate: rate, achievedRate: Math.round(feedSummary.messagesPerSecond), acks: feedSummary.acks, ackLatencyMs: feedSummary.latencyMs },
+      probes: { sent: probes.length, acked: acked.size, notified: latencies.length },
+      latencyMs: latency,
+      ceilingKafkaRoundTripMs: ceiling,
+      peakRssMiB: memoryMiB,
+      target: { p99Ms: 150 },
+    };
+    const files = saveResults(
+      'e2e-latency',
+      result,
+      barChartSvg(`Discharge ACK to pharmacist SSE (under ${rate} msg/s), ms`, 'ms', [
+        { name: 'system', bars: [{ label: 'p50', value: latency.p50 }, { label: 'p95', value: latency.p95 }, { label: 'p99', value: latency.p99 }] },
+        { name: 'Kafka ceiling', bars: [{ label: 'p50', value: ceiling.p50 }, { label: 'p95', value: ceiling.p95 }, { label: 'p99', value: ceiling.p99 }] },
+      ]),
+    );
+    console.log(JSON.stringify(result, null, 2));
+    console.log(`saved ${files.json} and ${files.svg}`);
+  } finally {
+    await system.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench:e2e failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
