@@ -13,3 +13,4 @@ export {
 } from './kafka-events.server';
 export { UnprocessableEventError, decideOnFailure, backoffDelay, type ClassifiedError } from './event-failure';
 export type { Kafka } from 'kafkajs';
+export { replayDeadLetters, type ReplayOptions, type ReplaySummary } from './dead-letter-replay';
