@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { IsInt, Max, Min } from 'class-validator';
 import { ConfigError, loadConfig } from './load-config';
 import { ServiceConfig } from './service-config';
@@ -15,6 +18,15 @@ describe(loadConfig.name, () => {
     expect(config.HTTP_PORT).toBe(4100);
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9094']);
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('reads a setting from the file named by <SETTING>_FILE and ignores other programs’ *_FILE variables', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'config-'));
+    const secret = path.join(dir, 'redis-url');
+    writeFileSync(secret, 'redis://secret-host:6379\n');
+    const config = loadConfig(ExampleConfig, { REDIS_URL_FILE: secret, TF_CLI_CONFIG_FILE: '/nonexistent/terraform.rc' });
+    expect(config.REDIS_URL).toBe('redis://secret-host:6379');
+    expect(() => loadConfig(ExampleConfig, { REDIS_URL_FILE: path.join(dir, 'missing') })).toThrow(/REDIS_URL_FILE/);
   });
 
   it('refuses a bad value and names the variable but not the value', () => {

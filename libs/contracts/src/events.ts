@@ -1,3 +1,4 @@
+import type { EncounterEpisode } from './adt-ingest-events';
 import { CARE_GAP_EVENT_VERSIONS, type CareGapEventPayloads } from './care-gap-events';
 import { NOTIFIER_EVENT_VERSIONS, type NotifierEventPayloads } from './notifier-events';
 import { REFERRAL_EVENT_VERSIONS, type ReferralEventPayloads } from './referral-events';
@@ -63,6 +64,7 @@ export interface EncounterEventData {
   visit: EncounterVisit;
   diagnoses: EncounterDiagnosis[];
   coverage: EncounterCoverage[];
+  episode?: EncounterEpisode;
 }
 
 export interface PatientMergedData extends EncounterEventData {

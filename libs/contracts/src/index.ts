@@ -5,3 +5,4 @@ export * from './envelope-codec';
 export * from './care-gap-events';
 export * from './referral-events';
 export * from './notifier-events';
+export * from './adt-ingest-events';

@@ -1,3 +1,4 @@
+import { CARE_GAP_EVENT_TOPICS } from './care-gap-events';
 import type { EventType } from './events';
 
 /** One entry of the declarative topic catalogue; provisions local brokers and generates production resources. */
@@ -76,11 +77,11 @@ export const EVENT_TOPICS: { readonly [T in EventType]: TopicKey } = {
   'pharmacy.refill-hold-released': 'pharmacy',
   'pharmacy.patient-expired': 'pharmacy',
   'roster.enrollment-changed': 'rosterChanges',
-  'care-gap.opened': 'careGaps',
-  'care-gap.updated': 'careGaps',
-  'care-gap.closed': 'careGaps',
+  ...CARE_GAP_EVENT_TOPICS,
   'referral.created': 'referrals',
   'referral.status-changed': 'referrals',
+  'referral.sla-escalated': 'referrals',
+  'referral.briefing-sent': 'referrals',
   'notification.requested': 'notificationRequests',
   'notification.acknowledged': 'notifications',
   'notification.escalated': 'notifications',

@@ -10,7 +10,7 @@ import {
   type EventType,
   type TopicNames,
 } from '@sc/contracts';
-import { childSpan, createLogger, parseTraceparent, runWithLogContext, type MetricsRegistry } from '@sc/observability';
+import { SpanKind, createLogger, parseTraceparent, runWithLogContext, withSpan, type MetricsRegistry } from '@sc/observability';
 import { backoffDelay, decideOnFailure, errorCode } from './event-failure';
 
 export interface KafkaEventsServerOptions {
@@ -186,11 +186,16 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   private async consume(payload: EachMessagePayload): Promise<void> {
     const { topic, partition, message } = payload;
-    const trace = childSpan(parseTraceparent(headerString(message.headers, EventHeaders.traceparent)));
-    await runWithLogContext({ trace }, async () => {
-      await this.process(payload);
-      await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-    });
+    const parent = parseTraceparent(headerString(message.headers, EventHeaders.traceparent));
+    const eventType = headerString(message.headers, EventHeaders.eventType) ?? 'unknown';
+    await withSpan(
+      `consume ${eventType}`,
+      { kind: SpanKind.Consumer, parent, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId } },
+      async () => {
+        await this.process(payload);
+        await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    );
   }
 
   private async process(payload: EachMessagePayload): Promise<void> {

@@ -3,3 +3,4 @@ export { runWithLogContext, currentLogContext, type LogContext } from './log-con
 export type { Logger } from 'pino';
 export { parseTraceparent, formatTraceparent, childSpan, type TraceContext } from './trace-context';
 export { MetricsRegistry, Counter, Histogram, CollectedGauge, LATENCY_BUCKETS } from './metrics';
+export { SpanKind, withSpan, flushSpans, type SpanOptions } from './tracing';

@@ -9,6 +9,7 @@ import { loadConfig, type ServiceConfig } from '@sc/config';
 import { KafkaEventsServer } from '@sc/messaging';
 import { NestPinoLogger, createLogger } from '@sc/observability';
 import { TransportAwareExceptionFilter } from './exception-filters';
+import { httpTracing } from './http-tracing';
 
 export interface BootstrapOptions {
   serviceName: string;
@@ -40,6 +41,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   process.env.SERVICE_NAME ??= options.serviceName;
   const logger = createLogger('bootstrap');
   const app = await NestFactory.create<NestExpressApplication>(options.appModule, { logger: new NestPinoLogger(), bodyParser: true });
+  app.use(httpTracing);
   app.use(securityHeaders);
   app.useBodyParser('json', { limit: options.bodyLimit });
   app.useGlobalPipes(httpValidationPipe());

@@ -6,7 +6,7 @@ import { TopicNames } from '@sc/contracts';
 import { databaseUrlFor, type ServiceConfig } from '@sc/config';
 import { KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics } from '@sc/messaging';
 import { openDatabase } from '@sc/persistence';
-import { MetricsRegistry } from '@sc/observability';
+import { MetricsRegistry, flushSpans } from '@sc/observability';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { KAFKA, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
@@ -36,6 +36,7 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
+    await flushSpans();
     this.redis?.disconnect();
     if (this.dataSource.isInitialized) {
       await this.dataSource.destroy();

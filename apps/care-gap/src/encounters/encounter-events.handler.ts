@@ -1,15 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import type { EventEnvelope } from '@sc/contracts';
 import { HandlesEvent } from '@sc/messaging';
-import { ClinicalContextService } from './clinical-context.service';
+import { EncounterContextService, type EncounterEvent } from './encounter-context.service';
 
+/** Kafka adapter: the encounter events that carry clinical context or a death. */
 @Controller()
 export class EncounterEventsHandler {
-  constructor(private readonly context: ClinicalContextService) {}
+  constructor(private readonly encounters: EncounterContextService) {}
 
-  @HandlesEvent('encounter.discharged')
-  async onDischarged(@Payload() event: EventEnvelope<'encounter.discharged'>): Promise<void> {
-    await this.context.recordDischargeDiagnoses(event);
+  @HandlesEvent('encounter.discharged', 'encounter.updated', 'encounter.transferred')
+  async onEncounterEvent(@Payload() event: EncounterEvent): Promise<void> {
+    await this.encounters.handle(event);
   }
 }

@@ -1,0 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { HandlesEvent } from '@sc/messaging';
+import { ContextService, type ContextEvent } from './context.service';
+
+/** Kafka adapter: the clinical-context feed (conditions, devices, plan benefits). */
+@Controller()
+export class ContextEventsHandler {
+  constructor(private readonly context: ContextService) {}
+
+  @HandlesEvent('context.conditions-changed', 'context.devices-changed', 'context.benefits-changed')
+  async onContextEvent(@Payload() event: ContextEvent): Promise<void> {
+    await this.context.applyContextEvent(event);
+  }
+}

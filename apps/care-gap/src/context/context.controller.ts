@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { PlanBenefit } from '@sc/contracts';
+import { BenefitView, BulkResultView, BulkUploadDto, ConsentParams, ConsentDto, ConsentView } from './context.dto';
+import { ContextService } from './context.service';
+
+@ApiTags('clinical context')
+@Controller('v1')
+export class ContextController {
+  constructor(private readonly context: ContextService) {}
+
+  @Post('context/conditions')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BulkResultView, description: 'Rows: ConditionRowDto (subject, ICD-10 code, active|resolved). Each patient is evaluated after its rows load.' })
+  loadConditions(@Body() body: BulkUploadDto): Promise<BulkResultView> {
+    return this.context.loadConditions(body.rows);
+  }
+
+  @Post('context/devices')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BulkResultView, description: 'Rows: DeviceRowDto (subject, HCPCS code, present|absent). A present item closes its gap.' })
+  loadDevices(@Body() body: BulkUploadDto): Promise<BulkResultView> {
+    return this.context.loadDevices(body.rows);
+  }
+
+  @Post('context/coverage')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BulkResultView, description: 'Rows: CoverageRowDto (subject, planId): plan membership from an eligibility file.' })
+  loadCoverage(@Body() body: BulkUploadDto): Promise<BulkResultView> {
+    return this.context.loadCoverage(body.rows);
+  }
+
+  @Post('context/benefits')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BulkResultView, description: 'Rows: BenefitRowDto (planId, item, coverage, quantity limit, benefit rule id). Open gaps of the plan’s members are re-decided.' })
+  loadBenefits(@Body() body: BulkUploadDto): Promise<BulkResultView> {
+    return this.context.loadBenefits(body.rows);
+  }
+
+  @Get('plans/:planId/benefits')
+  @ApiOkResponse({ type: [BenefitView] })
+  benefits(@Param('planId') planId: string): Promise<PlanBenefit[]> {
+    return this.context.benefitsOf(planId);
+  }
+
+  @Put('patients/:subject/consents/:category')
+  @ApiOkResponse({ type: [ConsentView], description: 'The patient’s consents after the change; the patient’s gaps are evaluated again.' })
+  recordConsent(@Param() params: ConsentParams, @Body() body: ConsentDto): Promise<ConsentView[]> {
+    return this.context.recordConsent(params.subject, params.category, body);
+  }
+
+  @Get('patients/:subject/consents')
+  @ApiParam({ name: 'subject', description: 'Pseudonymous patient reference.' })
+  @ApiOkResponse({ type: [ConsentView] })
+  consents(@Param('subject') subject: string): Promise<ConsentView[]> {
+    return this.context.consentsOf(subject);
+  }
+}

@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { CareGapItem, PlanBenefit } from '@sc/contracts';
+import type { ConditionCodeSet } from '../rules/code-sets';
+import { itemKey, type DeviceState, type PatientContext } from '../gaps/gap-plan';
+import type { SensitiveCategory } from '../gaps/sensitive-categories';
+import type { ConsentView } from './context.dto';
+
+export interface PatientRow {
+  subject: string;
+  planId: string | null;
+  deceased: boolean;
+  atFacility: boolean;
+}
+
+export interface ConditionChange {
+  code: string;
+  codingSystem: string | null;
+  status: 'active' | 'resolved';
+  source: string;
+  sourceEventId: string | null;
+}
+
+export interface DeviceChange {
+  system: string;
+  code: string;
+  present: boolean;
+  /** True for a pharmacist's "missing" flag; a later "present" clears it. */
+  flaggedByPharmacist: boolean;
+  source: string;
+}
+
+
+interface PatientDbRow {
+  subject: string;
+  plan_id: string | null;
+  deceased: boolean;
+  at_facility: boolean;
+}
+
+interface BenefitDbRow {
+  plan_id: string;
+  item_system: PlanBenefit['itemSystem'];
+  item_code: string;
+  coverage: PlanBenefit['coverage'];
+  quantity_limit: number | null;
+  quantity_period_days: number | null;
+  benefit_rule_id: string;
+}
+
+const toBenefit = (row: BenefitDbRow): PlanBenefit => ({
+  itemSystem: row.item_system,
+  itemCode: row.item_code,
+  coverage: row.coverage,
+  quantityLimit: row.quantity_limit !== null && row.quantity_period_days !== null ? { quantity: row.quantity_limit, periodDays: row.quantity_period_days } : null,
+  benefitRuleId: row.benefit_rule_id,
+});
+
+/** The clinical context this service keeps per patient (conditions, devices, consents, plan) and per plan (benefits). */
+@Injectable()
+export class ContextRepository {
+  /** Creates the patient if new and locks it, so one patient's evaluations never interleave. */
+  async lockPatient(manager: EntityManager, subject: string): Promise<PatientRow> {
+    await manager.query('INSERT INTO patients (subject) VALUES ($1) ON CONFLICT DO NOTHING', [subject]);
+    const [row] = (await manager.query('SELECT subject, plan_id, deceased, at_facility FROM patients WHERE subject = $1 FOR UPDATE', [subject])) as PatientDbRow[];
+    return { subject: row.subject, planId: row.plan_id, deceased: row.deceased, atFacility: row.at_facility };
+  }
+
+  async recordDischarge(manager: EntityManager, subject: string, discharge: { planId: string | null; deceased: boolean; atFacility: boolean; disposition: string | null }): Promise<void> {
+    await manager.query(
+      `UPDATE patients SET plan_id = COALESCE($2, plan_id), deceased = deceased OR $3, at_facility = $4, last_disposition = $5, updated_at = now()
+       WHERE subject = $1`,
+      [subject, discharge.planId, discharge.deceased, discharge.atFacility, discharge.disposition],
+    );
+  }
+
+  async markDeceased(manager: EntityManager, subject: string): Promise<void> {
+    await manager.query('UPDATE patients SET deceased = true, updated_at = now() WHERE subject = $1', [subject]);
+  }
+
+  async setPlan(manager: EntityManager, subject: string, planId: string): Promise<void> {
+    await manager.query('UPDATE patients SET plan_id = $2, updated_at = now() WHERE subject = $1', [subject, planId]);
+  }
+
+  async upsertConditions(manager: EntityManager, subject: string, conditions: readonly ConditionChange[]): Promise<void> {
+    for (const condition of conditions) {
+      await manager.query(
+        `INSERT INTO patient_conditions (subject, code, coding_system, source_event_id, status, source) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (subject, code) DO UPDATE SET coding_system = EXCLUDED.coding_system, source_event_id = EXCLUDED.source_event_id,
+           status = EXCLUDED.status, source = EXCLUDED.source, recorded_at = now()`,
+        [subject, condition.code, condition.codingSystem, condition.sourceEventId, condition.status, condition.source],
+      );
+    }
+  }
+
+  async upsertDevices(manager: EntityManager, subject: string, devices: readonly DeviceChange[]): Promise<void> {
+    for (const device of devices) {
+      await manager.query(
+        `INSERT INTO patient_devices (subject, item_system, item_code, present, flagged_by_pharmacist, source) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (subject, item_system, item_code) DO UPDATE SET present = EXCLUDED.present,
+           flagged_by_pharmacist = CASE WHEN EXCLUDED.present THEN false ELSE patient_devices.flagged_by_pharmacist OR EXCLUDED.flagged_by_pharmacist END,
+           source = EXCLUDED.source, updated_at = now()`,
+        [subject, device.system, device.code, device.present, device.flaggedByPharmacist, device.source],
+      );
+    }
+  }
+
+  async upsertBenefit(manager: EntityManager, planId: string, benefit: PlanBenefit): Promise<void> {
+    await manager.query(
+      `INSERT INTO plan_benefits (plan_id, item_system, item_code, coverage, quantity_limit, quantity_period_days, benefit_rule_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (plan_id, item_system, item_code) DO UPDATE SET coverage = EXCLUDED.coverage, quantity_limit = EXCLUDED.quantity_limit,
+         quantity_period_days = EXCLUDED.quantity_period_days, benefit_rule_id = EXCLUDED.benefit_rule_id, updated_at = now()`,
+      [planId, benefit.itemSystem, benefit.itemCode, benefit.coverage, benefit.quantityLimit?.quantity ?? null, benefit.quantityLimit?.periodDays ?? null, benefit.benefitRuleId],
+    );
+  }
+
+  async benefitFor(manager: EntityManager, planId: string | null, item: Pick<CareGapItem, 'system' | 'code'>): Promise<PlanBenefit | null> {
+    if (planId === null) {
+      return null;
+    }
+    const [row] = (await manager.query(
+      `SELECT plan_id, item_system, item_code, coverage, quantity_limit, quantity_period_days, benefit_rule_id FROM plan_benefits
+       WHERE plan_id = $1 AND item_system = $2 AND item_code = $3`,
+      [planId, item.system, item.code],
+    )) as BenefitDbRow[];
+    return row ? toBenefit(row) : null;
+  }
+
+  async benefitsOf(manager: EntityManager, planId: string): Promise<PlanBenefit[]> {
+    const rows = (await manager.query(
+      `SELECT plan_id, item_system, item_code, coverage, quantity_limit, quantity_period_days, benefit_rule_id FROM plan_benefits
+       WHERE plan_id = $1 ORDER BY item_system, item_code`,
+      [planId],
+    )) as BenefitDbRow[];
+    return rows.map(toBenefit);
+  }
+
+  /** Every plan's benefit for one item: dry runs decide coverage for thousands of patients with one query. */
+  async benefitsForItem(manager: EntityManager, item: Pick<CareGapItem, 'system' | 'code'>): Promise<Map<string, PlanBenefit>> {
+    const rows = (await manager.query(
+      `SELECT plan_id, item_system, item_code, coverage, quantity_limit, quantity_period_days, benefit_rule_id FROM plan_benefits
+       WHERE item_system = $1 AND item_code = $2`,
+      [item.system, item.code],
+    )) as BenefitDbRow[];
+    return new Map(rows.map((row) => [row.plan_id, toBenefit(row)]));
+  }
+
+  async recordConsent(manager: EntityManager, subject: string, category: SensitiveCategory, granted: boolean, actorId: string, reason: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO consents (subject, category, granted, actor_id, reason) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (subject, category) DO UPDATE SET granted = EXCLUDED.granted, actor_id = EXCLUDED.actor_id, reason = EXCLUDED.reason, recorded_at = now()`,
+      [subject, category, granted, actorId, reason],
+    );
+    await manager.query('INSERT INTO consent_history (subject, category, granted, actor_id, reason) VALUES ($1, $2, $3, $4, $5)', [
+      subject,
+      category,
+      granted,
+      actorId,
+      reason,
+    ]);
+  }
+
+  async consentsOf(manager: EntityManager, subject: string): Promise<ConsentView[]> {
+    const rows = (await manager.query(
+      'SELECT category, granted, actor_id, reason, recorded_at FROM consents WHERE subject = $1 ORDER BY category',
+      [subject],
+    )) as Array<{ category: SensitiveCategory; granted: boolean; actor_id: string; reason: string; recorded_at: Date }>;
+    return rows.map((row) => ({ category: row.category, granted: row.granted, actorId: row.actor_id, reason: row.reason, recordedAt: row.recorded_at.toISOString() }));
+  }
+
+  async recordPharmacyTask(manager: EntityManager, taskId: string, subject: string, teamId: string | null): Promise<void> {
+    await manager.query(
+      'INSERT INTO pharmacy_tasks (task_id, subject, team_id) VALUES ($1, $2, $3) ON CONFLICT (task_id) DO UPDATE SET team_id = EXCLUDED.team_id',
+      [taskId, subject, teamId],
+    );
+  }
+
+  async teamOfTask(manager: EntityManager, taskId: string): Promise<string | null> {
+    const [row] = (await manager.query('SELECT team_id FROM pharmacy_tasks WHERE task_id = $1', [taskId])) as Array<{ team_id: string | null }>;
+    return row?.team_id ?? null;
+  }
+
+  async loadContext(manager: EntityManager, subject: string): Promise<PatientContext & { planId: string | null }> {
+    const contexts = await this.loadContexts(manager, [subject]);
+    return contexts.get(subject) ?? { planId: null, deceased: false, atFacility: false, conditions: [], devices: new Map(), consents: new Set() };
+  }
+
+  /** Context of many patients in four queries (dry runs read thousands). */
+  async loadContexts(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, PatientContext & { planId: string | null }>> {
+    const contexts = new Map<string, PatientContext & { planId: string | null; conditions: string[]; devices: Map<string, DeviceState>; consents: Set<SensitiveCategory> }>();
+    if (subjects.length === 0) {
+      return contexts;
+    }
+    const list = [...subjects];
+    const patients = (await manager.query('SELECT subject, plan_id, deceased, at_facility FROM patients WHERE subject = ANY($1::text[])', [list])) as PatientDbRow[];
+    const entry = (subject: string) => {
+      let context = contexts.get(subject);
+      if (!context) {
+        context = { planId: null, deceased: false, atFacility: false, conditions: [], devices: new Map(), consents: new Set() };
+        contexts.set(subject, context);
+      }
+      return context;
+    };
+    for (const row of patients) {
+      Object.assign(entry(row.subject), { planId: row.plan_id, deceased: row.deceased, atFacility: row.at_facility });
+    }
+    const conditions = (await manager.query(
+      `SELECT subject, code FROM patient_conditions WHERE subject = ANY($1::text[]) AND status = 'active' ORDER BY subject, code`,
+      [list],
+    )) as Array<{ subject: string; code: string }>;
+    for (const row of conditions) {
+      entry(row.subject).conditions.push(row.code);
+    }
+    const devices = (await manager.query(
+      'SELECT subject, item_system, item_code, present, flagged_by_pharmacist FROM patient_devices WHERE subject = ANY($1::text[])',
+      [list],
+    )) as Array<{ subject: string; item_system: string; item_code: string; present: boolean; flagged_by_pharmacist: boolean }>;
+    for (const row of devices) {
+      entry(row.subject).devices.set(itemKey({ system: row.item_system as CareGapItem['system'], code: row.item_code }), {
+        present: row.present,
+        flaggedByPharmacist: row.flagged_by_pharmacist,
+      });
+    }
+    const consents = (await manager.query('SELECT subject, category FROM consents WHERE subject = ANY($1::text[]) AND granted', [list])) as Array<{
+      subject: string;
+      category: SensitiveCategory;
+    }>;
+    for (const row of consents) {
+      entry(row.subject).consents.add(row.category);
+    }
+    return contexts;
+  }
+
+  /** Patients with an active condition that may be in the code set (exact matching happens in code), or with a pharmacist flag for the item. */
+  async candidateSubjects(manager: EntityManager, codeSet: ConditionCodeSet, item: Pick<CareGapItem, 'system' | 'code'>, limit: number): Promise<string[]> {
+    const params: unknown[] = [];
+    const clauses: string[] = [];
+    const normalized = "upper(replace(code, '.', ''))";
+    for (const range of codeSet.ranges) {
+      params.push(range.from.toUpperCase(), range.to.toUpperCase());
+      clauses.push(`substr(${normalized}, 1, 3) BETWEEN $${params.length - 1} AND $${params.length}`);
+    }
+    for (const prefix of codeSet.prefixes) {
+      params.push(`${prefix.toUpperCase().replace(/\./g, '')}%`);
+      clauses.push(`${normalized} LIKE $${params.length}`);
+    }
+    params.push(item.system, item.code, limit + 1);
+    const conditionFilter = clauses.length > 0 ? `SELECT subject FROM patient_conditions WHERE status = 'active' AND (${clauses.join(' OR ')}) UNION ` : '';
+    const rows = (await manager.query(
+      `SELECT subject FROM (${conditionFilter}SELECT subject FROM patient_devices WHERE item_system = $${params.length - 2} AND item_code = $${params.length - 1} AND flagged_by_pharmacist) candidates
+       ORDER BY subject LIMIT $${params.length}`,
+      params,
+    )) as Array<{ subject: string }>;
+    return rows.map((row) => row.subject);
+  }
+}

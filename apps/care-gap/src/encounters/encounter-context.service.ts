@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { EnvelopeOf } from '@sc/contracts';
+import { claimInbox } from '@sc/messaging';
+import { createLogger } from '@sc/observability';
+import { CONSUMER } from '../context/context.service';
+import { ContextRepository } from '../context/context.repository';
+import { GapDetector } from '../gaps/gap-detector.service';
+import { dischargeDestination, icd10Diagnoses, planOf } from './discharge-destination';
+
+export type EncounterEvent = EnvelopeOf<'encounter.discharged' | 'encounter.updated' | 'encounter.transferred'>;
+
+/**
+ * Hospital encounters as clinical context: a discharge brings its diagnoses, the plan and where the
+ * patient went, and is a trigger to evaluate; an update or transfer matters only when it reports
+ * a death.
+ */
+@Injectable()
+export class EncounterContextService {
+  private readonly logger = createLogger(EncounterContextService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly context: ContextRepository,
+    private readonly detector: GapDetector,
+  ) {}
+
+  async handle(event: EncounterEvent): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await claimInbox(manager, CONSUMER, event))) {
+        return;
+      }
+      const cause = { subject: event.subject, correlationId: event.correlationId, causationId: event.id };
+      const destination = dischargeDestination(event.data);
+      if (event.type !== 'encounter.discharged') {
+        if (!destination.deceased) {
+          return;
+        }
+        await this.context.lockPatient(manager, event.subject);
+        await this.context.markDeceased(manager, event.subject);
+        await this.detector.evaluate(manager, event.subject, cause);
+        return;
+      }
+      await this.context.lockPatient(manager, event.subject);
+      await this.context.upsertConditions(
+        manager,
+        event.subject,
+        icd10Diagnoses(event.data).map((code) => ({
+          code,
+          codingSystem: 'ICD10',
+          status: 'active',
+          source: 'discharge',
+          sourceEventId: event.id,
+        })),
+      );
+      await this.context.recordDischarge(manager, event.subject, {
+        planId: planOf(event.data),
+        deceased: destination.deceased,
+        atFacility: destination.atFacility,
+        disposition: event.data.visit.dischargeDisposition,
+      });
+      const result = await this.detector.evaluate(manager, event.subject, cause);
+      this.logger.info({ diagnoses: event.data.diagnoses.length, ...destination, ...result }, 'discharge evaluated');
+    });
+  }
+}

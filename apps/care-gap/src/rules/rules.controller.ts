@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DryRunDto, DryRunResultView, RuleChangeDto, RuleVersionView } from './rule.dto';
+import { RuleService } from './rule.service';
+
+@ApiTags('rules')
+@Controller('v1/rules')
+export class RulesController {
+  constructor(private readonly rules: RuleService) {}
+
+  @Get()
+  @ApiOkResponse({ type: [RuleVersionView], description: 'The current version of every rule.' })
+  list(): Promise<RuleVersionView[]> {
+    return this.rules.list();
+  }
+
+  @Get(':ruleId/versions')
+  @ApiOkResponse({ type: [RuleVersionView], description: 'Every version, newest first: who changed what, when and why.' })
+  @ApiNotFoundResponse()
+  versions(@Param('ruleId') ruleId: string): Promise<RuleVersionView[]> {
+    return this.rules.versions(ruleId);
+  }
+
+  @Put(':ruleId')
+  @ApiOkResponse({ type: RuleVersionView, description: 'The new version. Creates the rule when version is 1 and none exists.' })
+  @ApiBadRequestResponse({ description: 'The rule is invalid; the message lists every problem.' })
+  @ApiConflictResponse({ description: 'version is not the stored version plus one.' })
+  change(@Param('ruleId') ruleId: string, @Body() body: RuleChangeDto): Promise<RuleVersionView> {
+    return this.rules.change(ruleId, body);
+  }
+
+  @Post('dry-run')
+  @HttpCode(200)
+  @ApiOkResponse({ type: DryRunResultView, description: 'Which stored patients the rule would flag now; nothing is changed.' })
+  @ApiNotFoundResponse()
+  dryRun(@Body() body: DryRunDto): Promise<DryRunResultView> {
+    return this.rules.dryRun(body);
+  }
+}
