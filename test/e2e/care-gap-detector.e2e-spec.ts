@@ -36,11 +36,14 @@ describe('care-gap: the missing home device, found and covered', () => {
   let db: Client;
   let base: string;
 
+  // The acting person is the token's subject: a body's `actorId` names who calls, and is not sent.
   const api = async <T>(pathname: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }> => {
+    const { actorId, ...body } = (init?.body ?? {}) as { actorId?: string };
+    const caller = system.authorization(actorId ?? 'care-coordinator', ['nurse', 'pharmacist', 'supervisor', 'integration', 'admin']);
     const response = await fetch(`${base}${pathname}`, {
       method: init?.method ?? 'GET',
-      headers: init?.body !== undefined ? { 'Content-Type': 'application/json' } : undefined,
-      body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+      headers: init?.body !== undefined ? { 'Content-Type': 'application/json', ...caller } : caller,
+      body: init?.body === undefined ? undefined : JSON.stringify(Array.isArray(init.body) ? init.body : body),
     });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@sc/platform';
+import { SecurityModule } from '@sc/security';
 import type { CareGapConfig } from './config';
 import { ContextController } from './context/context.controller';
 import { ContextEventsHandler } from './context/context-events.handler';
@@ -27,7 +28,7 @@ export function careGapModule(config: CareGapConfig) {
   const ruleFile = loadRuleFile(config.CARE_GAP_RULES_FILE);
 
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS })],
+    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS }), SecurityModule.forRoot(config)],
     controllers: [GapsController, ContextController, RulesController, EncounterEventsHandler, PharmacyEventsHandler, ContextEventsHandler],
     providers: [
       { provide: RULE_FILE, useValue: ruleFile },

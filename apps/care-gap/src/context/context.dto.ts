@@ -120,10 +120,6 @@ export class ConsentDto {
   @IsBoolean()
   granted!: boolean;
 
-  @ApiProperty({ example: 'nurse-rosa' })
-  @IsString()
-  @Length(1, 64)
-  actorId!: string;
 
   @ApiProperty({ example: 'Signed 42 CFR Part 2 consent form on file' })
   @IsString()

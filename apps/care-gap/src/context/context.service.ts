@@ -162,10 +162,10 @@ export class ContextService {
     });
   }
 
-  async recordConsent(subject: string, category: SensitiveCategory, consent: ConsentDto): Promise<ConsentView[]> {
+  async recordConsent(subject: string, category: SensitiveCategory, consent: ConsentDto, actorId: string): Promise<ConsentView[]> {
     return this.dataSource.transaction(async (manager) => {
       await this.context.lockPatient(manager, subject);
-      await this.context.recordConsent(manager, subject, category, consent.granted, consent.actorId, consent.reason);
+      await this.context.recordConsent(manager, subject, category, consent.granted, actorId, consent.reason);
       await this.detector.evaluate(manager, subject, { subject, correlationId: `consent:${subject}`, causationId: null });
       return this.context.consentsOf(manager, subject);
     });

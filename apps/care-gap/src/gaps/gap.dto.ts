@@ -13,10 +13,6 @@ export class GapTransitionDto {
   @IsIn(PERSON_TARGETS)
   to!: (typeof PERSON_TARGETS)[number];
 
-  @ApiProperty({ example: 'nurse-rosa' })
-  @IsString()
-  @Length(1, 64)
-  actorId!: string;
 
   @ApiProperty({ example: 'Plan confirmed coverage by phone, ref 88123' })
   @IsString()

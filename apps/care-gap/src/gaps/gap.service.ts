@@ -32,7 +32,7 @@ export class GapService {
     return toView({ ...gap, history: await this.gaps.history(this.dataSource.manager, id) });
   }
 
-  async transition(id: string, change: GapTransitionDto): Promise<GapView> {
+  async transition(id: string, change: GapTransitionDto, actorId: string): Promise<GapView> {
     await this.dataSource.transaction(async (manager) => {
       const gap = await this.gaps.findById(manager, id, { lock: true });
       if (!gap) {
@@ -44,7 +44,7 @@ export class GapService {
       }
       const cause = { subject: gap.subject, correlationId: gap.correlationId, causationId: null };
       if (change.to === 'closed' || change.to === 'dismissed') {
-        await this.detector.close(manager, cause, gap, change.reason, change.actorId, change.to);
+        await this.detector.close(manager, cause, gap, change.reason, actorId, change.to);
         return;
       }
       if (change.to === 'delivered' && gap.homeItem) {
@@ -53,8 +53,8 @@ export class GapService {
           { system: gap.item.system, code: gap.item.code, present: true, flaggedByPharmacist: false, source: 'gap-delivered' },
         ]);
       }
-      const changed = await this.gaps.changeStatus(manager, gap, change.to, change.actorId, change.reason);
-      await this.events.emit(manager, cause, 'care-gap.updated', gapData(changed, change.actorId));
+      const changed = await this.gaps.changeStatus(manager, gap, change.to, actorId, change.reason);
+      await this.events.emit(manager, cause, 'care-gap.updated', gapData(changed, actorId));
     });
     return this.get(id);
   }

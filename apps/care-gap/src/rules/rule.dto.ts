@@ -146,10 +146,6 @@ export class RuleChangeDto {
   @Type(() => CareGapRuleDto)
   rule!: CareGapRuleDto;
 
-  @ApiProperty({ example: 'dr-lee' })
-  @IsString()
-  @Length(1, 64)
-  actorId!: string;
 
   @ApiProperty({ example: 'Add I16 hypertensive crisis per committee review' })
   @IsString()

@@ -68,18 +68,18 @@ export class RuleService implements OnModuleInit {
   }
 
   /** A new version; the body's version must be the stored one plus one (1 for a new rule), so no change is lost to a concurrent one. */
-  async change(ruleId: string, change: RuleChangeDto): Promise<RuleVersionView> {
+  async change(ruleId: string, change: RuleChangeDto, actorId: string): Promise<RuleVersionView> {
     const rule = this.validated(change.rule);
     if (rule.id !== ruleId) {
       throw new CareGapError(CareGapErrorCode.InvalidRule, `rule id ${rule.id} does not match the path (${ruleId})`);
     }
     await this.dataSource.transaction(async (manager) => {
       const latest = (await this.rules.latestVersion(manager, ruleId)) ?? 0;
-      if (rule.version !== latest + 1 || !(await this.rules.insertVersion(manager, rule, change.actorId, change.reason))) {
+      if (rule.version !== latest + 1 || !(await this.rules.insertVersion(manager, rule, actorId, change.reason))) {
         throw new CareGapError(CareGapErrorCode.RuleVersionConflict, `rule ${ruleId} is at version ${latest}; a change must be version ${latest + 1}`);
       }
     });
-    this.logger.info({ ruleId, version: rule.version, actorId: change.actorId }, 'care-gap rule changed');
+    this.logger.info({ ruleId, version: rule.version, actorId: actorId }, 'care-gap rule changed');
     return (await this.rules.versionsOf(ruleId))[0];
   }
 
