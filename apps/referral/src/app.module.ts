@@ -1,17 +1,48 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@sc/platform';
+import { BriefingRepository } from './briefings/briefing.repository';
+import { BriefingService } from './briefings/briefing.service';
+import { BriefingsController } from './briefings/briefings.controller';
 import type { ReferralConfig } from './config';
-import { EncounterEventsHandler } from './encounters/encounter-events.handler';
-import { EpisodeCancellationService } from './encounters/episode-cancellation.service';
+import { ClinicalFactsRepository } from './facts/clinical-facts.repository';
+import { EncounterEventsHandler } from './intake/encounter-events.handler';
+import { EncounterIntakeService } from './intake/encounter-intake.service';
+import { SourceEventsHandler } from './intake/source-events.handler';
+import { SourceIntakeService } from './intake/source-intake.service';
 import { MIGRATIONS } from './migrations';
+import { NurseRepository } from './nurses/nurse.repository';
+import { NurseService } from './nurses/nurse.service';
+import { NursesController } from './nurses/nurses.controller';
+import { QueuesController } from './queues/queues.controller';
+import { ReferralEventsEmitter } from './referrals/referral-events.emitter';
+import { ReferralLifecycle } from './referrals/referral-lifecycle';
+import { ReferralQueries } from './referrals/referral-queries.service';
+import { ReferralWorkflowService } from './referrals/referral-workflow.service';
+import { ReferralRepository } from './referrals/referral.repository';
+import { ReferralsController } from './referrals/referrals.controller';
+import { SlaWorker } from './sla/sla.worker';
 
 export const SERVICE_NAME = 'referral';
 
 export function referralModule(config: ReferralConfig) {
   @Module({
     imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS })],
-    controllers: [EncounterEventsHandler],
-    providers: [EpisodeCancellationService],
+    controllers: [ReferralsController, QueuesController, NursesController, BriefingsController, EncounterEventsHandler, SourceEventsHandler],
+    providers: [
+      ReferralRepository,
+      NurseRepository,
+      ClinicalFactsRepository,
+      BriefingRepository,
+      ReferralEventsEmitter,
+      ReferralLifecycle,
+      ReferralWorkflowService,
+      ReferralQueries,
+      NurseService,
+      BriefingService,
+      EncounterIntakeService,
+      SourceIntakeService,
+      SlaWorker,
+    ],
   })
   class ReferralModule {}
   return ReferralModule;

@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { CodedMedication, EncounterDiagnosis, MedicationDiscrepancy } from '@sc/contracts';
+
+/** What this service keeps of an encounter episode from adt-ingest's events. */
+export interface EpisodeFacts {
+  correlationId: string;
+  subject: string | null;
+  facility: string | null;
+  patientClass: string | null;
+  admittedAt: Date | null;
+  dischargedAt: Date | null;
+  disposition: string | null;
+  diagnoses: EncounterDiagnosis[];
+  dischargeCancelledAt: Date | null;
+  admissionCancelledAt: Date | null;
+}
+
+export interface EncounterUpdate {
+  correlationId: string;
+  subject: string;
+  facility: string;
+  patientClass: string | null;
+  admittedAt: Date | null;
+  diagnoses: EncounterDiagnosis[];
+}
+
+export interface PatientFacts {
+  subject: string;
+  language: string | null;
+  deceasedAt: Date | null;
+}
+
+export interface Reconciliation {
+  taskId: string;
+  correlationId: string;
+  homeMedications: CodedMedication[];
+  startedInHospital: CodedMedication[];
+  stopped: CodedMedication[];
+  changed: CodedMedication[];
+  discrepancies: MedicationDiscrepancy[];
+  reconciledAt: Date;
+}
+
+export interface FollowUp {
+  taskId: string;
+  correlationId: string;
+  outcome: string;
+  completedAt: Date;
+  withinWindow: boolean;
+}
+
+interface EpisodeRow {
+  correlation_id: string;
+  subject: string | null;
+  facility: string | null;
+  patient_class: string | null;
+  admitted_at: Date | null;
+  discharged_at: Date | null;
+  disposition: string | null;
+  diagnoses: EncounterDiagnosis[];
+  discharge_cancelled_at: Date | null;
+  admission_cancelled_at: Date | null;
+}
+
+const toEpisode = (row: EpisodeRow): EpisodeFacts => ({
+  correlationId: row.correlation_id,
+  subject: row.subject,
+  facility: row.facility,
+  patientClass: row.patient_class,
+  admittedAt: row.admitted_at,
+  dischargedAt: row.discharged_at,
+  disposition: row.disposition,
+  diagnoses: row.diagnoses,
+  dischargeCancelledAt: row.discharge_cancelled_at,
+  admissionCancelledAt: row.admission_cancelled_at,
+});
+
+/**
+ * The facts this service keeps from other services' events (episodes, patients, pharmacist
+ * reconciliations and follow-ups): enough to time, route and cancel referrals and to assemble a
+ * specialist briefing, never the names, identifiers or free text those events may carry.
+ */
+@Injectable()
+export class ClinicalFactsRepository {
+  /** Records what an encounter event says about its episode; later events fill what earlier ones lacked. */
+  async recordEncounter(manager: EntityManager, update: EncounterUpdate): Promise<void> {
+    await manager.query(
+      `INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+       ON CONFLICT (correlation_id) DO UPDATE SET
+         subject = EXCLUDED.subject,
+         facility = EXCLUDED.facility,
+         patient_class = COALESCE(EXCLUDED.patient_class, episodes.patient_class),
+         admitted_at = COALESCE(EXCLUDED.admitted_at, episodes.admitted_at),
+         diagnoses = CASE WHEN jsonb_array_length(EXCLUDED.diagnoses) > 0 THEN EXCLUDED.diagnoses ELSE episodes.diagnoses END,
+         updated_at = now()`,
+      [update.correlationId, update.subject, update.facility, update.patientClass, update.admittedAt, JSON.stringify(update.diagnoses)],
+    );
+  }
+
+  /**
+   * A discharge; it lifts an earlier cancellation (A13) only if it happened after it, so a
+   * late copy of the cancelled discharge does not revive the episode.
+   */
+  async recordDischarge(manager: EntityManager, correlationId: string, dischargedAt: Date, disposition: string | null): Promise<void> {
+    await manager.query(
+      `UPDATE episodes SET discharged_at = $2, disposition = $3,
+         discharge_cancelled_at = CASE WHEN discharge_cancelled_at <= $2 THEN NULL ELSE discharge_cancelled_at END,
+         updated_at = now()
+       WHERE correlation_id = $1`,
+      [correlationId, dischargedAt, disposition],
+    );
+  }
+
+  async recordCancellation(manager: EntityManager, correlationId: string, subject: string, kind: 'discharge' | 'admission', at: Date): Promise<void> {
+    const column = kind === 'discharge' ? 'discharge_cancelled_at' : 'admission_cancelled_at';
+    await manager.query(
+      `INSERT INTO episodes (correlation_id, subject, ${column}) VALUES ($1, $2, $3)
+       ON CONFLICT (correlation_id) DO UPDATE SET subject = EXCLUDED.subject,
+         ${column} = GREATEST(episodes.${column}, EXCLUDED.${column}), updated_at = now()`,
+      [correlationId, subject, at],
+    );
+  }
+
+  async episode(manager: EntityManager, correlationId: string): Promise<EpisodeFacts | undefined> {
+    const rows: EpisodeRow[] = await manager.query('SELECT * FROM episodes WHERE correlation_id = $1', [correlationId]);
+    return rows.length === 1 ? toEpisode(rows[0]) : undefined;
+  }
+
+  /** The patient's episodes, latest first, without those whose admission the hospital cancelled. */
+  async recentEpisodes(manager: EntityManager, subject: string, limit: number): Promise<EpisodeFacts[]> {
+    const rows: EpisodeRow[] = await manager.query(
+      `SELECT * FROM episodes WHERE subject = $1 AND admission_cancelled_at IS NULL
+       ORDER BY COALESCE(discharged_at, admitted_at, updated_at) DESC LIMIT $2`,
+      [subject, limit],
+    );
+    return rows.map(toEpisode);
+  }
+
+  async recordLanguage(manager: EntityManager, subject: string, language: string | null): Promise<void> {
+    await manager.query(
+      `INSERT INTO patients (subject, language) VALUES ($1, $2)
+       ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language), updated_at = now()`,
+      [subject, language],
+    );
+  }
+
+  async recordDeath(manager: EntityManager, subject: string, at: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO patients (subject, deceased_at) VALUES ($1, $2)
+       ON CONFLICT (subject) DO UPDATE SET deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()`,
+      [subject, at],
+    );
+  }
+
+  async patient(manager: EntityManager, subject: string): Promise<PatientFacts | undefined> {
+    const rows: Array<{ subject: string; language: string | null; deceased_at: Date | null }> = await manager.query(
+      'SELECT subject, language, deceased_at FROM patients WHERE subject = $1',
+      [subject],
+    );
+    return rows.length === 1 ? { subject: rows[0].subject, language: rows[0].language, deceasedAt: rows[0].deceased_at } : undefined;
+  }
+
+  /** Keeps the latest reconciliation of each pharmacist task (a task may be re-reconciled). */
+  async recordReconciliation(manager: EntityManager, subject: string, reconciliation: Reconciliation): Promise<void> {
+    await manager.query(
+      `INSERT INTO medication_reconciliations (task_id, subject, correlation_id, home_medications, started_in_hospital, stopped, changed, discrepancies, reconciled_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9)
+       ON CONFLICT (task_id) DO UPDATE SET home_medications = EXCLUDED.home_medications, started_in_hospital = EXCLUDED.started_in_hospital,
+         stopped = EXCLUDED.stopped, changed = EXCLUDED.changed, discrepancies = EXCLUDED.discrepancies, reconciled_at = EXCLUDED.reconciled_at
+       WHERE medication_reconciliations.reconciled_at <= EXCLUDED.reconciled_at`,
+      [
+        reconciliation.taskId,
+        subject,
+        reconciliation.correlationId,
+        JSON.stringify(reconciliation.homeMedications),
+        JSON.stringify(reconciliation.startedInHospital),
+        JSON.stringify(reconciliation.stopped),
+        JSON.stringify(reconciliation.changed),
+        JSON.stringify(reconciliation.discrepancies),
+        reconciliation.reconciledAt,
+      ],
+    );
+  }
+
+  async latestReconciliation(manager: EntityManager, subject: string): Promise<Reconciliation | undefined> {
+    const rows: Array<{
+      task_id: string;
+      correlation_id: string;
+      home_medications: CodedMedication[];
+      started_in_hospital: CodedMedication[];
+      stopped: CodedMedication[];
+      changed: CodedMedication[];
+      discrepancies: MedicationDiscrepancy[];
+      reconciled_at: Date;
+    }> = await manager.query('SELECT * FROM medication_reconciliations WHERE subject = $1 ORDER BY reconciled_at DESC LIMIT 1', [subject]);
+    if (rows.length === 0) {
+      return undefined;
+    }
+    const [row] = rows;
+    return {
+      taskId: row.task_id,
+      correlationId: row.correlation_id,
+      homeMedications: row.home_medications,
+      startedInHospital: row.started_in_hospital,
+      stopped: row.stopped,
+      changed: row.changed,
+      discrepancies: row.discrepancies,
+      reconciledAt: row.reconciled_at,
+    };
+  }
+
+  async recordFollowUp(manager: EntityManager, subject: string, followUp: FollowUp): Promise<void> {
+    await manager.query(
+      `INSERT INTO pharmacist_follow_ups (task_id, subject, correlation_id, outcome, completed_at, within_window) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (task_id) DO NOTHING`,
+      [followUp.taskId, subject, followUp.correlationId, followUp.outcome, followUp.completedAt, followUp.withinWindow],
+    );
+  }
+
+  async recentFollowUps(manager: EntityManager, subject: string, limit: number): Promise<FollowUp[]> {
+    const rows: Array<{ task_id: string; correlation_id: string; outcome: string; completed_at: Date; within_window: boolean }> = await manager.query(
+      'SELECT * FROM pharmacist_follow_ups WHERE subject = $1 ORDER BY completed_at DESC LIMIT $2',
+      [subject, limit],
+    );
+    return rows.map((row) => ({
+      taskId: row.task_id,
+      correlationId: row.correlation_id,
+      outcome: row.outcome,
+      completedAt: row.completed_at,
+      withinWindow: row.within_window,
+    }));
+  }
+
+  /** A40 merge: facts of the record merged away now belong to the surviving one. */
+  async moveSubject(manager: EntityManager, fromSubject: string, toSubject: string): Promise<void> {
+    await manager.query('UPDATE episodes SET subject = $2, updated_at = now() WHERE subject = $1', [fromSubject, toSubject]);
+    await manager.query('UPDATE medication_reconciliations SET subject = $2 WHERE subject = $1', [fromSubject, toSubject]);
+    await manager.query('UPDATE pharmacist_follow_ups SET subject = $2 WHERE subject = $1', [fromSubject, toSubject]);
+    await manager.query(
+      `INSERT INTO patients (subject, language, deceased_at)
+       SELECT $2, language, deceased_at FROM patients WHERE subject = $1
+       ON CONFLICT (subject) DO UPDATE SET language = COALESCE(patients.language, EXCLUDED.language),
+         deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()`,
+      [fromSubject, toSubject],
+    );
+    await manager.query('DELETE FROM patients WHERE subject = $1', [fromSubject]);
+  }
+}

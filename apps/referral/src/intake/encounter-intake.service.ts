@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { EncounterEventData, EnvelopeOf, EventEnvelope } from '@sc/contracts';
+import { UnprocessableEventError, claimInbox } from '@sc/messaging';
+import { createLogger } from '@sc/observability';
+import { ClinicalFactsRepository } from '../facts/clinical-facts.repository';
+import { normalizeLanguage } from '../referrals/queue-routing';
+import { ReferralLifecycle } from '../referrals/referral-lifecycle';
+import { referralsFromDischarge, reportsDeath } from '../referrals/referral-sources';
+import { ReferralRepository } from '../referrals/referral.repository';
+
+export const CONSUMER = 'referral';
+
+/** The encounter events this service acts on. */
+export type EncounterEvent = EnvelopeOf<
+  | 'encounter.admitted'
+  | 'encounter.transferred'
+  | 'encounter.discharged'
+  | 'encounter.updated'
+  | 'encounter.admission-cancelled'
+  | 'encounter.discharge-cancelled'
+  | 'patient.merged'
+>;
+
+export type EncounterResult = 'duplicate-event' | 'recorded' | 'referrals-created' | 'withdrawn' | 'expired' | 'merged';
+
+function clinicalTime(value: string | null, fallback: string): Date {
+  const time = new Date(value ?? fallback);
+  if (Number.isNaN(time.getTime())) {
+    throw new UnprocessableEventError('EVENT_TIME_INVALID', 'encounter event has no valid clinical time');
+  }
+  return time;
+}
+
+/**
+ * What hospital encounter events mean for referrals: the episode facts kept for clocks and
+ * briefings, referrals a discharge calls for (home health), and the end of open work when the
+ * hospital cancels a discharge (A13) or an admission (A11), or the patient dies. Each event is one
+ * transaction with its inbox row.
+ */
+@Injectable()
+export class EncounterIntakeService {
+  private readonly logger = createLogger(EncounterIntakeService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly facts: ClinicalFactsRepository,
+    private readonly referrals: ReferralRepository,
+    private readonly lifecycle: ReferralLifecycle,
+  ) {}
+
+  async handle(event: EncounterEvent): Promise<EncounterResult> {
+    const result = await this.dataSource.transaction(async (manager): Promise<EncounterResult> => {
+      if (!(await claimInbox(manager, CONSUMER, event))) {
+        return 'duplicate-event';
+      }
+      if (event.type === 'patient.merged') {
+        await this.facts.moveSubject(manager, event.data.priorSubject, event.subject);
+        await this.referrals.moveSubject(manager, event.data.priorSubject, event.subject);
+        return 'merged';
+      }
+      await this.recordFacts(manager, event);
+      switch (event.type) {
+        case 'encounter.discharged':
+          return this.discharge(manager, event);
+        case 'encounter.discharge-cancelled':
+          return this.cancel(manager, event, 'discharge');
+        case 'encounter.admission-cancelled':
+          return this.cancel(manager, event, 'admission');
+        case 'encounter.admitted':
+        case 'encounter.transferred':
+        case 'encounter.updated':
+          if (event.data.patient.deceased) {
+            await this.lifecycle.closeForDeath(manager, event.subject, clinicalTime(event.data.patient.deathAt, event.occurredAt), event.id);
+            return 'expired';
+          }
+          return 'recorded';
+      }
+    });
+    this.logger.info({ result, eventType: event.type }, 'encounter event handled');
+    return result;
+  }
+
+  private async recordFacts(manager: EntityManager, event: EventEnvelope<Exclude<EncounterEvent['type'], 'patient.merged'>>): Promise<void> {
+    const data: EncounterEventData = event.data;
+    await this.facts.recordEncounter(manager, {
+      correlationId: event.correlationId,
+      subject: event.subject,
+      facility: data.visit.facility || data.sendingFacility,
+      patientClass: data.visit.patientClass,
+      admittedAt: data.visit.admittedAt ? clinicalTime(data.visit.admittedAt, event.occurredAt) : null,
+      diagnoses: data.diagnoses,
+    });
+    await this.facts.recordLanguage(manager, event.subject, normalizeLanguage(data.patient.primaryLanguage));
+  }
+
+  private async discharge(manager: EntityManager, event: EventEnvelope<'encounter.discharged'>): Promise<EncounterResult> {
+    const dischargedAt = clinicalTime(event.data.visit.dischargedAt, event.occurredAt);
+    await this.facts.recordDischarge(manager, event.correlationId, dischargedAt, event.data.visit.dischargeDisposition);
+    if (reportsDeath(event.data)) {
+      await this.lifecycle.closeForDeath(manager, event.subject, clinicalTime(event.data.patient.deathAt, dischargedAt.toISOString()), event.id);
+      return 'expired';
+    }
+    let created = 0;
+    for (const spec of referralsFromDischarge(event.correlationId, dischargedAt, event.data)) {
+      if (await this.lifecycle.create(manager, spec, event)) {
+        created += 1;
+      }
+    }
+    return created > 0 ? 'referrals-created' : 'recorded';
+  }
+
+  private async cancel(
+    manager: EntityManager,
+    event: EventEnvelope<'encounter.discharge-cancelled' | 'encounter.admission-cancelled'>,
+    kind: 'discharge' | 'admission',
+  ): Promise<EncounterResult> {
+    await this.facts.recordCancellation(manager, event.correlationId, event.subject, kind, clinicalTime(null, event.occurredAt));
+    const open = await this.referrals.lockOpenForEpisode(manager, event.correlationId);
+    await this.lifecycle.withdraw(manager, open, kind === 'discharge' ? 'discharge-cancelled' : 'admission-cancelled', event.id);
+    return open.length > 0 ? 'withdrawn' : 'recorded';
+  }
+}
