@@ -152,11 +152,19 @@ describe('referral: nurse queues', () => {
   let base: string;
   let topics: { encounters: string; pharmacy: string; careGaps: string };
 
+  // The caller is the bearer token's subject: a body's `actorId` (or, when taking the next
+  // referral, `nurseId`) names who calls and is not sent.
   const api = async <T>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }> => {
+    const { actorId, ...rest } = (init?.body ?? {}) as { actorId?: string; nurseId?: string };
+    const takesNext = path === '/v1/queues/claims';
+    const { nurseId, ...withoutNurse } = rest;
+    const caller = (takesNext ? nurseId : actorId) ?? 'sup-kim';
+    const body = takesNext ? withoutNurse : rest;
+    const headers = system.authorization(caller, ['nurse', 'team-lead', 'supervisor', 'integration', 'admin']);
     const response = await fetch(`${base}${path}`, {
       method: init?.method ?? 'GET',
-      headers: init?.body !== undefined ? { 'Content-Type': 'application/json' } : undefined,
-      body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+      headers: init?.body !== undefined ? { 'Content-Type': 'application/json', ...headers } : headers,
+      body: init?.body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@sc/platform';
+import { SecurityModule } from '@sc/security';
 import { BriefingRepository } from './briefings/briefing.repository';
 import { BriefingService } from './briefings/briefing.service';
 import { BriefingsController } from './briefings/briefings.controller';
@@ -26,7 +27,7 @@ export const SERVICE_NAME = 'referral';
 
 export function referralModule(config: ReferralConfig) {
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS })],
+    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS }), SecurityModule.forRoot(config)],
     controllers: [ReferralsController, QueuesController, NursesController, BriefingsController, EncounterEventsHandler, SourceEventsHandler],
     providers: [
       ReferralRepository,

@@ -167,3 +167,19 @@ export class AuditLog {
     }
   }
 }
+
+/**
+ * The audit-log migration every service with patient data checks in, as a one-line subclass
+ * named with its own timestamp (TypeORM orders migrations by that suffix).
+ */
+export abstract class AuditLogMigration {
+  abstract name: string;
+
+  async up(runner: { query(sql: string): Promise<unknown> }): Promise<void> {
+    await runner.query(CREATE_AUDIT_LOG);
+  }
+
+  async down(runner: { query(sql: string): Promise<unknown> }): Promise<void> {
+    await runner.query(DROP_AUDIT_LOG);
+  }
+}

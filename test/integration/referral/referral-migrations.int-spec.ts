@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { openDatabase } from '@sc/persistence';
 import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
-import { MIGRATIONS } from '../../../apps/referral/src/migrations';
 import { InitialSchema1763800000000 } from '../../../apps/referral/src/migrations/1763800000000-initial-schema';
 import { ReferralQueues1764300000000 } from '../../../apps/referral/src/migrations/1764300000000-referral-queues';
 
@@ -28,7 +27,8 @@ describe(ReferralQueues1764300000000.name, () => {
     await before.query(`INSERT INTO cancelled_episodes (correlation_id, source_event_id, cancelled_at) VALUES ('enc:LGH:V9', gen_random_uuid(), '2026-11-01T10:00:00Z')`);
     await before.destroy();
 
-    const after = await openDatabase({ url, serviceName: 'referral-migrations', migrations: MIGRATIONS, poolSize: 2 });
+    // Up to the migration under test, so that undoing the last one reverts exactly it.
+    const after = await openDatabase({ url, serviceName: 'referral-migrations', migrations: [InitialSchema1763800000000, ReferralQueues1764300000000], poolSize: 2 });
     try {
       expect(await rows<{ correlation_id: string; discharge_cancelled_at: Date }>('SELECT correlation_id, discharge_cancelled_at FROM episodes')).toEqual([
         { correlation_id: 'enc:LGH:V9', discharge_cancelled_at: new Date('2026-11-01T10:00:00Z') },

@@ -1,14 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { CREATE_AUDIT_LOG, DROP_AUDIT_LOG } from '@sc/security';
+import { AuditLogMigration } from '@sc/security';
 
-export class AuditLog1764400000000 implements MigrationInterface {
+/** The hash-chained, append-only audit log (libs/security). */
+export class AuditLog1764400000000 extends AuditLogMigration {
   name = 'AuditLog1764400000000';
-
-  async up(runner: QueryRunner): Promise<void> {
-    await runner.query(CREATE_AUDIT_LOG);
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.query(DROP_AUDIT_LOG);
-  }
 }

@@ -64,6 +64,7 @@ export class BriefingPacketView {
 
 export class BriefingView {
   @ApiProperty() referralId!: string;
+  @ApiProperty({ description: 'Pseudonymous patient reference shared by every service.' }) subject!: string;
   @ApiProperty({ enum: ['draft', 'sent', 'acknowledged'], description: 'draft: assembled now from what the service knows; sent: as the specialist received it.' })
   state!: 'draft' | 'sent' | 'acknowledged';
   @ApiProperty({ description: 'Status of the referral.' }) referralStatus!: string;
@@ -79,6 +80,7 @@ export function toBriefingView(state: BriefingState): BriefingView {
   const { briefing } = state;
   return {
     referralId: state.referral.id,
+    subject: state.referral.subject,
     state: briefing === null ? 'draft' : briefing.acknowledgedAt === null ? 'sent' : 'acknowledged',
     referralStatus: state.referral.status,
     specialistId: briefing?.specialistId ?? null,

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
 import { AcknowledgeBriefingDto, SendBriefingDto } from './briefing.dto';
 import { BriefingService } from './briefing.service';
 import { BriefingView, toBriefingView } from './briefing.views';
 
 const uuid = new ParseUUIDPipe();
+const briefingPatient = (_request: unknown, briefing: unknown): string[] => [(briefing as BriefingView | undefined)?.subject ?? ''];
 
 @ApiTags('briefings')
 @Controller('v1/referrals/:id/briefing')
@@ -13,6 +15,8 @@ export class BriefingsController {
   constructor(private readonly briefings: BriefingService) {}
 
   @Get()
+  @Roles('nurse', 'team-lead', 'supervisor')
+  @AuditPatient(briefingPatient)
   @ApiOperation({ summary: 'The specialist briefing: a draft assembled now, or the packet as it was sent.' })
   @ApiOkResponse({ type: BriefingView })
   @ApiConflictResponse({ description: 'NOT_A_BRIEFING' })
@@ -21,15 +25,19 @@ export class BriefingsController {
   }
 
   @Post('send')
+  @Roles('nurse', 'team-lead')
+  @AuditPatient(briefingPatient)
   @HttpCode(200)
   @ApiOperation({ summary: 'Send the packet to the specialist (the holder, in progress): the referral is ordered and `referral.briefing-sent` is emitted.' })
   @ApiOkResponse({ type: BriefingView })
   @ApiConflictResponse({ description: 'NOT_A_BRIEFING, INVALID_TRANSITION, NOT_CLAIMANT or LEASE_EXPIRED.' })
-  async send(@Param('id', uuid) id: string, @Body() body: SendBriefingDto): Promise<BriefingView> {
-    return toBriefingView(await this.briefings.send(id, body));
+  async send(@Param('id', uuid) id: string, @Body() body: SendBriefingDto, @CurrentPrincipal() principal: Principal): Promise<BriefingView> {
+    return toBriefingView(await this.briefings.send(id, { ...body, actorId: principal.id }));
   }
 
   @Post('acknowledge')
+  @Roles('integration', 'nurse', 'team-lead')
+  @AuditPatient(briefingPatient)
   @HttpCode(200)
   @ApiOperation({ summary: 'The specialist acknowledged the briefing: the referral is completed. Repeating it answers the same.' })
   @ApiOkResponse({ type: BriefingView })

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
+import { Roles } from '@sc/security';
 import { ID } from '../referrals/referral.dto';
 import { NurseDto, NurseQueryDto } from './nurse.dto';
 import { NurseService } from './nurse.service';
@@ -17,6 +18,7 @@ export class NursesController {
   constructor(private readonly nurses: NurseService) {}
 
   @Put(':id')
+  @Roles('supervisor', 'admin')
   @ApiOperation({ summary: 'Register or update a nurse (idempotent).' })
   @ApiParam({ name: 'id', example: 'rn-maria' })
   @ApiOkResponse({ type: NurseView })
@@ -25,12 +27,14 @@ export class NursesController {
   }
 
   @Get()
+  @Roles('team-lead', 'supervisor', 'admin')
   @ApiOkResponse({ type: [NurseView] })
   list(@Query() query: NurseQueryDto): Promise<NurseView[]> {
     return this.nurses.list(query.teamId ?? null);
   }
 
   @Get(':id')
+  @Roles('nurse', 'team-lead', 'supervisor', 'admin')
   @ApiParam({ name: 'id', example: 'rn-maria' })
   @ApiOkResponse({ type: NurseView })
   @ApiNotFoundResponse({ description: 'NURSE_NOT_FOUND' })

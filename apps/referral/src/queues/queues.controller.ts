@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/commo
 import { ApiConflictResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import type { Response } from 'express';
+import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
 import { ClaimNextDto, ID } from '../referrals/referral.dto';
 import { ReferralQueries } from '../referrals/referral-queries.service';
 import { ReferralWorkflowService } from '../referrals/referral-workflow.service';
@@ -21,6 +22,7 @@ export class QueuesController {
   ) {}
 
   @Get()
+  @Roles('team-lead', 'supervisor')
   @ApiOperation({ summary: 'Supervisor view: depth, age and SLA breaches per queue (team and skill).' })
   @ApiOkResponse({ type: [QueueStatsView] })
   stats(@Query() query: QueueQueryDto): Promise<QueueStatsView[]> {
@@ -29,6 +31,8 @@ export class QueuesController {
 
   @Post('claims')
   @HttpCode(200)
+  @Roles('nurse', 'team-lead')
+  @AuditPatient((_request, referral) => [(referral as { subject?: string } | undefined)?.subject])
   @ApiOperation({
     summary: 'Take the next referral: highest priority, then earliest due, from the nurse’s queues, in a language the nurse speaks (or waiting past the language hold). The claim is a lease.',
   })
@@ -37,8 +41,8 @@ export class QueuesController {
   @ApiNotFoundResponse({ description: 'NURSE_NOT_FOUND.' })
   @ApiConflictResponse({ description: 'NURSE_INACTIVE.' })
   @ApiForbiddenResponse({ description: 'NOT_IN_QUEUE: the named queue is not one the nurse works.' })
-  async claimNext(@Body() body: ClaimNextDto, @Res({ passthrough: true }) response: Response): Promise<ReferralView | undefined> {
-    const referral = await this.workflow.claimNext(body.nurseId, body.queueId);
+  async claimNext(@Body() body: ClaimNextDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response): Promise<ReferralView | undefined> {
+    const referral = await this.workflow.claimNext(principal.id, body.queueId);
     if (!referral) {
       response.status(204);
       return undefined;

@@ -7,14 +7,8 @@ export const ID = /^[A-Za-z0-9._-]{1,64}$/;
 const REASON = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const REASON_MESSAGE = 'reason must be a code of lower-case letters, digits and dashes (e.g. patient-declined)';
 
-/** Until bearer tokens arrive (security issue), the acting user is named in the request. */
-export class ActorDto {
-  @ApiProperty({ example: 'rn-maria' })
-  @Matches(ID, { message: 'actorId must be letters, digits, ., _ or -' })
-  actorId!: string;
-}
-
-export class NoteDto extends ActorDto {
+/** The acting nurse is the bearer token's subject; no request body names it. */
+export class NoteDto {
   @ApiPropertyOptional({ description: 'Free text for the referral history; shown to those working the referral, never sent on events or logged.' })
   @IsOptional()
   @IsString()
@@ -55,11 +49,8 @@ export class OrderDto extends StepDto {
   orderReference?: string;
 }
 
+/** Takes the next referral for the calling nurse. */
 export class ClaimNextDto {
-  @ApiProperty({ example: 'rn-maria' })
-  @Matches(ID, { message: 'nurseId must be letters, digits, ., _ or -' })
-  nurseId!: string;
-
   @ApiPropertyOptional({ example: 'nursing.equipment', description: 'Take from this queue only; by default from every queue the nurse works.' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,130}$/)
