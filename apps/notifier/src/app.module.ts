@@ -1,10 +1,29 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@sc/platform';
+import { EmailChannel } from './channels/email/email.channel';
+import { WebhookChannel } from './channels/webhook/webhook.channel';
+import { WebhookEndpointRepository } from './channels/webhook/webhook-endpoint.repository';
 import { NotifierConfig } from './config';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveryAdminService } from './deliveries/delivery-admin.service';
+import { DeliveryQueueRepository } from './deliveries/delivery-queue.repository';
+import { DeliveryWorker } from './deliveries/delivery.worker';
+import { EscalationService } from './escalation/escalation.service';
+import { TimerRepository } from './escalation/timer.repository';
+import { TimerWorker } from './escalation/timer.worker';
 import { MIGRATIONS } from './migrations';
+import { DeliveryDispatch } from './notifications/delivery-dispatch';
 import { DeliveryRepository } from './notifications/delivery.repository';
 import { NotificationEventsHandler } from './notifications/notification-events.handler';
+import { NotificationQueryService } from './notifications/notification-query.service';
+import { NotificationRepository } from './notifications/notification.repository';
 import { NotificationService } from './notifications/notification.service';
+import { NotificationsController } from './notifications/notifications.controller';
+import { ReceiptRepository } from './notifications/receipt.repository';
+import { ReceiptService } from './notifications/receipt.service';
+import { RecipientRepository } from './recipients/recipient.repository';
+import { RecipientService } from './recipients/recipient.service';
+import { RecipientsController } from './recipients/recipients.controller';
 import { StreamHub } from './streams/stream-hub';
 import { StreamService } from './streams/stream.service';
 import { StreamsController } from './streams/streams.controller';
@@ -14,10 +33,30 @@ export const SERVICE_NAME = 'notifier';
 export function notifierModule(config: NotifierConfig) {
   @Module({
     imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS, redis: true })],
-    controllers: [StreamsController, NotificationEventsHandler],
-    providers: [DeliveryRepository, NotificationService, StreamHub, StreamService],
+    controllers: [StreamsController, RecipientsController, NotificationsController, DeliveriesController, NotificationEventsHandler],
+    providers: [
+      NotificationRepository,
+      DeliveryRepository,
+      DeliveryQueueRepository,
+      ReceiptRepository,
+      RecipientRepository,
+      WebhookEndpointRepository,
+      TimerRepository,
+      NotificationService,
+      NotificationQueryService,
+      ReceiptService,
+      RecipientService,
+      DeliveryDispatch,
+      DeliveryAdminService,
+      DeliveryWorker,
+      WebhookChannel,
+      EmailChannel,
+      EscalationService,
+      TimerWorker,
+      StreamHub,
+      StreamService,
+    ],
   })
   class NotifierModule {}
   return NotifierModule;
 }
-

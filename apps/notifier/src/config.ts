@@ -1,5 +1,33 @@
-import { IsInt, Max, Min } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { ServiceConfig } from '@sc/config';
+
+/** A claimed send must finish (or time out) before its lease lets another instance retry it. */
+@ValidatorConstraint({ name: 'mustExceedWebhookAndSmtpTimeouts' })
+class LeaseExceedsSendTimeouts implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const config = args.object as NotifierConfig;
+    return typeof value === 'number' && value > config.WEBHOOK_TIMEOUT_MS && value > config.SMTP_TIMEOUT_MS;
+  }
+
+  defaultMessage(): string {
+    return 'DELIVERY_LEASE_MS must exceed WEBHOOK_TIMEOUT_MS and SMTP_TIMEOUT_MS';
+  }
+}
+
+export const SMTP_TLS_MODES = ['none', 'starttls', 'implicit'] as const;
+export type SmtpTlsMode = (typeof SMTP_TLS_MODES)[number];
 
 export class NotifierConfig extends ServiceConfig {
   @IsInt()
@@ -18,4 +46,99 @@ export class NotifierConfig extends ServiceConfig {
   @Min(200)
   @Max(60_000)
   SSE_RECONCILE_MS: number = 2_000;
+
+  /** How often the webhook/email queue is polled when no local request woke it. */
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  DELIVERY_POLL_MS: number = 500;
+
+  /** Webhook and email sends in flight per instance; a slow endpoint holds one slot, not the queue. */
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DELIVERY_CONCURRENCY: number = 16;
+
+  /** Sends per webhook/email delivery before it is dead-lettered (status `failed`). */
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  DELIVERY_MAX_ATTEMPTS: number = 8;
+
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  DELIVERY_RETRY_BASE_MS: number = 2_000;
+
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  DELIVERY_RETRY_MAX_MS: number = 900_000;
+
+  /** A claimed send that has not been recorded after this long is retried (the instance died mid-send). */
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  @Validate(LeaseExceedsSendTimeouts)
+  DELIVERY_LEASE_MS: number = 60_000;
+
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOK_TIMEOUT_MS: number = 10_000;
+
+  /** Consecutive transient failures that open an endpoint's circuit. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  WEBHOOK_CIRCUIT_THRESHOLD: number = 5;
+
+  /** How long an open circuit holds sends back before one probe is allowed. */
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  WEBHOOK_CIRCUIT_OPEN_MS: number = 60_000;
+
+  @IsIn(['true', 'false'])
+  WEBHOOK_REQUIRE_HTTPS: string = 'false';
+
+  /** SMTP relay for the email channel; without it the channel is unavailable. */
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9.-]{1,253}$/)
+  SMTP_HOST?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SMTP_PORT: number = 25;
+
+  @IsIn(SMTP_TLS_MODES)
+  SMTP_TLS: SmtpTlsMode = 'none';
+
+  @IsOptional()
+  @Matches(/^[^\s]{1,256}$/)
+  SMTP_USER?: string;
+
+  @IsOptional()
+  @Matches(/^[^\r\n]{1,256}$/)
+  SMTP_PASSWORD?: string;
+
+  @IsEmail({ require_tld: false })
+  SMTP_FROM: string = 'notifications@synchronized-care.local';
+
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  SMTP_TIMEOUT_MS: number = 10_000;
+
+  /** Escalation timers are polled this often (they live in PostgreSQL, so a restart loses none). */
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  TIMER_POLL_MS: number = 1_000;
+
+  /** Prefix that turns an item's relative link into an absolute one in emails and webhooks. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s?#]+[^/\s?#]$/, { message: 'must be an http(s) URL without a trailing slash, query or fragment' })
+  LINK_BASE_URL?: string;
 }

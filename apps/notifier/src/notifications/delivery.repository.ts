@@ -1,10 +1,44 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { EventEnvelope } from '@sc/contracts';
+import type { Channel, PlannedDelivery } from './delivery-plan';
 import type { StreamItem } from './stream-item';
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface DeliveryRecord {
+  id: string;
+  notificationId: string;
+  channel: Channel;
+  recipient: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  failedAt: Date | null;
+  nextAttemptAt: Date | null;
+  deferredUntil: Date | null;
+}
+
+export interface CreatedDeliveries {
+  /** New live-stream items and the stream (recipient) each goes to. */
+  streamItems: Array<{ recipient: string; item: StreamItem }>;
+  /** Webhook and email deliveries now waiting in the send queue. */
+  queued: number;
+}
+
+export interface DeliveryFilter {
+  notificationId?: string;
+  recipient?: string;
+  channel?: Channel;
+  status?: DeliveryStatus;
+  limit: number;
+}
 
 interface StreamRow {
   seq: string;
+  recipient: string;
   notification_id: string;
   title: string;
   urgency: string;
@@ -13,6 +47,21 @@ interface StreamRow {
   item_type: string;
   item_id: string;
   created_at: Date;
+}
+
+interface DeliveryRow {
+  seq: string;
+  notification_id: string;
+  channel: Channel;
+  recipient: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+  next_attempt_at: Date | null;
+  deferred_until: Date | null;
 }
 
 const toItem = (row: StreamRow): StreamItem => ({
@@ -27,35 +76,61 @@ const toItem = (row: StreamRow): StreamItem => ({
   createdAt: row.created_at.toISOString(),
 });
 
-const STREAM_SELECT = `SELECT d.seq, d.notification_id, n.title, n.urgency, n.due_at, n.link, n.item_type, n.item_id, n.created_at
+export const toDeliveryRecord = (row: DeliveryRow): DeliveryRecord => ({
+  id: String(row.seq),
+  notificationId: row.notification_id,
+  channel: row.channel,
+  recipient: row.recipient,
+  status: row.status,
+  attempts: row.attempts,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  deliveredAt: row.delivered_at,
+  failedAt: row.failed_at,
+  nextAttemptAt: row.next_attempt_at,
+  deferredUntil: row.deferred_until,
+});
+
+export const DELIVERY_COLUMNS =
+  'd.seq, d.notification_id, d.channel, d.recipient, d.status, d.attempts, d.last_error, d.created_at, d.delivered_at, d.failed_at, d.next_attempt_at, d.deferred_until';
+
+const STREAM_SELECT = `SELECT d.seq, d.recipient, d.notification_id, n.title, n.urgency, n.due_at, n.link, n.item_type, n.item_id, n.created_at
   FROM deliveries d JOIN notifications n ON n.id = d.notification_id`;
 
 @Injectable()
 export class DeliveryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Stores the notification and its stream delivery once; returns the delivery, or nothing if it already existed. */
-  async createStreamDelivery(
-    manager: EntityManager,
-    event: EventEnvelope<'notification.requested'>,
-    recipient: string,
-  ): Promise<StreamItem | undefined> {
-    const { data } = event;
-    await manager.query(
-      `INSERT INTO notifications (id, title, urgency, due_at, link, item_type, item_id, source_event_id, correlation_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-      [data.notificationId, data.title, data.urgency, data.dueAt, data.link, data.itemType, data.itemId, event.id, event.correlationId],
-    );
-    const inserted: Array<{ seq: string }> = await manager.query(
-      `INSERT INTO deliveries (notification_id, channel, recipient, status) VALUES ($1, 'sse', $2, 'pending')
-       ON CONFLICT (notification_id, channel, recipient) DO NOTHING RETURNING seq`,
-      [data.notificationId, recipient],
-    );
-    if (inserted.length === 0) {
-      return undefined;
+  /**
+   * One delivery per (notification, channel, recipient), whatever the number of requests or
+   * restarts: the unique key drops the rest. Webhook and email rows join the send queue, due
+   * now or when quiet hours end.
+   */
+  async createDeliveries(manager: EntityManager, notificationId: string, planned: PlannedDelivery[]): Promise<CreatedDeliveries> {
+    if (planned.length === 0) {
+      return { streamItems: [], queued: 0 };
     }
-    const rows: StreamRow[] = await manager.query(`${STREAM_SELECT} WHERE d.seq = $1`, [inserted[0].seq]);
-    return toItem(rows[0]);
+    const inserted: Array<{ seq: string; channel: Channel }> = await manager.query(
+      `INSERT INTO deliveries (notification_id, channel, recipient, status, next_attempt_at, deferred_until)
+       SELECT $1, t.channel, t.recipient, 'pending', CASE WHEN t.queued THEN coalesce(t.deferred_until, now()) END, t.deferred_until
+       FROM unnest($2::text[], $3::text[], $4::boolean[], $5::timestamptz[]) AS t(channel, recipient, queued, deferred_until)
+       ON CONFLICT (notification_id, channel, recipient) DO NOTHING
+       RETURNING seq, channel`,
+      [
+        notificationId,
+        planned.map((delivery) => delivery.channel),
+        planned.map((delivery) => delivery.recipient),
+        planned.map((delivery) => delivery.channel !== 'sse'),
+        planned.map((delivery) => delivery.deferredUntil),
+      ],
+    );
+    const streamSeqs = inserted.filter((row) => row.channel === 'sse').map((row) => row.seq);
+    const streamRows: StreamRow[] =
+      streamSeqs.length === 0 ? [] : await manager.query(`${STREAM_SELECT} WHERE d.seq = ANY ($1::bigint[]) ORDER BY d.seq`, [streamSeqs]);
+    return {
+      streamItems: streamRows.map((row) => ({ recipient: row.recipient, item: toItem(row) })),
+      queued: inserted.length - streamSeqs.length,
+    };
   }
 
   /** Stream items after `afterSeq`; without it, those never yet pushed to any open stream. */
@@ -73,10 +148,40 @@ export class DeliveryRepository {
     return rows.map(toItem);
   }
 
-  async markDelivered(seq: string): Promise<void> {
+  /** A stream delivery was written to an open connection. */
+  async markStreamed(seq: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = coalesce(delivered_at, now()) WHERE seq = $1`,
       [seq],
     );
+  }
+
+  async find(seq: string): Promise<DeliveryRecord | undefined> {
+    const rows: DeliveryRow[] = await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.seq = $1`, [seq]);
+    return rows[0] ? toDeliveryRecord(rows[0]) : undefined;
+  }
+
+  async list(filter: DeliveryFilter): Promise<DeliveryRecord[]> {
+    const rows: DeliveryRow[] = await this.dataSource.query(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries d
+       WHERE ($1::text IS NULL OR d.notification_id = $1) AND ($2::text IS NULL OR d.recipient = $2)
+         AND ($3::text IS NULL OR d.channel = $3) AND ($4::text IS NULL OR d.status = $4)
+       ORDER BY d.seq DESC LIMIT $5`,
+      [filter.notificationId ?? null, filter.recipient ?? null, filter.channel ?? null, filter.status ?? null, filter.limit],
+    );
+    return rows.map(toDeliveryRecord);
+  }
+
+  /** Whether the user received the notification directly or through a team they belong to. */
+  async isAddressedTo(manager: EntityManager, notificationId: string, recipientId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM deliveries d WHERE d.notification_id = $1 AND d.recipient = 'user:' || $2
+       UNION ALL
+       SELECT 1 FROM deliveries d JOIN team_members m ON d.recipient = 'team:' || m.team_id
+       WHERE d.notification_id = $1 AND m.recipient_id = $2
+       LIMIT 1`,
+      [notificationId, recipientId],
+    );
+    return rows.length > 0;
   }
 }

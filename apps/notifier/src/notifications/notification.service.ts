@@ -1,14 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EventEnvelope } from '@sc/contracts';
-import { UnprocessableEventError, claimInbox } from '@sc/messaging';
+import { claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
-import { REDIS } from '@sc/platform';
-import { DeliveryRepository } from './delivery.repository';
-import { recipientKey, streamChannel } from './stream-item';
+import { TimerRepository } from '../escalation/timer.repository';
+import { DeliveryDispatch } from './delivery-dispatch';
+import type { CreatedDeliveries } from './delivery.repository';
+import { notificationRequestFrom } from './notification-request';
+import { NotificationRepository } from './notification.repository';
 
 const CONSUMER = 'notifier';
+
+export type AcceptResult = 'duplicate-event' | 'duplicate-notification' | 'accepted';
 
 @Injectable()
 export class NotificationService {
@@ -16,33 +19,55 @@ export class NotificationService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly deliveries: DeliveryRepository,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly notifications: NotificationRepository,
+    private readonly dispatch: DeliveryDispatch,
+    private readonly timers: TimerRepository,
   ) {}
 
   /**
-   * Records the request and its stream delivery exactly once, then pushes it to whichever
-   * notifier instance holds the recipient's open stream (Redis pub/sub). If the push is lost,
-   * the stream's reconcile pass or the client's Last-Event-ID resume delivers it from PostgreSQL.
+   * Records the request, one delivery per channel the recipient chose and, for an urgent request
+   * that asks for it, the escalation timer: one transaction with the inbox row, and nothing at
+   * all for a notification id seen before. Then the deliveries are set moving.
    */
-  async accept(event: EventEnvelope<'notification.requested'>): Promise<void> {
-    const recipient = recipientKey(event.data.recipientId, event.data.teamId);
-    if (!recipient) {
-      throw new UnprocessableEventError('NO_RECIPIENT', 'notification request names neither a recipient nor a team');
-    }
-    const item = await this.dataSource.transaction(async (manager) => {
+  async accept(event: EventEnvelope<'notification.requested'>): Promise<AcceptResult> {
+    const request = notificationRequestFrom(event);
+    const now = new Date();
+    let created: CreatedDeliveries | undefined;
+    const result = await this.dataSource.transaction(async (manager): Promise<AcceptResult> => {
       if (!(await claimInbox(manager, CONSUMER, event))) {
-        return undefined;
+        return 'duplicate-event';
       }
-      return this.deliveries.createStreamDelivery(manager, event, recipient);
+      const inserted = await this.notifications.insert(manager, {
+        id: request.notificationId,
+        title: request.title,
+        urgency: request.urgency,
+        dueAt: request.dueAt,
+        link: request.link,
+        itemType: request.itemType,
+        itemId: request.itemId,
+        recipientId: request.recipientId,
+        teamId: request.teamId,
+        escalationOf: null,
+        escalation: request.escalation,
+        sourceEventId: request.sourceEventId,
+        correlationId: request.correlationId,
+        subject: request.subject,
+      });
+      if (!inserted) {
+        return 'duplicate-notification';
+      }
+      created = await this.dispatch.create(manager, request.notificationId, [request.target], request.urgency, now);
+      if (request.escalation) {
+        await this.timers.schedule(manager, 'escalation', request.notificationId, new Date(now.getTime() + request.escalation.afterSeconds * 1000));
+      }
+      return 'accepted';
     });
-    if (!item) {
-      return;
+    if (created) {
+      await this.dispatch.announce(created);
     }
-    try {
-      await this.redis.publish(streamChannel(recipient), JSON.stringify(item));
-    } catch (error) {
-      this.logger.warn({ err: error, seq: item.seq }, 'live push failed; stream reconcile will deliver it');
+    if (result !== 'accepted') {
+      this.logger.info({ notificationId: request.notificationId, result }, 'notification request ignored');
     }
+    return result;
   }
 }

@@ -11,12 +11,4 @@ export interface StreamItem {
   createdAt: string;
 }
 
-/** A delivery target: a user, or a team pool when a request names no user. */
-export function recipientKey(recipientId: string | null, teamId: string | null): string | null {
-  if (recipientId) {
-    return `user:${recipientId}`;
-  }
-  return teamId ? `team:${teamId}` : null;
-}
-
 export const streamChannel = (recipient: string): string => `notifier:stream:${recipient}`;

@@ -3,10 +3,9 @@ import type { Request, Response } from 'express';
 import { createLogger } from '@sc/observability';
 import type { NotifierConfig } from '../config';
 import { DeliveryRepository } from '../notifications/delivery.repository';
+import { ID_PATTERN } from '../notifications/recipient-key';
 import type { StreamItem } from '../notifications/stream-item';
 import { StreamHub } from './stream-hub';
-
-const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 @Injectable()
 export class StreamService {
@@ -58,7 +57,7 @@ export class StreamService {
       }
       lastSent = BigInt(item.seq);
       response.write(`id: ${item.seq}\nevent: notification\ndata: ${JSON.stringify(item)}\n\n`);
-      void this.deliveries.markDelivered(item.seq).catch((error: unknown) => this.logger.warn({ err: error }, 'delivery not marked'));
+      void this.deliveries.markStreamed(item.seq).catch((error: unknown) => this.logger.warn({ err: error }, 'delivery not marked'));
     };
     const unsubscribe = await this.hub.subscribe(recipient, (item) => (draining ? pending.push(item) : send(item)));
 

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { NotificationUrgency } from '@sc/contracts';
+import type { EscalationRule } from './notification-request';
+
+export interface NotificationRecord {
+  id: string;
+  title: string;
+  urgency: NotificationUrgency;
+  dueAt: Date | null;
+  link: string;
+  itemType: string;
+  itemId: string;
+  recipientId: string | null;
+  teamId: string | null;
+  /** The requested notification this one escalates; null for a requested one. */
+  escalationOf: string | null;
+  escalation: EscalationRule | null;
+  sourceEventId: string;
+  correlationId: string;
+  /** Pseudonymous patient reference of the request (the Kafka key of what the notifier produces). */
+  subject: string | null;
+  createdAt: Date;
+}
+
+export type NewNotification = Omit<NotificationRecord, 'createdAt'>;
+
+interface NotificationRow {
+  id: string;
+  title: string;
+  urgency: NotificationUrgency;
+  due_at: Date | null;
+  link: string;
+  item_type: string;
+  item_id: string;
+  recipient_id: string | null;
+  team_id: string | null;
+  escalation_of: string | null;
+  escalate_after_seconds: number | null;
+  escalation_recipient_id: string | null;
+  escalate_to_team_lead: boolean;
+  source_event_id: string;
+  correlation_id: string;
+  subject: string | null;
+  created_at: Date;
+}
+
+const toRecord = (row: NotificationRow): NotificationRecord => ({
+  id: row.id,
+  title: row.title,
+  urgency: row.urgency,
+  dueAt: row.due_at,
+  link: row.link,
+  itemType: row.item_type,
+  itemId: row.item_id,
+  recipientId: row.recipient_id,
+  teamId: row.team_id,
+  escalationOf: row.escalation_of,
+  escalation:
+    row.escalate_after_seconds === null
+      ? null
+      : { afterSeconds: row.escalate_after_seconds, recipientId: row.escalation_recipient_id, toTeamLead: row.escalate_to_team_lead },
+  sourceEventId: row.source_event_id,
+  correlationId: row.correlation_id,
+  subject: row.subject,
+  createdAt: row.created_at,
+});
+
+@Injectable()
+export class NotificationRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Stores a notification once; false when its id already exists (a duplicate request). */
+  async insert(manager: EntityManager, notification: NewNotification): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO notifications (id, title, urgency, due_at, link, item_type, item_id, recipient_id, team_id, escalation_of,
+         escalate_after_seconds, escalation_recipient_id, escalate_to_team_lead, source_event_id, correlation_id, subject)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (id) DO NOTHING RETURNING 1`,
+      [
+        notification.id,
+        notification.title,
+        notification.urgency,
+        notification.dueAt,
+        notification.link,
+        notification.itemType,
+        notification.itemId,
+        notification.recipientId,
+        notification.teamId,
+        notification.escalationOf,
+        notification.escalation?.afterSeconds ?? null,
+        notification.escalation?.recipientId ?? null,
+        notification.escalation?.toTeamLead ?? false,
+        notification.sourceEventId,
+        notification.correlationId,
+        notification.subject,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async find(id: string, manager: EntityManager = this.dataSource.manager): Promise<NotificationRecord | undefined> {
+    const rows: NotificationRow[] = await manager.query('SELECT * FROM notifications WHERE id = $1', [id]);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** Escalations sent for a requested notification. */
+  async escalationsOf(id: string): Promise<NotificationRecord[]> {
+    const rows: NotificationRow[] = await this.dataSource.query('SELECT * FROM notifications WHERE escalation_of = $1 ORDER BY created_at', [id]);
+    return rows.map(toRecord);
+  }
+}

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { NotifierHttpErrorFilter } from '../errors/notifier-http-error.filter';
+import { NotificationParams, ReceiptRequestDto } from './notification.dto';
+import { NotificationView, ReceiptView, toReceiptView } from './notification.views';
+import { NotificationQueryService } from './notification-query.service';
+import { ReceiptService } from './receipt.service';
+
+@ApiTags('notifications')
+@Controller('v1/notifications')
+@UseFilters(NotifierHttpErrorFilter)
+export class NotificationsController {
+  constructor(
+    private readonly queries: NotificationQueryService,
+    private readonly receipts: ReceiptService,
+  ) {}
+
+  @Get(':notificationId')
+  @ApiOkResponse({ type: NotificationView, description: 'The notification, its deliveries per channel and recipient, receipts and escalation.' })
+  @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
+  detail(@Param() params: NotificationParams): Promise<NotificationView> {
+    return this.queries.detail(params.notificationId);
+  }
+
+  @Post(':notificationId/read')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReceiptView, description: 'Read receipt (idempotent: the first read time is kept).' })
+  @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
+  @ApiForbiddenResponse({ description: 'NOT_A_RECIPIENT' })
+  async read(@Param() params: NotificationParams, @Body() body: ReceiptRequestDto): Promise<ReceiptView> {
+    return toReceiptView(await this.receipts.read(params.notificationId, body.recipientId));
+  }
+
+  @Post(':notificationId/acknowledge')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReceiptView, description: 'Acknowledged (idempotent); cancels a pending escalation.' })
+  @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
+  @ApiForbiddenResponse({ description: 'NOT_A_RECIPIENT' })
+  async acknowledge(@Param() params: NotificationParams, @Body() body: ReceiptRequestDto): Promise<ReceiptView> {
+    return toReceiptView(await this.receipts.acknowledge(params.notificationId, body.recipientId));
+  }
+}
