@@ -22,7 +22,7 @@ describe('a discharge travels from MLLP to the pharmacist', () => {
   }, 60_000);
 
   it('acknowledges the A03, creates a task due 24 h after clinical discharge, and pushes it to the pharmacist SSE feed', async () => {
-    const feed = await SseClient.open(system.service('notifier').url('/v1/streams/users/pharm-ana'));
+    const feed = await SseClient.open(system.service('notifier').url('/v1/streams/users/pharm-ana'), pharmacist());
     try {
       const ack = await mllp.send(
         syntheticAdt({ trigger: 'A03', controlId: 'E2E-1', mrn: '00482913', visitNumber: 'V-E2E-1', clinicalTime: '20261120142500-0600', ssn: '123-45-6789' }),

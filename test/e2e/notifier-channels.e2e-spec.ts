@@ -30,8 +30,11 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
     receivers.push(started);
     return started;
   };
+  // A person opens their own stream (or their team's pool) with their own token.
   const feed = async (path: string, headers: Record<string, string> = {}): Promise<SseClient> => {
-    const opened = await SseClient.open(system.service('notifier').url(path), headers);
+    const [, kind, id] = /\/v1\/streams\/(users|teams)\/([^/?]+)/.exec(path) ?? [];
+    const owner = kind === 'users' ? system.authorization(id, ['nurse', 'pharmacist']) : system.authorization(`member-of-${id}`, ['nurse'], [id]);
+    const opened = await SseClient.open(system.service('notifier').url(path), { ...owner, ...headers });
     feeds.push(opened);
     return opened;
   };
@@ -60,7 +63,7 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
       },
     });
     publisher = await RequestPublisher.connect(system.topics);
-    api = new Api(system.service('notifier').url(''));
+    api = new Api(system.service('notifier').url(''), system);
     db = new Client({ connectionString: databaseUrl(system.runId, 'notifier') });
     await db.connect();
   }, 120_000);

@@ -1,3 +1,4 @@
+import type { SystemUnderTest } from '@sc/testing';
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -127,15 +128,25 @@ export function signatureIsValid(hook: ReceivedHook, secret: string): boolean {
   return hook.headers['x-sc-signature'] === expected && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
 }
 
-/** JSON over HTTP against one service. */
+/**
+ * JSON over HTTP against one service, with a bearer token. A receipt's `recipientId` names who
+ * reads or acknowledges, and becomes the token's subject instead of being sent.
+ */
 export class Api {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly system: SystemUnderTest,
+  ) {}
 
   async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const isReceipt = /\/(read|acknowledge)$/.test(path);
+    const { recipientId, ...rest } = (body ?? {}) as { recipientId?: string };
+    const caller = isReceipt && recipientId ? this.system.authorization(recipientId, ['nurse', 'pharmacist', 'team-lead']) : this.system.authorization('notifier-admin', ['supervisor', 'admin']);
+    const sent = isReceipt ? undefined : body;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: sent === undefined ? caller : { 'Content-Type': 'application/json', ...caller },
+      body: sent === undefined ? (isReceipt && Object.keys(rest).length > 0 ? JSON.stringify(rest) : undefined) : JSON.stringify(sent),
     });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };

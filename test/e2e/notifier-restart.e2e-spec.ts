@@ -25,7 +25,7 @@ describe('notifier killed mid-work', () => {
       env: { DELIVERY_POLL_MS: '100', DELIVERY_LEASE_MS: '4000', WEBHOOK_TIMEOUT_MS: '3000', SMTP_TIMEOUT_MS: '3000', TIMER_POLL_MS: '200' },
     });
     publisher = await RequestPublisher.connect(system.topics);
-    api = new Api(system.service('notifier').url(''));
+    api = new Api(system.service('notifier').url(''), system);
     await registerRecipient(api, 'nurse-crash', { roles: ['nurse'], teams: ['ward-9'], channels: ['sse', 'webhook'], webhookUrl: hooks.url });
     await registerRecipient(api, 'lead-crash', { roles: ['team-lead'], teams: ['ward-9'] });
   }, 120_000);

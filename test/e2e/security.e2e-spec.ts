@@ -4,7 +4,7 @@ import { ROLES, type Role } from '@sc/security';
 import { SystemUnderTest, databaseUrl, type ServiceName } from '@sc/testing';
 
 /** Services whose HTTP API holds patient data and is therefore behind authentication. */
-const SECURED: ServiceName[] = ['pharmacy-alert', 'care-gap', 'referral'];
+const SECURED: ServiceName[] = ['pharmacy-alert', 'care-gap', 'referral', 'notifier'];
 
 interface OpenApiOperation {
   'x-roles'?: Role[];

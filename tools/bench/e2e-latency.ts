@@ -116,7 +116,7 @@ async function main(): Promise<void> {
         body: JSON.stringify({ patients: roster.slice(start, start + 2000) }),
       });
     }
-    const feed = await SseClient.open(system.service('notifier').url(`/v1/streams/users/${PHARMACIST}`));
+    const feed = await SseClient.open(system.service('notifier').url(`/v1/streams/users/${PHARMACIST}`), system.authorization(PHARMACIST, ['pharmacist'], [TEAM]));
     const probeClient = await MllpClient.connect({ host: '127.0.0.1', port: system.mllpPort });
     const acked = new Map<string, number>();
     const rss = new Map<string, number>();

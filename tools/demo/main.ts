@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   line('services', `5 services healthy${startedServices.length > 0 ? ` (started ${startedServices.length})` : ' (already running)'}`);
 
   await loadRoster();
-  const feed = await SseClient.open(serviceUrl('notifier', `/v1/streams/users/${PHARMACIST}`));
+  const feed = await SseClient.open(serviceUrl('notifier', `/v1/streams/users/${PHARMACIST}`), bearer(PHARMACIST, ['pharmacist']));
   line('pharmacist feed open', `SSE ${serviceUrl('notifier', `/v1/streams/users/${PHARMACIST}`)}`);
 
   const runTag = Date.now().toString(36);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@sc/platform';
+import { SecurityModule } from '@sc/security';
 import { EmailChannel } from './channels/email/email.channel';
 import { WebhookChannel } from './channels/webhook/webhook.channel';
 import { WebhookEndpointRepository } from './channels/webhook/webhook-endpoint.repository';
@@ -32,7 +33,7 @@ export const SERVICE_NAME = 'notifier';
 
 export function notifierModule(config: NotifierConfig) {
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS, redis: true })],
+    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS, redis: true }), SecurityModule.forRoot(config)],
     controllers: [StreamsController, RecipientsController, NotificationsController, DeliveriesController, NotificationEventsHandler],
     providers: [
       NotificationRepository,

@@ -165,7 +165,15 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const topics = this.subscribedTopics();
     this.producer = this.options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
-    this.consumer = this.options.kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: false });
+    // A 10 s session (instead of kafkajs's 30 s) bounds how long a crashed instance's partitions
+    // wait for the group to notice it is gone.
+    this.consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.connected = true;
     });
@@ -177,11 +185,18 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       await this.consumer.subscribe({ topics, fromBeginning: true });
     }
     this.log.info({ topics, handlers: [...this.messageHandlers.keys()], groupId: this.options.groupId }, 'consuming');
-    await this.consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.consume(payload),
-    });
+    if (topics.length === 0) {
+      return;
+    }
+    // Not awaited: joining the group can take a session timeout after a crash, and the service's
+    // HTTP API, timers and outbox relay must not wait for it (readiness reports the consumer).
+    this.consumer
+      .run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        eachMessage: (payload) => this.consume(payload),
+      })
+      .catch((error: unknown) => this.log.error({ err: error }, 'consumer stopped'));
   }
 
   private async consume(payload: EachMessagePayload): Promise<void> {

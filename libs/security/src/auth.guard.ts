@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { PUBLIC_KEY, QUERY_TOKEN_KEY, ROLES_KEY } from './decorators';
 import { JwtVerifier, TokenError } from './jwt-verifier';
 import type { Principal, Role } from './roles';
 
@@ -28,12 +28,12 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    if (!header?.startsWith('Bearer ')) {
+    const token = this.tokenOf(request, this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_KEY, targets) === true);
+    if (!token) {
       throw new UnauthorizedException('a bearer token is required');
     }
     try {
-      request.principal = await this.verifier.verify(header.slice('Bearer '.length).trim());
+      request.principal = await this.verifier.verify(token);
     } catch (error) {
       throw new UnauthorizedException(error instanceof TokenError ? error.message : 'invalid bearer token');
     }
@@ -45,5 +45,14 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenException(`requires one of: ${allowed.join(', ')}`);
     }
     return true;
+  }
+
+  private tokenOf(request: AuthenticatedRequest, queryAllowed: boolean): string | undefined {
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      return header.slice('Bearer '.length).trim();
+    }
+    const query = (request.query as Record<string, unknown>).access_token;
+    return queryAllowed && typeof query === 'string' ? query : undefined;
   }
 }

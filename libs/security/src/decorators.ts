@@ -1,11 +1,12 @@
 import { SetMetadata, applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiQuery, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Principal, Role } from './roles';
 
 export const ROLES_KEY = 'sc:roles';
 export const PUBLIC_KEY = 'sc:public';
 export const AUDIT_PATIENT_KEY = 'sc:audit-patient';
+export const QUERY_TOKEN_KEY = 'sc:query-token';
 
 /**
  * Who may call a route. Every route needs one (or @Public): the guard denies routes without a
@@ -25,6 +26,14 @@ export function Roles(...roles: [Role, ...Role[]]): MethodDecorator & ClassDecor
 /** No token needed: health, metrics, API documents. Never on a route that touches patient data. */
 export function Public(): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension('x-public', true));
+}
+
+/**
+ * Also accept the token as `?access_token=` on this route: browsers' EventSource cannot send an
+ * Authorization header. Only for streams; a query string ends up in more logs than a header.
+ */
+export function AllowTokenInQuery(): MethodDecorator {
+  return applyDecorators(SetMetadata(QUERY_TOKEN_KEY, true), ApiQuery({ name: 'access_token', required: false, description: 'Bearer token, for EventSource clients.' }));
 }
 
 /** Which patient(s) a route touched, read from the request and the response, for the audit log. */

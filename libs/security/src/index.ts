@@ -1,6 +1,6 @@
 export { ROLES, TEAM_SCOPED_ROLES, canSeeTeam, isRole, seesAllTeams, type Principal, type Role } from './roles';
 export { JwtVerifier, TokenError, signDevelopmentToken, type JwtVerifierOptions } from './jwt-verifier';
-export { AuditPatient, CurrentPrincipal, Public, Roles, type PatientExtractor } from './decorators';
+export { AllowTokenInQuery, AuditPatient, CurrentPrincipal, Public, Roles, type PatientExtractor } from './decorators';
 export { AuthGuard, type AuthenticatedRequest } from './auth.guard';
 export { AuditLog, AuditLogMigration, CREATE_AUDIT_LOG, DROP_AUDIT_LOG, type AuditEntry, type AuditRecord } from './audit-log';
 export { SecurityModule } from './security.module';

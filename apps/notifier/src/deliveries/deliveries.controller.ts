@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@sc/security';
 import { NotifierHttpErrorFilter } from '../errors/notifier-http-error.filter';
 import { DeliveryView, toDeliveryView } from '../notifications/notification.views';
 import { DeliveryAdminService } from './delivery-admin.service';
@@ -12,6 +13,7 @@ export class DeliveriesController {
   constructor(private readonly deliveries: DeliveryAdminService) {}
 
   @Get()
+  @Roles('supervisor', 'admin')
   @ApiOkResponse({ type: [DeliveryView], description: 'Delivery records, newest first.' })
   async list(@Query() query: DeliveryQueryDto): Promise<DeliveryView[]> {
     return (await this.deliveries.list(query)).map(toDeliveryView);
@@ -19,6 +21,7 @@ export class DeliveriesController {
 
   @Post(':deliveryId/retry')
   @HttpCode(200)
+  @Roles('supervisor', 'admin')
   @ApiOkResponse({ type: DeliveryView, description: 'The dead-lettered delivery is pending again.' })
   @ApiNotFoundResponse({ description: 'DELIVERY_NOT_FOUND' })
   @ApiConflictResponse({ description: 'DELIVERY_NOT_FAILED' })

@@ -1,16 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { ID_PATTERN, NOTIFICATION_ID_PATTERN } from './recipient-key';
+import { NOTIFICATION_ID_PATTERN } from './recipient-key';
 
 export class NotificationParams {
   @ApiProperty({ example: '7d1c1f0e-54a5-4c37-9e5c-0b1c3f0a9e21', description: 'The id the producer gave the request (or an escalation id).' })
   @Matches(NOTIFICATION_ID_PATTERN, { message: 'notificationId must be 1-128 letters, digits, dot, colon, dash or underscore' })
   notificationId!: string;
-}
-
-/** Who read or acknowledged; the notifier checks the notification was addressed to them. */
-export class ReceiptRequestDto {
-  @ApiProperty({ example: 'nurse-kim' })
-  @Matches(ID_PATTERN, { message: 'recipientId must be 1-64 letters, digits, dot, dash or underscore' })
-  recipientId!: string;
 }

@@ -1,10 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { CurrentPrincipal, Roles, type Principal } from '@sc/security';
 import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotifierHttpErrorFilter } from '../errors/notifier-http-error.filter';
-import { NotificationParams, ReceiptRequestDto } from './notification.dto';
+import { NotificationParams } from './notification.dto';
 import { NotificationView, ReceiptView, toReceiptView } from './notification.views';
 import { NotificationQueryService } from './notification-query.service';
 import { ReceiptService } from './receipt.service';
+
+/** The people notifications are for; each reads and acknowledges as themselves. */
+const PEOPLE = ['pharmacist', 'nurse', 'team-lead', 'supervisor'] as const;
 
 @ApiTags('notifications')
 @Controller('v1/notifications')
@@ -16,6 +20,7 @@ export class NotificationsController {
   ) {}
 
   @Get(':notificationId')
+  @Roles(...PEOPLE, 'admin')
   @ApiOkResponse({ type: NotificationView, description: 'The notification, its deliveries per channel and recipient, receipts and escalation.' })
   @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
   detail(@Param() params: NotificationParams): Promise<NotificationView> {
@@ -24,19 +29,21 @@ export class NotificationsController {
 
   @Post(':notificationId/read')
   @HttpCode(200)
+  @Roles(...PEOPLE)
   @ApiOkResponse({ type: ReceiptView, description: 'Read receipt (idempotent: the first read time is kept).' })
   @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
   @ApiForbiddenResponse({ description: 'NOT_A_RECIPIENT' })
-  async read(@Param() params: NotificationParams, @Body() body: ReceiptRequestDto): Promise<ReceiptView> {
-    return toReceiptView(await this.receipts.read(params.notificationId, body.recipientId));
+  async read(@Param() params: NotificationParams, @CurrentPrincipal() principal: Principal): Promise<ReceiptView> {
+    return toReceiptView(await this.receipts.read(params.notificationId, principal.id));
   }
 
   @Post(':notificationId/acknowledge')
   @HttpCode(200)
+  @Roles(...PEOPLE)
   @ApiOkResponse({ type: ReceiptView, description: 'Acknowledged (idempotent); cancels a pending escalation.' })
   @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
   @ApiForbiddenResponse({ description: 'NOT_A_RECIPIENT' })
-  async acknowledge(@Param() params: NotificationParams, @Body() body: ReceiptRequestDto): Promise<ReceiptView> {
-    return toReceiptView(await this.receipts.acknowledge(params.notificationId, body.recipientId));
+  async acknowledge(@Param() params: NotificationParams, @CurrentPrincipal() principal: Principal): Promise<ReceiptView> {
+    return toReceiptView(await this.receipts.acknowledge(params.notificationId, principal.id));
   }
 }

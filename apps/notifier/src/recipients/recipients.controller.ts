@@ -1,9 +1,19 @@
-import { Body, Controller, Get, Param, Put, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, Param, Put, Query, UseFilters } from '@nestjs/common';
+import { CurrentPrincipal, Roles, type Principal } from '@sc/security';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { NotifierHttpErrorFilter } from '../errors/notifier-http-error.filter';
 import { PreferencesDto, RecipientParams, RecipientQueryDto, RecipientUpsertDto, WebhookEndpointDto } from './recipient.dto';
 import { RecipientService } from './recipient.service';
 import { PreferencesView, RecipientView, WebhookEndpointView } from './recipient.views';
+
+const PEOPLE = ['pharmacist', 'nurse', 'team-lead', 'supervisor'] as const;
+
+/** People manage their own preferences and endpoints; supervisors and admins anyone's. */
+function assertSelfOrManager(principal: Principal, recipientId: string): void {
+  if (principal.id !== recipientId && !principal.roles.some((role) => role === 'supervisor' || role === 'admin')) {
+    throw new ForbiddenException('only the recipient, a supervisor or an admin may do this');
+  }
+}
 
 @ApiTags('recipients')
 @Controller('v1/recipients')
@@ -12,44 +22,54 @@ export class RecipientsController {
   constructor(private readonly recipients: RecipientService) {}
 
   @Get()
+  @Roles('team-lead', 'supervisor', 'admin')
   @ApiOkResponse({ type: [RecipientView], description: 'Recipients by id, optionally of one team or role.' })
   list(@Query() query: RecipientQueryDto): Promise<RecipientView[]> {
     return this.recipients.list(query);
   }
 
   @Put(':recipientId')
+  @Roles('supervisor', 'admin')
   @ApiOkResponse({ type: RecipientView, description: 'Created or replaced (roles and teams).' })
   upsert(@Param() params: RecipientParams, @Body() body: RecipientUpsertDto): Promise<RecipientView> {
     return this.recipients.upsert(params.recipientId, body);
   }
 
   @Get(':recipientId')
+  @Roles(...PEOPLE, 'admin')
   @ApiOkResponse({ type: RecipientView })
   @ApiNotFoundResponse({ description: 'RECIPIENT_NOT_FOUND' })
-  get(@Param() params: RecipientParams): Promise<RecipientView> {
+  get(@Param() params: RecipientParams, @CurrentPrincipal() principal: Principal): Promise<RecipientView> {
+    assertSelfOrManager(principal, params.recipientId);
     return this.recipients.get(params.recipientId);
   }
 
   @Get(':recipientId/preferences')
+  @Roles(...PEOPLE, 'admin')
   @ApiOkResponse({ type: PreferencesView, description: 'Channels, quiet hours, email and webhook state (defaults when never set).' })
   @ApiNotFoundResponse({ description: 'RECIPIENT_NOT_FOUND' })
-  getPreferences(@Param() params: RecipientParams): Promise<PreferencesView> {
+  getPreferences(@Param() params: RecipientParams, @CurrentPrincipal() principal: Principal): Promise<PreferencesView> {
+    assertSelfOrManager(principal, params.recipientId);
     return this.recipients.getPreferences(params.recipientId);
   }
 
   @Put(':recipientId/preferences')
+  @Roles(...PEOPLE, 'admin')
   @ApiOkResponse({ type: PreferencesView })
   @ApiNotFoundResponse({ description: 'RECIPIENT_NOT_FOUND' })
   @ApiUnprocessableEntityResponse({ description: 'EMAIL_ADDRESS_REQUIRED, EMAIL_CHANNEL_UNAVAILABLE or WEBHOOK_ENDPOINT_REQUIRED' })
-  setPreferences(@Param() params: RecipientParams, @Body() body: PreferencesDto): Promise<PreferencesView> {
+  setPreferences(@Param() params: RecipientParams, @Body() body: PreferencesDto, @CurrentPrincipal() principal: Principal): Promise<PreferencesView> {
+    assertSelfOrManager(principal, params.recipientId);
     return this.recipients.setPreferences(params.recipientId, body);
   }
 
   @Put(':recipientId/webhook')
+  @Roles(...PEOPLE, 'admin')
   @ApiOkResponse({ type: WebhookEndpointView, description: 'Registers or replaces the endpoint (its circuit starts closed).' })
   @ApiNotFoundResponse({ description: 'RECIPIENT_NOT_FOUND' })
   @ApiUnprocessableEntityResponse({ description: 'WEBHOOK_URL_NOT_ALLOWED' })
-  setWebhook(@Param() params: RecipientParams, @Body() body: WebhookEndpointDto): Promise<WebhookEndpointView> {
+  setWebhook(@Param() params: RecipientParams, @Body() body: WebhookEndpointDto, @CurrentPrincipal() principal: Principal): Promise<WebhookEndpointView> {
+    assertSelfOrManager(principal, params.recipientId);
     return this.recipients.setWebhook(params.recipientId, body);
   }
 }
