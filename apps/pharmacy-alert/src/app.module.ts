@@ -19,6 +19,8 @@ import { RosterRepository } from './roster/roster.repository';
 import { RosterService } from './roster/roster.service';
 import { PharmacyEvents } from './tasks/pharmacy-events';
 import { RefillHoldRepository } from './tasks/refill-hold.repository';
+import { TeamActivityHandler } from './team-activity/team-activity.handler';
+import { TeamActivityService } from './team-activity/team-activity.service';
 import { TaskMetrics } from './tasks/task-metrics';
 import { TaskRepository } from './tasks/task.repository';
 import { TasksController } from './tasks/tasks.controller';
@@ -39,6 +41,7 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       PatientsController,
       EncounterEventsHandler,
       EnrollmentEventsHandler,
+      TeamActivityHandler,
     ],
     providers: [
       RosterRepository,
@@ -55,6 +58,7 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       WorkflowService,
       EscalationWorker,
       TaskMetrics,
+      TeamActivityService,
     ],
   })
   class PharmacyAlertModule implements NestModule {

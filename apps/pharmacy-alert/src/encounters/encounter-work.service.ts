@@ -97,6 +97,7 @@ export class EncounterWorkService {
 
   /** Acts on an event for a known roster patient; also used when an identity review is resolved. */
   async apply(manager: EntityManager, event: EncounterEvent, patient: RosterPatient, matchMethod: string): Promise<EncounterResult> {
+    await this.roster.rememberSubject(manager, event.subject, patient.id);
     switch (event.type) {
       case 'encounter.admitted':
         return this.admit(manager, event, patient, matchMethod);

@@ -127,6 +127,20 @@ export class RosterRepository {
     }
   }
 
+  /** Remembers that `subject` (the pseudonymous reference on events) is this roster patient. */
+  async rememberSubject(manager: EntityManager, subject: string, patientId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO patient_subjects (subject, patient_id) VALUES ($1, $2)
+       ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()`,
+      [subject, patientId],
+    );
+  }
+
+  async patientOfSubject(manager: EntityManager, subject: string): Promise<string | undefined> {
+    const rows: Array<{ patient_id: string }> = await manager.query('SELECT patient_id FROM patient_subjects WHERE subject = $1', [subject]);
+    return rows[0]?.patient_id;
+  }
+
   async setEnrolled(pharmacyPatientId: string, enrolled: boolean): Promise<boolean> {
     const [, affected]: [unknown, number] = await this.dataSource.query('UPDATE patients SET enrolled = $2, updated_at = now() WHERE pharmacy_patient_id = $1', [
       pharmacyPatientId,
