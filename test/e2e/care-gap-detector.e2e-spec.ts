@@ -25,7 +25,7 @@ interface Gap {
 }
 
 const PLAN = 'NSHP-GOLD';
-const DEFAULT_TEAM = 'care-management-nurses';
+const DEFAULT_TEAM = 'nursing';
 /** What a notification title must never carry: an ICD-10 code or a condition's name. */
 const DISCLOSING_TITLE = /\b[A-TV-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?\b|hypertens|diabet|heart|copd|pregnan|postpartum|substance|alcohol|hiv|mental/i;
 

@@ -11,7 +11,7 @@ describe('the story: a specialty-pharmacy patient leaves the hospital and every 
   beforeAll(async () => {
     system = await SystemUnderTest.start({
       services: SERVICES,
-      env: { CARE_GAP_DEFAULT_TEAM_ID: 'team-nursing', REFERRAL_DEFAULT_TEAM: 'team-nursing', TIMER_POLL_MS: '200' },
+      env: { TIMER_POLL_MS: '200' },
     });
     story = new StoryDriver({
       url: (service, pathname) => system.service(service).url(pathname),

@@ -16,7 +16,7 @@ export interface StoryEndpoints {
 }
 
 export const PHARMACY_TEAM = 'team-specialty';
-export const NURSING_TEAM = 'team-nursing';
+export const NURSING_TEAM = 'nursing';
 export const PHARMACIST = 'pharm-ana';
 export const SPANISH_PHARMACIST = 'pharm-luis';
 export const TEAM_LEAD = 'lead-kim';

@@ -32,5 +32,5 @@ export class CareGapConfig extends ServiceConfig {
   /** Nurse team that works gaps whose rule names no team. */
   @IsString()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/)
-  CARE_GAP_DEFAULT_TEAM_ID: string = 'care-management-nurses';
+  CARE_GAP_DEFAULT_TEAM_ID: string = 'nursing';
 }
