@@ -1,7 +1,7 @@
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
-import { Partitioners, type Consumer, type EachMessagePayload, type IHeaders, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import {
   EventHeaders,
   isEventType,
@@ -72,6 +72,20 @@ function headerString(headers: IHeaders | undefined, name: string): string | und
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Wait before starting a consumer again after a crash kafkajs does not recover from itself. */
+const CONSUMER_RESTART_MS = 2000;
+
+/** Offsets are committed at least this often while a batch is handled. */
+const COMMIT_EVERY_MESSAGES = 100;
+const COMMIT_EVERY_MS = 500;
+
+interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat(): Promise<void>;
+}
+
 /**
  * The Kafka transport for `@EventPattern` handlers, owning what the stock transport lacks:
  * events are routed by envelope type; the offset is committed only after the handler (and so
@@ -135,8 +149,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     }
   }
 
+  private closing = false;
+
   async close(): Promise<void> {
-    // disconnect() waits for in-flight eachMessage calls, whose offsets are then committed.
+    this.closing = true;
+    // disconnect() waits for the batch in hand, whose handled offsets are then committed.
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.connected = false;
@@ -165,55 +182,116 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const topics = this.subscribedTopics();
     this.producer = this.options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
-    // A 10 s session (instead of kafkajs's 30 s) bounds how long a crashed instance's partitions
-    // wait for the group to notice it is gone.
-    this.consumer = this.options.kafka.consumer({
-      groupId: this.options.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
-      heartbeatInterval: 1_000,
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.connected = true;
-    });
-    this.consumer.on(this.consumer.events.CRASH, () => {
-      this.connected = false;
-    });
-    await this.consumer.connect();
-    if (topics.length > 0) {
-      await this.consumer.subscribe({ topics, fromBeginning: true });
-    }
     this.log.info({ topics, handlers: [...this.messageHandlers.keys()], groupId: this.options.groupId }, 'consuming');
     if (topics.length === 0) {
       return;
     }
     // Not awaited: joining the group can take a session timeout after a crash, and the service's
     // HTTP API, timers and outbox relay must not wait for it (readiness reports the consumer).
-    this.consumer
-      .run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-        eachMessage: (payload) => this.consume(payload),
-      })
-      .catch((error: unknown) => this.log.error({ err: error }, 'consumer stopped'));
+    void this.runConsumer(topics);
   }
 
-  private async consume(payload: EachMessagePayload): Promise<void> {
-    const { topic, partition, message } = payload;
+  /**
+   * Joins the group and consumes until closed. kafkajs restarts itself after retriable crashes
+   * only; a group coordinator that is still loading (a broker just started) surfaces as a
+   * non-retriable crash, so any crash it does not restart from is restarted here.
+   */
+  private async runConsumer(topics: string[]): Promise<void> {
+    if (this.closing) {
+      return;
+    }
+    // A 10 s session (instead of kafkajs's 30 s) bounds how long a crashed instance's partitions
+    // wait for the group to notice it is gone.
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.connected = true;
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.connected = false;
+      if (!payload.restart) {
+        this.restartLater(consumer, topics);
+      }
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.consumeBatch(payload),
+      });
+    } catch (error) {
+      this.log.warn({ err: error }, 'consumer could not start; retrying');
+      this.restartLater(consumer, topics);
+    }
+  }
+
+  private restartLater(consumer: Consumer, topics: string[]): void {
+    if (this.closing) {
+      return;
+    }
+    setTimeout(() => {
+      void consumer
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => this.runConsumer(topics));
+    }, CONSUMER_RESTART_MS).unref();
+  }
+
+  /**
+   * Messages of a partition one after another, each handled (and its transaction committed)
+   * before the next; the offset after the last handled one is committed every
+   * COMMIT_EVERY_MESSAGES messages or COMMIT_EVERY_MS, and at the end of the batch. A crash
+   * redelivers at most those, which the handlers' inboxes skip.
+   */
+  private async consumeBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    let handledOffset: string | undefined;
+    let uncommitted = 0;
+    let lastCommit = Date.now();
+    const commit = async (): Promise<void> => {
+      if (handledOffset !== undefined && uncommitted > 0) {
+        await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(handledOffset) + 1n).toString() }]);
+        uncommitted = 0;
+        lastCommit = Date.now();
+      }
+    };
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) {
+        break;
+      }
+      await this.consume({ topic, partition, message, heartbeat });
+      resolveOffset(message.offset);
+      handledOffset = message.offset;
+      uncommitted += 1;
+      if (uncommitted >= COMMIT_EVERY_MESSAGES || Date.now() - lastCommit >= COMMIT_EVERY_MS) {
+        await commit();
+        await heartbeat();
+      }
+    }
+    await commit();
+  }
+
+  private async consume(consumed: ConsumedMessage): Promise<void> {
+    const { topic, message } = consumed;
     const parent = parseTraceparent(headerString(message.headers, EventHeaders.traceparent));
     const eventType = headerString(message.headers, EventHeaders.eventType) ?? 'unknown';
     await withSpan(
       `consume ${eventType}`,
       { kind: SpanKind.Consumer, parent, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId } },
-      async () => {
-        await this.process(payload);
-        await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      },
+      () => this.process(consumed),
     );
   }
 
-  private async process(payload: EachMessagePayload): Promise<void> {
+  private async process(payload: ConsumedMessage): Promise<void> {
     const { topic, partition, message } = payload;
     let envelope: EventEnvelope;
     try {
@@ -257,7 +335,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     });
   }
 
-  private async deadLetter(payload: EachMessagePayload, error: unknown, attempts: number): Promise<void> {
+  private async deadLetter(payload: ConsumedMessage, error: unknown, attempts: number): Promise<void> {
     const { topic, partition, message } = payload;
     const reason = error instanceof Error ? error.message : String(error);
     this.log.error({ err: error, topic, partition, offset: message.offset, attempts }, 'event dead-lettered');

@@ -33,7 +33,7 @@ export class PatientMatcher {
     if (!patient.birthDate) {
       return { kind: 'unrostered' };
     }
-    const scored = (await this.roster.findByBirthDate(manager, patient.birthDate))
+    const scored = (await this.roster.findDemographicCandidates(manager, patient.birthDate, patient.familyName, patient.givenName))
       .map((candidate) => ({ candidate, score: demographicScore(patient, candidate) }))
       .filter((entry) => entry.score >= REVIEW_THRESHOLD)
       .sort((a, b) => b.score - a.score);

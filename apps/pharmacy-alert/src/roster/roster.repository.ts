@@ -106,8 +106,18 @@ export class RosterRepository {
     return rows.map(toPatient);
   }
 
-  async findByBirthDate(manager: EntityManager, birthDate: string): Promise<RosterPatient[]> {
-    const rows: PatientRow[] = await manager.query(`SELECT ${PATIENT_COLUMNS} FROM patients p WHERE p.enrolled AND p.birth_date = $1::date`, [birthDate]);
+  /**
+   * Candidates for a demographic match: same birth date and the same family or given name (a
+   * score below the review threshold needs neither). Capped: a bucket larger than that is
+   * ambiguous anyway and goes to review with the first candidates.
+   */
+  async findDemographicCandidates(manager: EntityManager, birthDate: string, familyName: string | null, givenName: string | null): Promise<RosterPatient[]> {
+    const rows: PatientRow[] = await manager.query(
+      `SELECT ${PATIENT_COLUMNS} FROM patients p
+       WHERE p.enrolled AND p.birth_date = $1::date AND (upper(p.family_name) = upper($2) OR upper(p.given_name) = upper($3))
+       LIMIT 50`,
+      [birthDate, familyName ?? '', givenName ?? ''],
+    );
     return rows.map(toPatient);
   }
 

@@ -1,0 +1,186 @@
+import { parseArgs } from 'node:util';
+import { Partitioners, type Kafka } from 'kafkajs';
+import { createEnvelope, type EventEnvelope } from '@sc/contracts';
+import { createKafka, provisionTopics } from '@sc/messaging';
+import { SystemUnderTest, kafkaBrokers, type ServiceName } from '@sc/testing';
+import { ensureInfrastructure } from '../stack';
+import { barChartSvg, machine, saveResults } from './bench-results';
+
+/** The backlog cycles over this many patients; a fifth of them are on the specialty roster. */
+const PATIENTS = 50_000;
+const ROSTERED = PATIENTS / 5;
+
+const birthDateOf = (patient: number): string => new Date(Date.UTC(1940, 0, 1) + (patient % 20_000) * 86_400_000).toISOString().slice(0, 10);
+
+/** A discharge as adt-ingest would publish it, for patient number `index` (a share of them rostered). */
+function discharge(index: number): EventEnvelope {
+  const now = new Date().toISOString();
+  return createEnvelope(
+    'encounter.discharged',
+    {
+      trigger: 'A03',
+      sendingFacility: 'LGH',
+      messageControlId: `CU-${index}`,
+      patient: {
+        identifiers: [{ value: `CU${index % PATIENTS}`, authority: 'LGH', type: 'MR' }],
+        familyName: `CATCHUP${index % PATIENTS}`,
+        givenName: 'PAT',
+        birthDate: birthDateOf(index % PATIENTS),
+        sex: 'F',
+        primaryLanguage: null,
+        deceased: false,
+        deathAt: null,
+      },
+      visit: {
+        facility: 'LGH',
+        visitNumber: `V-CU-${index}`,
+        patientClass: 'I',
+        location: { pointOfCare: 'MED', room: '1', bed: 'A', facility: 'LGH' },
+        attending: null,
+        admittedAt: now,
+        dischargedAt: now,
+        dischargeDisposition: '01',
+        dischargedToLocation: null,
+      },
+      diagnoses: [{ code: 'I25.10', codingSystem: 'I10', type: 'F' }],
+      coverage: [{ planId: 'NSHP-GOLD', memberId: `M${index}` }],
+    },
+    { source: 'adt-ingest', subject: `pt-cu-${index % PATIENTS}`, occurredAt: now, correlationId: `enc:LGH:V-CU-${index}` },
+  );
+}
+
+async function fillBacklog(kafka: Kafka, topic: string, events: number): Promise<number> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const started = performance.now();
+  const batch = 2000;
+  for (let offset = 0; offset < events; offset += batch) {
+    const messages = Array.from({ length: Math.min(batch, events - offset) }, (_, index) => {
+      const event = discharge(offset + index);
+      return { key: event.subject, value: JSON.stringify(event), headers: { 'event-type': event.type } };
+    });
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await producer.disconnect();
+  return events / ((performance.now() - started) / 1000);
+}
+
+async function lagOf(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    return ends.reduce((sum, end) => {
+      const offset = committed?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
+      return sum + Number(end.high) - (offset === '-1' ? Number(end.low) : Number(offset));
+    }, 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The ceiling: a consumer group that reads every event and does nothing with it. */
+async function noopConsumer(kafka: Kafka, topic: string, events: number, groupId: string): Promise<number> {
+  const consumer = kafka.consumer({ groupId });
+  let seen = 0;
+  let started = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        started ||= performance.now();
+        seen += batch.messages.length;
+        if (seen >= events) {
+          resolve();
+        }
+      },
+    });
+  });
+  await done;
+  const rate = events / ((performance.now() - started) / 1000);
+  await consumer.disconnect();
+  return rate;
+}
+
+/** Rosters a fifth of the backlog's patients, so about one discharge in five becomes a task (and its events). */
+async function rosterShare(system: SystemUnderTest): Promise<void> {
+  const url = system.service('pharmacy-alert').url('/v1/roster/patients');
+  for (let start = 0; start < ROSTERED; start += 2000) {
+    const patients = Array.from({ length: 2000 }, (_, offset) => ({
+      pharmacyPatientId: `SP-CU-${start + offset}`,
+      familyName: `CATCHUP${start + offset}`,
+      givenName: 'PAT',
+      birthDate: birthDateOf(start + offset),
+      pharmacistId: 'pharm-bench',
+      teamId: 'team-bench',
+      identifiers: [{ authority: 'LGH', value: `CU${start + offset}`, type: 'MR' }],
+    }));
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...system.authorization('bench-feed', ['integration']) },
+      body: JSON.stringify({ patients }),
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, services: { type: 'string', default: 'pharmacy-alert,care-gap,referral' } } });
+  const events = Number(values.events);
+  const services = values.services.split(',') as ServiceName[];
+  await ensureInfrastructure();
+  const result: Record<string, unknown> = { benchmark: 'consumer catch-up (replay of a backlog)', date: new Date().toISOString(), machine: machine(), events, services: {} };
+  const bars: Array<{ label: string; value: number }> = [];
+  for (const service of services) {
+    const system = await SystemUnderTest.start({ services: [], env: {} });
+    const kafka = createKafka({ brokers: kafkaBrokers(), clientId: `catchup-${service}` });
+    try {
+      await provisionTopics(kafka, system.topics);
+      const topic = system.topics.of('encounters');
+      // Boot the service once to migrate it and load its roster, then stop it while the backlog builds.
+      const withService = await SystemUnderTest.start({ services: [service], env: { KAFKA_TOPIC_PREFIX: system.topicPrefix, LOG_LEVEL: 'warn' } });
+      if (service === 'pharmacy-alert') {
+        await rosterShare(withService);
+      }
+      await withService.service(service).kill('SIGTERM');
+      const produced = await fillBacklog(kafka, topic, events);
+      const ceiling = await noopConsumer(kafka, topic, events, `${system.topicPrefix}noop`);
+      console.log(`${service}: backlog of ${events} written (${produced.toFixed(0)}/s); do-nothing consumer ${ceiling.toFixed(0)} events/s`);
+      await withService.service(service).start();
+      // Timed from the moment the service is up (boot is not replay); events it handled while booting are left out.
+      const started = performance.now();
+      const backlog = await lagOf(kafka, `${system.topicPrefix}${service}`, topic);
+      let lag = backlog;
+      while (lag > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        lag = await lagOf(kafka, `${system.topicPrefix}${service}`, topic);
+        if (process.stderr.isTTY) {
+          process.stderr.write(`\r${service}: ${events - lag}/${events}   `);
+        }
+      }
+      const rate = backlog / ((performance.now() - started) / 1000);
+      if (process.stderr.isTTY) {
+        process.stderr.write('\n');
+      }
+      console.log(`${service}: replayed ${events} events at ${rate.toFixed(0)} events/s (${((rate / ceiling) * 100).toFixed(1)}% of the do-nothing ceiling)`);
+      (result.services as Record<string, unknown>)[service] = { eventsPerSecond: Math.round(rate), ceilingEventsPerSecond: Math.round(ceiling), target: 5000 };
+      bars.push({ label: service, value: rate }, { label: `${service} ceiling`, value: ceiling });
+      await withService.stop();
+    } finally {
+      // Drops the run's databases and its prefixed topics.
+      await system.stop();
+    }
+  }
+  const files = saveResults(`catch-up`, result, barChartSvg(`Catch-up of a ${events}-event backlog (events/s)`, '/s', [{ name: 'replay', bars }]));
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`saved ${files.json} and ${files.svg}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench:catch-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
