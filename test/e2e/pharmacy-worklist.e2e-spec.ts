@@ -199,6 +199,12 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     await recorder.waitFor('notification.requested', (event) => event.data.itemId === task.id && event.data.recipientId === 'lead-kim');
   }, 30_000);
 
+  it('turns the call into a chart review when the patient opted out of phone contact', async () => {
+    await loadRoster(rosterRow('SP-NOPHONE', 'MRN-NOPHONE', { contactChannels: ['mail'] }));
+    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-NOPHONE', visit: 'V-NOPHONE' }));
+    await taskFor('V-NOPHONE', 'chart-review');
+  }, 30_000);
+
   it('routes a Spanish-speaking patient without an assigned pharmacist to a Spanish-speaking pharmacist', async () => {
     await loadRoster(rosterRow('SP-ES', 'MRN-ES', { pharmacistId: undefined, preferredLanguage: 'es' }));
     await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-ES', visit: 'V-ES' }));

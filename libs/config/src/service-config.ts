@@ -78,6 +78,28 @@ export class ServiceConfig {
   @IsOptional() @IsString() AUTH_ISSUER?: string;
   @IsOptional() @IsString() AUTH_AUDIENCE?: string;
 
+  /** TLS to the Kafka brokers; CA, client certificate and key as PEM (usually via *_FILE). */
+  @IsIn(['true', 'false'])
+  KAFKA_SSL: string = 'false';
+  @IsOptional() @Matches(/-----BEGIN CERTIFICATE-----/, { message: 'must be a PEM certificate' }) KAFKA_SSL_CA?: string;
+  @IsOptional() @Matches(/-----BEGIN CERTIFICATE-----/, { message: 'must be a PEM certificate' }) KAFKA_SSL_CERT?: string;
+  @IsOptional() @Matches(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: 'must be a PEM private key' }) KAFKA_SSL_KEY?: string;
+
+  /** SASL authentication to the brokers (service identity on Kafka). */
+  @IsOptional() @IsIn(['plain', 'scram-sha-256', 'scram-sha-512']) KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  @ValidateIf((config: ServiceConfig) => config.KAFKA_SASL_MECHANISM !== undefined) @IsString() KAFKA_SASL_USERNAME?: string;
+  @ValidateIf((config: ServiceConfig) => config.KAFKA_SASL_MECHANISM !== undefined) @IsString() KAFKA_SASL_PASSWORD?: string;
+
+  /** PostgreSQL TLS: disable, require (encrypt), or verify-full (encrypt and check the server against DATABASE_SSL_CA). */
+  @IsIn(['disable', 'require', 'verify-full'])
+  DATABASE_SSL_MODE: string = 'disable';
+  @IsOptional() @Matches(/-----BEGIN CERTIFICATE-----/, { message: 'must be a PEM certificate' }) DATABASE_SSL_CA?: string;
+
+  /** Redis TLS (use a rediss:// URL) and ACL user; the password may also sit in the URL. */
+  @IsOptional() @Matches(/-----BEGIN CERTIFICATE-----/, { message: 'must be a PEM certificate' }) REDIS_TLS_CA?: string;
+  @IsOptional() @IsString() REDIS_USERNAME?: string;
+  @IsOptional() @IsString() REDIS_PASSWORD?: string;
+
   /** Requests per caller per minute on the HTTP API. */
   @IsInt()
   @Min(1)

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { createLogger } from '@sc/observability';
 
@@ -10,6 +10,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Delay before retrying after Kafka or the database failed. */
   failureBackoffMs?: number;
+  /** pg's TLS option for the relay's own connection. */
+  ssl?: ClientConfig['ssl'];
 }
 
 interface OutboxRow {
@@ -136,7 +138,7 @@ export class OutboxRelay {
     if (this.client) {
       return this.client;
     }
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.serviceName}-relay` });
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.serviceName}-relay`, ssl: this.options.ssl });
     client.on('error', (error) => {
       this.logger.warn({ err: error }, 'outbox relay connection lost');
       void this.disconnect();

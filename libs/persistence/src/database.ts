@@ -1,4 +1,10 @@
 import { Client } from 'pg';
+
+/** TLS to PostgreSQL, in the shape both pg and TypeORM accept. */
+export interface DatabaseTls {
+  rejectUnauthorized: boolean;
+  ca?: string;
+}
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 
 // `undefined_table`-style race: two instances creating the same database at once.
@@ -24,9 +30,9 @@ function pgCode(error: unknown): string | undefined {
 }
 
 /** Creates the service's database if it does not exist; safe when several instances start together. */
-export async function ensureDatabase(url: string): Promise<void> {
+export async function ensureDatabase(url: string, ssl?: DatabaseTls): Promise<void> {
   const name = databaseName(url);
-  const client = new Client({ connectionString: adminUrlFor(url) });
+  const client = new Client({ connectionString: adminUrlFor(url), ssl });
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -63,6 +69,8 @@ export interface DatabaseOptions {
   poolSize: number;
   /** Used for the migration lock and the connection's application_name. */
   serviceName: string;
+  /** TLS to PostgreSQL (see postgresTls in @sc/config). */
+  ssl?: DatabaseTls;
 }
 
 /**
@@ -71,7 +79,7 @@ export interface DatabaseOptions {
  * `synchronize` is never used.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
-  await ensureDatabase(options.url);
+  await ensureDatabase(options.url, options.ssl);
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
@@ -81,6 +89,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     migrationsRun: false,
     logging: false,
     applicationName: options.serviceName,
+    ssl: options.ssl,
     extra: { max: options.poolSize },
   });
   await dataSource.initialize();

@@ -1,2 +1,2 @@
-export { ensureDatabase, dropDatabase, openDatabase, migrateWithLock, type DatabaseOptions } from './database';
+export { ensureDatabase, dropDatabase, openDatabase, migrateWithLock, type DatabaseOptions, type DatabaseTls } from './database';
 export { DataSource, EntityManager } from 'typeorm';

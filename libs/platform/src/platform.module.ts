@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { TopicNames } from '@sc/contracts';
-import { databaseUrlFor, type ServiceConfig } from '@sc/config';
+import { databaseUrlFor, kafkaTransport, postgresTls, redisOptions, type ServiceConfig } from '@sc/config';
 import { KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics } from '@sc/messaging';
 import { openDatabase } from '@sc/persistence';
 import { MetricsRegistry, flushSpans } from '@sc/observability';
@@ -57,7 +57,7 @@ export class PlatformModule {
     const databaseUrl = databaseUrlFor(config, serviceName);
     const metrics = standardMetrics(serviceName);
     const redisProviders = options.redis
-      ? [{ provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) }]
+      ? [{ provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false, ...redisOptions(config) }) }]
       : [];
     return {
       module: PlatformModule,
@@ -77,13 +77,14 @@ export class PlatformModule {
               migrations: options.migrations,
               entities: options.entities,
               poolSize: config.DATABASE_POOL_SIZE,
+              ssl: postgresTls(config),
             }),
         },
         { provide: EntityManager, useFactory: (dataSource: DataSource) => dataSource.manager, inject: [DataSource] },
         {
           provide: KAFKA,
           useFactory: async () => {
-            const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: serviceName });
+            const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: serviceName, ...kafkaTransport(config) });
             if (config.KAFKA_PROVISION_TOPICS === 'true') {
               await provisionTopics(kafka, topicNames);
             }
@@ -94,7 +95,7 @@ export class PlatformModule {
         {
           provide: OutboxRelay,
           useFactory: (kafka: Kafka) => {
-            const relay = new OutboxRelay(kafka, { databaseUrl, serviceName });
+            const relay = new OutboxRelay(kafka, { databaseUrl, serviceName, ssl: postgresTls(config) });
             metrics.collectedGauge('sc_outbox_backlog', 'Outbox rows not yet published to Kafka.', async () => [{ value: await relay.backlog() }]);
             metrics.collectedGauge('sc_outbox_published_total', 'Outbox rows published by this instance since start.', async () => [
               { value: relay.publishedCount },

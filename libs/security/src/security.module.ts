@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Redis } from 'ioredis';
-import type { ServiceConfig } from '@sc/config';
+import { redisOptions, type ServiceConfig } from '@sc/config';
 import { AuditController } from './audit.controller';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuditLog } from './audit-log';
@@ -31,7 +31,7 @@ export class SecurityModule {
             audience: config.AUTH_AUDIENCE,
           }),
         },
-        { provide: RATE_LIMIT_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) },
+        { provide: RATE_LIMIT_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, ...redisOptions(config) }) },
         { provide: RATE_LIMIT_PER_MINUTE, useValue: config.RATE_LIMIT_PER_MINUTE },
         AuditLog,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -196,7 +196,9 @@ export class EncounterWorkService {
       await this.expire(manager, event, patient);
       return 'expired';
     }
-    const kind: TaskKind = plan.kind === 'discharge-call' && !patient.outreachConsent ? 'chart-review' : plan.kind;
+    // No consent to outreach, or no phone among the patient's channels: reconcile from records instead of calling.
+    const mayCall = patient.outreachConsent && patient.contactChannels.includes('phone');
+    const kind: TaskKind = plan.kind === 'discharge-call' && !mayCall ? 'chart-review' : plan.kind;
     const cause = this.cause(event);
     for (const holdId of await this.holds.release(manager, patient.id, 'discharged')) {
       await this.events.emit(manager, cause, 'pharmacy.refill-hold-released', { holdId, patientId: patient.id, reason: 'discharged' });

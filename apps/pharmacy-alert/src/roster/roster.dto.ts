@@ -20,6 +20,7 @@ import {
 } from 'class-validator';
 
 export const IDENTIFIER_TYPES = ['MR', 'MB', 'PI', 'PT', 'AN'] as const;
+export const CONTACT_CHANNELS = ['phone', 'sms', 'email', 'mail'] as const;
 
 export class RosterIdentifierDto {
   @ApiProperty({ description: 'Assigning authority, e.g. the hospital MRN namespace (PID-3.4).', example: 'LGH' })
@@ -124,6 +125,17 @@ export class RosterPatientDto {
   @IsOptional()
   @IsBoolean()
   outreachConsent?: boolean;
+
+  @ApiPropertyOptional({
+    enum: CONTACT_CHANNELS,
+    isArray: true,
+    description: 'Channels the patient agreed to be contacted on; leaving one out is an opt-out. Without phone, a discharge becomes a chart review.',
+    default: ['phone'],
+  })
+  @IsOptional()
+  @IsArray()
+  @IsIn(CONTACT_CHANNELS, { each: true })
+  contactChannels?: Array<(typeof CONTACT_CHANNELS)[number]>;
 
   @ApiProperty({ type: [RosterIdentifierDto] })
   @IsArray()

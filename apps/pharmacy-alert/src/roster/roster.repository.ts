@@ -15,6 +15,7 @@ export interface RosterPatient {
   pharmacistId: string | null;
   teamId: string | null;
   outreachConsent: boolean;
+  contactChannels: string[];
   hasSpecialtyTherapy: boolean;
 }
 
@@ -29,11 +30,12 @@ interface PatientRow {
   pharmacist_id: string | null;
   team_id: string | null;
   outreach_consent: boolean;
+  contact_channels: string[];
   therapies: string;
 }
 
 const PATIENT_COLUMNS = `p.id, p.pharmacy_patient_id, p.family_name, p.given_name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.sex,
-  p.preferred_language, p.pharmacist_id, p.team_id, p.outreach_consent,
+  p.preferred_language, p.pharmacist_id, p.team_id, p.outreach_consent, p.contact_channels,
   (SELECT count(*) FROM therapies t WHERE t.patient_id = p.id) AS therapies`;
 
 const toPatient = (row: PatientRow): RosterPatient => ({
@@ -47,6 +49,7 @@ const toPatient = (row: PatientRow): RosterPatient => ({
   pharmacistId: row.pharmacist_id,
   teamId: row.team_id,
   outreachConsent: row.outreach_consent,
+  contactChannels: row.contact_channels,
   hasSpecialtyTherapy: Number(row.therapies) > 0,
 });
 
@@ -58,12 +61,12 @@ export class RosterRepository {
   async upsert(row: RosterPatientDto): Promise<string> {
     return this.dataSource.transaction(async (manager) => {
       const [{ id }]: Array<{ id: string }> = await manager.query(
-        `INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date, sex, preferred_language, pharmacist_id, team_id, outreach_consent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        `INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date, sex, preferred_language, pharmacist_id, team_id, outreach_consent, contact_channels)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (pharmacy_patient_id) DO UPDATE SET
            family_name = EXCLUDED.family_name, given_name = EXCLUDED.given_name, birth_date = EXCLUDED.birth_date,
            sex = EXCLUDED.sex, preferred_language = EXCLUDED.preferred_language, pharmacist_id = EXCLUDED.pharmacist_id,
-           team_id = EXCLUDED.team_id, outreach_consent = EXCLUDED.outreach_consent, enrolled = true, updated_at = now()
+           team_id = EXCLUDED.team_id, outreach_consent = EXCLUDED.outreach_consent, contact_channels = EXCLUDED.contact_channels, enrolled = true, updated_at = now()
          RETURNING id`,
         [
           randomUUID(),
@@ -76,6 +79,7 @@ export class RosterRepository {
           row.pharmacistId ?? null,
           row.teamId ?? null,
           row.outreachConsent ?? true,
+          row.contactChannels ?? ['phone'],
         ],
       );
       await this.replaceIdentifiers(manager, id, row);
