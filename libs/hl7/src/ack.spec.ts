@@ -26,6 +26,12 @@ describe(buildAck.name, () => {
     expect(ack.get('MSA-3')).toBe('bad ^ value\nsee log');
   });
 
+  it('declares its own MSH-15 and MSH-16 when asked, so an application acknowledgment is not acknowledged back', () => {
+    const ack = parseHl7(buildAck(parseHl7(fixture('jason-a03-discharge')), { code: 'AA', controlId: 'APP1', acknowledgmentTypes: { accept: 'NE', application: 'NE' } }));
+
+    expect([ack.get('MSH-15'), ack.get('MSH-16'), ack.get('MSA-1')]).toEqual(['NE', 'NE', 'AA']);
+  });
+
   it('adds an ERR segment in the v2.5 layout', () => {
     const ack = parseHl7(
       buildAck(original, {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AcknowledgmentCondition } from './adt-message';
 import { isEncodableHl7Charset } from './charset';
 import { DEFAULT_DELIMITERS, encodingCharacters, type Hl7Delimiters } from './delimiters';
 import { Hl7ErrorCode, Hl7ParseError, hl7ErrorCodeText, type Hl7ErrorLocation } from './errors';
@@ -37,6 +38,11 @@ export interface AckOptions {
   readonly error?: AckError;
   /** MSH-7; the current time when omitted. */
   readonly now?: Date;
+  /**
+   * MSH-15 / MSH-16 of the acknowledgment itself. An enhanced-mode application acknowledgment is
+   * a message of its own; `NE`/`NE` tells the sender not to acknowledge it in turn.
+   */
+  readonly acknowledgmentTypes?: { readonly accept: AcknowledgmentCondition; readonly application: AcknowledgmentCondition };
 }
 
 const ACK_DELIMITERS = DEFAULT_DELIMITERS;
@@ -197,8 +203,8 @@ function renderAck(content: AckContent): string {
     content.version,
     '',
     '',
-    '',
-    '',
+    content.acknowledgmentTypes?.accept ?? '',
+    content.acknowledgmentTypes?.application ?? '',
     '',
     content.charset,
   ];

@@ -20,7 +20,10 @@ export interface MllpClientOptions {
 }
 
 interface PendingSend {
-  readonly resolve: (ack: string) => void;
+  /** How many reply frames belong to this send. */
+  readonly expected: number;
+  readonly replies: string[];
+  readonly resolve: (replies: string[]) => void;
   readonly reject: (error: Error) => void;
   timer?: NodeJS.Timeout;
 }
@@ -98,7 +101,18 @@ export class MllpClient {
    * Sends one message and resolves with its acknowledgment text.
    * @throws MllpError when not connected, on timeout, or when the connection closes first.
    */
-  send(message: string | Buffer): Promise<string> {
+  async send(message: string | Buffer): Promise<string> {
+    const [ack] = await this.exchange(message, 1);
+    return ack;
+  }
+
+  /**
+   * Sends one message and resolves with the `replies` frames that answer it, e.g. 2 for an
+   * enhanced-mode receiver that sends a commit acknowledgment and then an application
+   * acknowledgment; 0 resolves once the frame is written.
+   * @throws MllpError when not connected, on timeout, or when the connection closes first.
+   */
+  exchange(message: string | Buffer, replies: number): Promise<string[]> {
     const socket = this.socket;
     if (!socket || socket.destroyed || !socket.writable) {
       return Promise.reject(new MllpError(MllpErrorCode.NotConnected, 'the MLLP client is not connected'));
@@ -110,8 +124,11 @@ export class MllpClient {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const timeoutMs = this.options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
-    return new Promise<string>((resolve, reject) => {
-      const entry: PendingSend = { resolve, reject };
+    if (replies <= 0) {
+      return new Promise<string[]>((resolve, reject) => socket.write(frame, (error) => (error ? reject(error) : resolve([]))));
+    }
+    return new Promise<string[]>((resolve, reject) => {
+      const entry: PendingSend = { expected: replies, replies: [], resolve, reject };
       this.pending.push(entry);
       socket.write(frame);
       entry.timer = setTimeout(() => {
@@ -134,11 +151,16 @@ export class MllpClient {
     return this.closed;
   }
 
-  private settle(ack: string): void {
-    const entry = this.pending.shift();
-    if (entry) {
+  private settle(reply: string): void {
+    const entry = this.pending[0];
+    if (!entry) {
+      return;
+    }
+    entry.replies.push(reply);
+    if (entry.replies.length >= entry.expected) {
+      this.pending.shift();
       clearTimeout(entry.timer);
-      entry.resolve(ack);
+      entry.resolve(entry.replies);
     }
   }
 

@@ -58,6 +58,32 @@ describe(MllpServer.name, () => {
     expect(maxRunning).toBe(1);
   });
 
+  it('hands a pipelining sender’s frames to the handler concurrently up to the limit, starting and answering them in order', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const started: string[] = [];
+    const server = await startServer(
+      async (frame, meta) => {
+        started.push(parseHl7(frame.toString()).get('MSH-10') ?? '');
+        running += 1;
+        maxRunning = Math.max(maxRunning, running);
+        const id = Number(parseHl7(frame.toString()).get('MSH-10')?.slice(1));
+        await new Promise((resolve) => setTimeout(resolve, 30 - id * 3));
+        running -= 1;
+        return ackingHandler(frame, meta);
+      },
+      { maxConcurrentFrames: 4 },
+    );
+    const client = await connect(server);
+    const ids = Array.from({ length: 8 }, (_, i) => `M${i}`);
+
+    const acks = await Promise.all(ids.map((id) => client.send(hl7Message(id))));
+
+    expect(acks.map((ack) => ackSummary(ack).controlId)).toEqual(ids);
+    expect(started).toEqual(ids);
+    expect(maxRunning).toBe(4);
+  });
+
   it('keeps answering in order when a sender pipelines more frames than it queues', async () => {
     const server = await startServer(ackingHandler, { maxQueuedFrames: 4 });
     const peer = await RawMllpPeer.connect(server.port);
@@ -197,6 +223,24 @@ describe(MllpServer.name, () => {
     expect([MllpErrorCode.NotConnected, MllpErrorCode.ConnectionClosed]).toContain((late as MllpError).code);
   });
 
+  it('writes every message a handler answers with, in order, and nothing for an empty answer', async () => {
+    const server = await startServer(async (frame) => {
+      const controlId = parseHl7(frame.toString()).get('MSH-10') ?? '';
+      if (controlId === 'SILENT') {
+        return [];
+      }
+      const ack = await ackingHandler(frame);
+      return [ack, ack.replace('MSA|AA|', 'MSA|CA|')];
+    });
+    const peer = await RawMllpPeer.connect(server.port);
+
+    await peer.write(encodeMllpFrame(hl7Message('TWO')), encodeMllpFrame(hl7Message('SILENT')), encodeMllpFrame(hl7Message('NEXT')));
+    await peer.waitForReplies(4);
+
+    expect(peer.replies.map((reply) => `${ackSummary(reply).code ?? ''}:${ackSummary(reply).controlId ?? ''}`)).toEqual(['AA:TWO', 'CA:TWO', 'AA:NEXT', 'CA:NEXT']);
+    peer.destroy();
+  });
+
   it('NAKs a handler that answers with bytes that would break the framing', async () => {
     const server = await startServer(() => Promise.resolve('MSA|AA|\u001c\r'));
     const client = await connect(server);
@@ -216,6 +260,26 @@ describe(MllpClient.name, () => {
     await expect(sends[0]).rejects.toMatchObject({ code: MllpErrorCode.ResponseTimeout });
     await expect(sends[1]).rejects.toMatchObject({ code: MllpErrorCode.ResponseTimeout });
     expect(client.isConnected).toBe(false);
+    await server.close();
+  });
+
+  it('collects the several replies that answer one message, then matches the next send', async () => {
+    const server = new MllpServer(async (frame) => {
+      const ack = await ackingHandler(frame);
+      return [ack.replace('MSA|AA|', 'MSA|CA|'), ack];
+    }, { port: 0 });
+    await server.listen();
+    const client = await MllpClient.connect({ port: server.port });
+
+    const first = await client.exchange(hl7Message('E1'), 2);
+    const second = await client.exchange(hl7Message('E2'), 2);
+
+    expect(first.map((reply) => ackSummary(reply))).toEqual([
+      { code: 'CA', controlId: 'E1' },
+      { code: 'AA', controlId: 'E1' },
+    ]);
+    expect(second.map((reply) => ackSummary(reply).controlId)).toEqual(['E2', 'E2']);
+    await client.close();
     await server.close();
   });
 

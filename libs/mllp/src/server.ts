@@ -13,8 +13,12 @@ export interface MllpFrameMeta {
   readonly peerCertificateFingerprint?: string;
 }
 
-/** Answers one frame with the acknowledgment text to send back. */
-export type MllpHandler = (frame: Buffer, meta: MllpFrameMeta) => Promise<string>;
+/**
+ * Answers one frame with the acknowledgment to send back, or with several messages sent in order
+ * (e.g. an enhanced-mode commit acknowledgment followed by the application acknowledgment), or
+ * with none (a sender that asked for no acknowledgment).
+ */
+export type MllpHandler = (frame: Buffer, meta: MllpFrameMeta) => Promise<string | readonly string[]>;
 
 export type MllpErrorPhase = 'handler' | 'socket' | 'tls-handshake' | 'oversize';
 
@@ -39,6 +43,12 @@ export interface MllpServerOptions {
   readonly maxConnections?: number;
   /** Stop reading from a connection while this many frames wait for the handler. Default 16. */
   readonly maxQueuedFrames?: number;
+  /**
+   * Frames of one connection handed to the handler before the first of them is answered, for
+   * senders that pipeline. Replies still go out in frame order, and handler calls start in frame
+   * order. Default 1: one frame at a time.
+   */
+  readonly maxConcurrentFrames?: number;
   /** How long `close()` waits for in-flight frames before destroying sockets. Default 10 s. */
   readonly closeTimeoutMs?: number;
   /**
@@ -73,11 +83,12 @@ const END_GRACE_MS = 5_000;
  * An MLLP listener (plain TCP or TLS) that hands each frame to a handler and sends back the
  * acknowledgment it returns.
  *
- * Frames on one connection are handled one at a time and answered in order, so a sender may
- * pipeline. A handler that rejects gets a NAK (AR/AE, built by `buildNakForUnparseable`) and the
- * connection stays open. An oversized frame is NAKed and its connection closed after the replies
- * to the frames before it. `close()` stops accepting, lets queued frames finish, then ends the
- * connections.
+ * Frames on one connection are answered in order, so a sender may pipeline; they are handled one
+ * at a time unless `maxConcurrentFrames` allows more. A handler may answer a frame with several
+ * messages (written back to back, in order) or with none. A handler that rejects gets a NAK
+ * (AR/AE, built by `buildNakForUnparseable`) and the connection stays open. An oversized frame is
+ * NAKed and its connection closed after the replies to the frames before it. `close()` stops
+ * accepting, lets queued frames finish, then ends the connections.
  */
 export class MllpServer {
   private readonly server: net.Server;
@@ -166,6 +177,7 @@ export class MllpServer {
       handler: this.handler,
       maxFrameBytes: this.options.maxFrameBytes,
       maxQueuedFrames: this.options.maxQueuedFrames ?? DEFAULT_MAX_QUEUED_FRAMES,
+      maxConcurrentFrames: Math.max(1, this.options.maxConcurrentFrames ?? 1),
       idleTimeoutMs: this.options.idleTimeoutMs,
       stats: this.counters,
       report: (error, context) => this.report(error, context),
@@ -190,6 +202,7 @@ interface ConnectionSettings {
   readonly handler: MllpHandler;
   readonly maxFrameBytes?: number;
   readonly maxQueuedFrames: number;
+  readonly maxConcurrentFrames: number;
   readonly idleTimeoutMs?: number;
   readonly stats: MutableStats;
   readonly report: (error: unknown, context: MllpErrorContext) => void;
@@ -202,6 +215,7 @@ class MllpConnection {
   private readonly meta: MllpFrameMeta;
   private readonly queue: QueueItem[] = [];
   private processing = false;
+  private corked = false;
   /** No more frames are taken: the server is closing or an oversized frame was seen. */
   private finishing = false;
   private ended = false;
@@ -268,10 +282,19 @@ class MllpConnection {
       return;
     }
     this.processing = true;
+    const answering: Array<Promise<Buffer>> = [];
     try {
-      for (let item = this.queue.shift(); item !== undefined && !this.socket.destroyed; item = this.queue.shift()) {
-        const reply = item.kind === 'frame' ? await this.answer(item.frame) : oversizeNak(item.head);
-        await this.write(reply);
+      while (!this.socket.destroyed) {
+        // Start handlers in frame order, up to the window; frames that arrive meanwhile join it as replies go out.
+        for (let item = this.queue[0]; item !== undefined && answering.length < this.settings.maxConcurrentFrames; item = this.queue[0]) {
+          this.queue.shift();
+          answering.push(item.kind === 'frame' ? this.answer(item.frame) : Promise.resolve(oversizeNak(item.head)));
+        }
+        const next = answering.shift();
+        if (next === undefined) {
+          break;
+        }
+        await this.write(await next);
         if (this.socket.isPaused() && this.queue.length <= this.settings.maxQueuedFrames / 2 && !this.finishing) {
           this.socket.resume();
         }
@@ -280,6 +303,7 @@ class MllpConnection {
       this.settings.report(error, { phase: 'socket', ...this.meta });
       this.socket.destroy();
     } finally {
+      // Handlers still running when the socket broke finish on their own; their replies have nowhere to go.
       this.processing = false;
     }
     if (this.finishing && this.queue.length === 0) {
@@ -289,7 +313,8 @@ class MllpConnection {
 
   private async answer(frame: Buffer): Promise<Buffer> {
     try {
-      return encodeMllpFrame(await this.settings.handler(frame, this.meta));
+      const reply = await this.settings.handler(frame, this.meta);
+      return typeof reply === 'string' ? encodeMllpFrame(reply) : Buffer.concat(reply.map((message) => encodeMllpFrame(message)));
     } catch (error) {
       this.settings.stats.handlerFailures += 1;
       this.settings.report(error, { phase: 'handler', ...this.meta });
@@ -297,10 +322,33 @@ class MllpConnection {
     }
   }
 
-  private write(bytes: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.write(bytes, (error) => (error ? reject(error) : resolve()));
-    });
+  /**
+   * Queues a reply. Replies ready in the same tick leave in one write (one system call), and a
+   * full socket buffer pauses the queue; write errors arrive as the socket's 'error' event.
+   */
+  private async write(bytes: Buffer): Promise<void> {
+    if (bytes.length === 0) {
+      return;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    if (!this.socket.write(bytes)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.socket.off('drain', done);
+          this.socket.off('close', done);
+          resolve();
+        };
+        this.socket.on('drain', done);
+        this.socket.on('close', done);
+      });
+    }
   }
 
   private onIdle(): void {

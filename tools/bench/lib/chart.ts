@@ -26,8 +26,8 @@ export function barChart(options: { title: string; subtitle: string; groups: rea
     `<text x="${width / 2}" y="44" text-anchor="middle" fill="#555">${escape(options.subtitle)}</text>`,
   ];
   for (let value = 0; value <= max; value += tick) {
-    parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(value)}" y2="${y(value)}" stroke="#e5e5e5"/>`);
-    parts.push(`<text x="${margin.left - 8}" y="${y(value) + 4}" text-anchor="end" fill="#555">${value.toLocaleString('en-US')}</text>`);
+    parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(value).toFixed(1)}" y2="${y(value).toFixed(1)}" stroke="#e5e5e5"/>`);
+    parts.push(`<text x="${margin.left - 8}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end" fill="#555">${value.toLocaleString('en-US')}</text>`);
   }
   parts.push(`<text transform="translate(20 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" fill="#555">${escape(options.unit)}</text>`);
   options.groups.forEach((group, groupIndex) => {
@@ -41,8 +41,8 @@ export function barChart(options: { title: string; subtitle: string; groups: rea
     parts.push(`<text x="${margin.left + groupIndex * groupWidth + groupWidth / 2}" y="${margin.top + plotHeight + 18}" text-anchor="middle">${escape(group)}</text>`);
   });
   if (options.target !== undefined) {
-    parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(options.target)}" y2="${y(options.target)}" stroke="#c0392b" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${width - margin.right}" y="${y(options.target) - 6}" text-anchor="end" fill="#c0392b">target ${options.target.toLocaleString('en-US')}/s</text>`);
+    parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(options.target).toFixed(1)}" y2="${y(options.target).toFixed(1)}" stroke="#c0392b" stroke-dasharray="6 4"/>`);
+    parts.push(`<text x="${width - margin.right}" y="${(y(options.target) - 6).toFixed(1)}" text-anchor="end" fill="#c0392b">target ${options.target.toLocaleString('en-US')}/s</text>`);
   }
   options.series.forEach((series, index) => {
     const x = margin.left + index * 220;

@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseHl7, readAdt } from '@sc/hl7';
-import { toEncounterEvent } from './encounter-event.mapper';
+import { encounterEnvelope, patientReference } from './encounter-event.mapper';
 
 const fixture = (name: string): string => readFileSync(path.join(__dirname, '../../../../libs/hl7/src/__fixtures__', name), 'utf8');
 const KEY = 'test-key-test-key-test-key-test-key';
 
-describe(toEncounterEvent.name, () => {
+describe(encounterEnvelope.name, () => {
   const discharge = readAdt(parseHl7(fixture('jason-a03-discharge.hl7')));
+  const toEncounterEvent = (adt: typeof discharge, key: string) => {
+    const subject = patientReference(adt.patient.identifiers, 'LGH', key);
+    return { subject, envelope: encounterEnvelope(adt, { id: '7d1c0c52-5a0e-4d43-9a55-0d8f1c2b7a10', subject, sendingFacility: 'LGH' }) };
+  };
 
   it('maps an A03 to encounter.discharged with the clinical discharge time (PV1-45) as occurredAt', () => {
     const { envelope } = toEncounterEvent(discharge, KEY);

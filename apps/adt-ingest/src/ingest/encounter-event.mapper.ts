@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import {
   createEnvelope,
+  type EncounterEpisode,
   type EncounterEventData,
   type EventEnvelope,
   type EventType,
@@ -10,7 +11,7 @@ import type { AdtMessage, AdtTriggerEvent, PatientIdentifier as Hl7Identifier } 
 
 export const SOURCE = 'adt-ingest';
 
-type EncounterEventType = Extract<EventType, `encounter.${string}` | 'patient.merged'>;
+export type EncounterEventType = Extract<EventType, `encounter.${string}` | 'patient.merged'>;
 
 const EVENT_FOR_TRIGGER: { readonly [T in AdtTriggerEvent]: EncounterEventType } = {
   A01: 'encounter.admitted',
@@ -102,32 +103,27 @@ export function encounterData(adt: AdtMessage, sendingFacility: string): Encount
   };
 }
 
-export interface MappedEncounterEvent {
-  envelope: EventEnvelope;
-  sendingFacility: string;
-  subject: string;
-  correlationId: string;
+export interface EncounterEventContext {
+  readonly id: string;
+  /** The patient reference after any merge the encounter went through. */
+  readonly subject: string;
+  readonly sendingFacility: string;
+  readonly episode?: EncounterEpisode;
+  /** A40: the reference of the record merged away. */
+  readonly priorSubject?: string;
 }
 
 /** One ADT message -> one typed encounter event in the standard envelope, clinical time as occurredAt. */
-export function toEncounterEvent(adt: AdtMessage, patientRefKey: string): MappedEncounterEvent {
-  const sendingFacility = adt.sendingFacility ?? 'UNKNOWN';
-  const subject = patientReference(adt.patient.identifiers, sendingFacility, patientRefKey);
-  const correlationId = episodeKey(adt, sendingFacility);
-  const context = { source: SOURCE, subject, occurredAt: adt.clinicalTime, correlationId };
-  const data = encounterData(adt, sendingFacility);
+export function encounterEnvelope(adt: AdtMessage, context: EncounterEventContext): EventEnvelope {
+  const { sendingFacility, subject } = context;
+  const envelopeContext = { id: context.id, source: SOURCE, subject, occurredAt: adt.clinicalTime, correlationId: episodeKey(adt, sendingFacility) };
+  const data: EncounterEventData = { ...encounterData(adt, sendingFacility), ...(context.episode ? { episode: context.episode } : {}) };
   const type = eventTypeFor(adt.triggerEvent);
-  const envelope =
-    type === 'patient.merged'
-      ? createEnvelope(
-          'patient.merged',
-          {
-            ...data,
-            priorIdentifiers: (adt.merge?.priorIdentifiers ?? []).map(toContractIdentifier),
-            priorSubject: patientReference(adt.merge?.priorIdentifiers ?? [], sendingFacility, patientRefKey),
-          },
-          context,
-        )
-      : createEnvelope(type, data, context);
-  return { envelope, sendingFacility, subject, correlationId };
+  return type === 'patient.merged'
+    ? createEnvelope(
+        'patient.merged',
+        { ...data, priorIdentifiers: (adt.merge?.priorIdentifiers ?? []).map(toContractIdentifier), priorSubject: context.priorSubject ?? subject },
+        envelopeContext,
+      )
+    : createEnvelope(type, data, envelopeContext);
 }

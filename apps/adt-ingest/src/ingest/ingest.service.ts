@@ -1,203 +1,148 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
-import {
-  Hl7ErrorCode,
-  Hl7ParseError,
-  ackErrorFrom,
-  buildAck,
-  buildNakForUnparseable,
-  decodeHl7Bytes,
-  nakCodeFor,
-  maskSsn,
-  parseHl7,
-  readAdt,
-  type AdtMessage,
-  type Hl7Message,
-} from '@sc/hl7';
-import { Outbox } from '@sc/messaging';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Hl7ErrorCode, type AckCode } from '@sc/hl7';
 import { createLogger, runWithLogContext } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
 import type { AdtIngestConfig } from '../config';
-import { toEncounterEvent } from './encounter-event.mapper';
-import { nextEncounterState } from './encounter-state';
+import { acknowledge } from './acknowledgments';
+import { GroupCommitter, type GroupCommitStats } from './group-commit';
+import { readInbound, type AcceptedInbound, type IngestChannel, type InboundSettings, type RefusedInbound } from './inbound-message';
+import { IngestBatchService } from './ingest-batch.service';
+import { IngestMetrics } from './ingest-metrics';
+import type { Disposition, IngestResult, StateOutcome } from './ingest-result';
+import { RejectRepository } from './reject.repository';
 
-export type IngestChannel = 'mllp' | 'http';
+export type { IngestChannel } from './inbound-message';
 
 export interface IngestOutcome {
-  ack: string;
-  /** MSA-1 of the answer. */
-  code: 'AA' | 'AE' | 'AR';
+  /** The first acknowledgment to send (original-mode ACK or enhanced-mode commit ACK); null when the sender asked for none. */
+  ack: string | null;
+  /** Every acknowledgment to send, in order: enhanced mode adds the application acknowledgment. */
+  acks: string[];
+  /** MSA-1 of the decisive acknowledgment. */
+  code: AckCode | null;
   /** What happened, for metrics and the caller's logs (no patient data). */
-  disposition: 'accepted' | 'resend' | 'not-production' | 'rejected' | 'control-id-conflict' | 'storage-unavailable';
+  disposition: Disposition;
+  messageId: string | null;
+  rejectId: string | null;
+  eventId: string | null;
+  stateOutcome: StateOutcome | null;
 }
 
-const ackControlId = (): string => randomBytes(10).toString('hex');
-const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+export interface ReceiveOptions {
+  /** The reject an operator replays with this message. */
+  readonly replayOf?: string;
+}
 
 /**
- * The front door for every hospital message, whatever the transport: decode, parse, store
- * (message + encounter state + outbox event in one transaction), then answer. An AA is only
- * ever sent after the commit; when the database is unavailable the answer is a NAK.
+ * The front door for every hospital message, whatever the transport: decode, parse, then store
+ * (message + encounter state + outbox event in one transaction, shared with the messages that
+ * arrive at the same moment) and answer. An accept is only sent after the commit; when the
+ * database is unavailable the answer is a NAK.
  */
 @Injectable()
 export class IngestService {
   private readonly logger = createLogger(IngestService.name);
+  private readonly settings: InboundSettings;
+  private readonly committer: GroupCommitter<AcceptedInbound, IngestResult>;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
-    @Inject(SERVICE_CONFIG) private readonly config: AdtIngestConfig,
-  ) {}
-
-  async receive(raw: Buffer, channel: IngestChannel): Promise<IngestOutcome> {
-    const text = decodeHl7Bytes(raw);
-    let message: Hl7Message;
-    let adt: AdtMessage;
-    try {
-      message = parseHl7(text);
-      adt = readAdt(message, { facilityTimeZones: this.config.FACILITY_TIME_ZONES, defaultTimeZone: this.config.DEFAULT_TIME_ZONE });
-    } catch (error) {
-      return this.reject(text, error, channel);
-    }
-    return runWithLogContext({ messageControlId: adt.controlId }, () => this.store(message, adt, text, channel));
+    private readonly batches: IngestBatchService,
+    private readonly rejects: RejectRepository,
+    private readonly metrics: IngestMetrics,
+    @Inject(SERVICE_CONFIG) config: AdtIngestConfig,
+  ) {
+    this.settings = {
+      facilityTimeZones: config.FACILITY_TIME_ZONES,
+      defaultTimeZone: config.DEFAULT_TIME_ZONE,
+      receiverProcessingId: config.RECEIVER_PROCESSING_ID,
+      patientRefKey: config.PATIENT_REF_KEY,
+      enhancedFacilities: config.ENHANCED_ACK_FACILITIES,
+    };
+    this.committer = new GroupCommitter((items) => this.batches.store(items), traitsOf, {
+      maxBatch: config.INGEST_BATCH_MAX_MESSAGES,
+      windowMs: config.INGEST_BATCH_WINDOW_MS,
+      maxConcurrent: config.INGEST_CONCURRENT_BATCHES,
+    });
   }
 
-  private async store(message: Hl7Message, adt: AdtMessage, text: string, channel: IngestChannel): Promise<IngestOutcome> {
-    const contentHash = hashOf(text);
-    const production = adt.processingId === this.config.RECEIVER_PROCESSING_ID;
-    const ack = buildAck(message, { code: 'AA', controlId: ackControlId() });
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const mapped = toEncounterEvent(adt, this.config.PATIENT_REF_KEY);
-        const inserted: unknown[] = await manager.query(
-          `INSERT INTO received_messages (id, sending_facility, control_id, trigger_event, hl7_version, processing_id, content_hash,
-             raw_masked, status, ack_text, subject, correlation_id, event_id, channel)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-           ON CONFLICT (sending_facility, control_id) DO NOTHING RETURNING id`,
-          [
-            randomUUID(),
-            mapped.sendingFacility,
-            adt.controlId,
-            adt.triggerEvent,
-            adt.version,
-            adt.processingId,
-            contentHash,
-            maskSsn(text),
-            production ? 'accepted' : 'not-production',
-            ack,
-            mapped.subject,
-            mapped.correlationId,
-            production ? mapped.envelope.id : null,
-            channel,
-          ],
-        );
-        if (inserted.length === 0) {
-          return this.answerRepeat(manager, message, { sendingFacility: mapped.sendingFacility, controlId: adt.controlId, contentHash, channel, text });
-        }
-        if (!production) {
-          return { ack, code: 'AA' as const, disposition: 'not-production' as const };
-        }
-        await this.recordEncounterState(manager, adt, mapped.sendingFacility, mapped.subject);
-        await this.outbox.append(manager, mapped.envelope);
-        return { ack, code: 'AA' as const, disposition: 'accepted' as const };
-      });
-    } catch (error) {
-      // Never a false ACK: if we could not commit, the sender must resend.
-      this.logger.error({ err: error }, 'message not stored; answering AR');
+  async receive(raw: Buffer, channel: IngestChannel, options: ReceiveOptions = {}): Promise<IngestOutcome> {
+    const inbound = readInbound(raw, channel, this.settings, options.replayOf ?? null);
+    const controlId = inbound.kind === 'accepted' ? inbound.controlId : (inbound.controlId ?? undefined);
+    return runWithLogContext({ messageControlId: controlId }, async () => {
+      const result = inbound.kind === 'accepted' ? await this.committer.submit(inbound) : await this.refuse(inbound);
+      this.metrics.count(result.disposition);
+      const acks = [result.acks.ack, result.acks.applicationAck].filter((ack): ack is string => ack !== null);
       return {
-        ack: buildAck(message, {
-          code: 'AR',
-          controlId: ackControlId(),
-          text: 'temporarily unable to store the message; resend',
-          error: { code: Hl7ErrorCode.ApplicationInternalError, severity: 'E', diagnostic: 'storage unavailable' },
-        }),
-        code: 'AR',
-        disposition: 'storage-unavailable',
+        ack: acks[0] ?? null,
+        acks,
+        code: result.acks.code,
+        disposition: result.disposition,
+        messageId: result.messageId,
+        rejectId: result.rejectId,
+        eventId: result.eventId,
+        stateOutcome: result.stateOutcome,
+      };
+    });
+  }
+
+  get batching(): GroupCommitStats {
+    return this.committer.stats;
+  }
+
+  /** Lets messages already taken finish storing (and be answered) before shutdown. */
+  drained(): Promise<void> {
+    return this.committer.drained();
+  }
+
+  private async refuse(inbound: RefusedInbound): Promise<IngestResult> {
+    const { error } = inbound;
+    this.logger.warn({ hl7ErrorCode: error.hl7?.code, segment: error.hl7?.location.segment, field: error.hl7?.location.field }, 'message rejected');
+    const rejectId = randomUUID();
+    const acks = acknowledge(inbound.header, inbound.text, inbound.mode, { kind: 'refused', error, kept: true });
+    try {
+      await this.rejects.insertMany(this.dataSource.manager, [
+        {
+          id: rejectId,
+          sendingFacility: inbound.sendingFacility,
+          controlId: inbound.controlId,
+          errorCode: error.hl7?.code ?? Hl7ErrorCode.ApplicationInternalError,
+          errorSegment: error.hl7?.location.segment ?? null,
+          errorField: error.hl7?.location.field ?? null,
+          diagnostic: error.message,
+          rawMasked: inbound.masked,
+          contentHash: inbound.contentHash,
+          channel: inbound.channel,
+          ackMode: inbound.mode.kind,
+          nakText: acks.ack ?? acks.applicationAck,
+          replayOf: inbound.replayOf,
+        },
+      ]);
+      return { disposition: 'rejected', acks, messageId: null, rejectId, eventId: null, stateOutcome: null };
+    } catch (storeError) {
+      this.logger.error({ err: storeError }, 'reject not recorded');
+      return {
+        disposition: 'rejected',
+        acks: acknowledge(inbound.header, inbound.text, inbound.mode, { kind: 'refused', error, kept: false }),
+        messageId: null,
+        rejectId: null,
+        eventId: null,
+        stateOutcome: null,
       };
     }
   }
+}
 
-  /**
-   * Same (sending facility, MSH-10) again: a true resend (same content) gets the original ACK and
-   * produces no second event; different content under a used control id is refused (205).
-   */
-  private async answerRepeat(
-    manager: EntityManager,
-    message: Hl7Message,
-    received: { sendingFacility: string; controlId: string; contentHash: string; channel: IngestChannel; text: string },
-  ): Promise<IngestOutcome> {
-    const { sendingFacility, controlId, contentHash, channel, text } = received;
-    const [previous]: Array<{ content_hash: string; ack_text: string }> = await manager.query(
-      'SELECT content_hash, ack_text FROM received_messages WHERE sending_facility = $1 AND control_id = $2',
-      [sendingFacility, controlId],
-    );
-    if (previous.content_hash === contentHash) {
-      return { ack: previous.ack_text, code: 'AA', disposition: 'resend' };
-    }
-    const error = new Hl7ParseError(Hl7ErrorCode.DuplicateKeyIdentifier, { segment: 'MSH', sequence: 1, field: 10 }, 'control id already used for a different message');
-    await this.saveReject(manager, error, maskSsn(text), contentHash, channel, sendingFacility, controlId);
-    return {
-      ack: buildAck(message, { code: 'AR', controlId: ackControlId(), error: ackErrorFrom(error) }),
-      code: 'AR',
-      disposition: 'control-id-conflict',
-    };
+/** Messages of one encounter, one patient or one control id never commit in two batches at once: their order holds. */
+function traitsOf(item: AcceptedInbound): { locks: string[]; solo: boolean } {
+  const locks = [`message:${item.messageKey}`, `patient:${item.subject}`];
+  if (item.encounterKey !== null) {
+    locks.push(`encounter:${item.encounterKey}`);
   }
-
-  private async recordEncounterState(manager: EntityManager, adt: AdtMessage, sendingFacility: string, subject: string): Promise<void> {
-    const visitNumber = adt.visit?.visitNumber;
-    if (!visitNumber) {
-      return;
-    }
-    await manager.query(
-      `INSERT INTO encounters (sending_facility, visit_number, subject, state, last_trigger, last_clinical_time)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (sending_facility, visit_number) DO UPDATE SET
-         subject = EXCLUDED.subject, state = EXCLUDED.state, last_trigger = EXCLUDED.last_trigger,
-         last_clinical_time = EXCLUDED.last_clinical_time, updated_at = now()`,
-      [sendingFacility, visitNumber, subject, nextEncounterState(adt.triggerEvent), adt.triggerEvent, adt.clinicalTime],
-    );
+  if (item.priorSubject !== null) {
+    locks.push(`patient:${item.priorSubject}`);
   }
-
-  private async reject(text: string, error: unknown, channel: IngestChannel): Promise<IngestOutcome> {
-    const code = error instanceof Hl7ParseError ? error.code : Hl7ErrorCode.ApplicationInternalError;
-    // AE when the sender can correct the body; AR for anything wrong in MSH, frames that are not HL7, unsupported types.
-    const ackCode = error instanceof Hl7ParseError ? nakCodeFor(error.code, error) : 'AR';
-    const nak = buildNakForUnparseable(text, error, { controlId: ackControlId(), code: ackCode === 'AE' ? 'AE' : 'AR' });
-    this.logger.warn({ hl7ErrorCode: code, segment: error instanceof Hl7ParseError ? error.segment : undefined }, 'message rejected');
-    try {
-      await this.saveReject(this.dataSource.manager, error, maskSsn(text), hashOf(text), channel);
-    } catch (storeError) {
-      this.logger.error({ err: storeError }, 'reject not recorded');
-    }
-    return { ack: nak, code: ackCode === 'AE' ? 'AE' : 'AR', disposition: 'rejected' };
-  }
-
-  private async saveReject(
-    manager: EntityManager,
-    error: unknown,
-    rawMasked: string,
-    contentHash: string,
-    channel: IngestChannel,
-    sendingFacility?: string,
-    controlId?: string,
-  ): Promise<void> {
-    const parseError = error instanceof Hl7ParseError ? error : undefined;
-    await manager.query(
-      `INSERT INTO rejects (id, sending_facility, control_id, error_code, error_segment, error_field, diagnostic, raw_masked, content_hash, channel)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        randomUUID(),
-        sendingFacility ?? null,
-        controlId ?? null,
-        parseError?.code ?? Hl7ErrorCode.ApplicationInternalError,
-        parseError?.segment ?? null,
-        parseError?.field ?? null,
-        parseError?.message ?? 'unreadable message',
-        rawMasked,
-        contentHash,
-        channel,
-      ],
-    );
-  }
+  return { locks, solo: item.adt.triggerEvent === 'A40' };
 }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { buildAck, decodeHl7Bytes, parseHl7 } from '@sc/hl7';
 import { MllpFrameDecoder } from '../frame-decoder';
-import type { MllpHandler } from '../server';
+import type { MllpFrameMeta } from '../server';
 
 /** A small ADT message with the given MSH-10. */
 export function hl7Message(controlId: string): string {
@@ -9,7 +9,7 @@ export function hl7Message(controlId: string): string {
 }
 
 /** Parses the frame and acknowledges it with AA; rejects (so the server NAKs) when it does not parse. */
-export const ackingHandler: MllpHandler = (frame) =>
+export const ackingHandler = (frame: Buffer, _meta?: MllpFrameMeta): Promise<string> =>
   Promise.resolve().then(() => {
     const message = parseHl7(decodeHl7Bytes(frame));
     return buildAck(message, { code: 'AA', controlId: `ACK-${message.get('MSH-10') ?? ''}` });

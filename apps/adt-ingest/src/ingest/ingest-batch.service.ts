@@ -1,0 +1,327 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { EncounterEpisode, EventEnvelope } from '@sc/contracts';
+import { Outbox } from '@sc/messaging';
+import { Hl7ErrorCode } from '@sc/hl7';
+import { createLogger } from '@sc/observability';
+import { encounterKeyOf, EncounterRepository, type StoredEncounter } from '../encounters/encounter.repository';
+import { nextEncounter } from '../encounters/encounter-state-machine';
+import { IngestError, IngestErrorCode } from '../errors/ingest-error';
+import { acknowledge, type Acknowledgments, type Verdict } from './acknowledgments';
+import { encounterEnvelope, episodeKey } from './encounter-event.mapper';
+import type { AcceptedInbound } from './inbound-message';
+import { IngestMetrics } from './ingest-metrics';
+import type { IngestResult, StateOutcome } from './ingest-result';
+import { BatchRepository, type ReceivedMessageRow, type StoredReceipt } from './batch.repository';
+import { RejectRepository, type RejectRow } from './reject.repository';
+
+/** Another transaction stored one of the batch's messages between our check and our insert. */
+class ConcurrentReceiptError extends Error {
+  constructor() {
+    super('a message of the batch was stored concurrently');
+    this.name = ConcurrentReceiptError.name;
+  }
+}
+
+/** SQLSTATE classes that blame a row, not the database: data exceptions, constraints, limits, raised errors. */
+const MESSAGE_SPECIFIC_SQLSTATE_CLASSES = ['22', '23', '42', '54', 'P0'];
+
+function sqlState(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) {
+    return undefined;
+  }
+  const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' && code.length === 5 ? code : undefined;
+}
+
+const msaCode = (ack: string | null): Acknowledgments['code'] => {
+  const code = ack === null ? undefined : /(?:^|\r)MSA\|([A-Z]{2})/.exec(ack)?.[1];
+  return code === 'AA' || code === 'AE' || code === 'AR' || code === 'CA' || code === 'CE' || code === 'CR' ? code : null;
+};
+
+const NO_EPISODE: Pick<EncounterEpisode, 'retractsEventId' | 'amendsEventId' | 'movedEpisodes'> = { retractsEventId: null, amendsEventId: null, movedEpisodes: [] };
+
+/** Everything one batch writes, gathered before any write so each table gets one statement. */
+interface BatchWrites {
+  readonly received: ReceivedMessageRow[];
+  readonly events: EventEnvelope[];
+  readonly encounters: Map<string, StoredEncounter>;
+  readonly rejects: RejectRow[];
+  readonly replays: Array<{ rejectId: string; messageId: string }>;
+}
+
+/**
+ * Stores a batch of parsed messages in one transaction: the received rows (resends and control
+ * id conflicts recognised, also between two copies in the same batch), the encounters moved by
+ * the state machine, the outbox events and the rejects. If the batch fails, each message is
+ * retried in a transaction of its own, so one message the database refuses does not sink the rest.
+ */
+@Injectable()
+export class IngestBatchService {
+  private readonly logger = createLogger(IngestBatchService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly batch: BatchRepository,
+    private readonly rejects: RejectRepository,
+    private readonly encounters: EncounterRepository,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  async store(items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
+    this.metrics.countBatch(items.length);
+    try {
+      return await this.dataSource.transaction((manager) => this.storeBatch(manager, items));
+    } catch (error) {
+      if (items.length === 1) {
+        return [await this.storeAlone(items[0], error)];
+      }
+      this.metrics.countFallback();
+      this.logger.warn({ err: error, batchSize: items.length }, 'batch not stored; storing its messages one by one');
+      const results: IngestResult[] = [];
+      for (const item of items) {
+        results.push(await this.storeAlone(item));
+      }
+      return results;
+    }
+  }
+
+  /** One message in its own transaction; a concurrent receipt is retried once, so it is answered as a resend or conflict. */
+  private async storeAlone(item: AcceptedInbound, firstError?: unknown): Promise<IngestResult> {
+    let error = firstError;
+    for (let attempt = firstError === undefined ? 0 : 1; attempt < 2; attempt += 1) {
+      if (error !== undefined && !(error instanceof ConcurrentReceiptError)) {
+        break;
+      }
+      try {
+        const [result] = await this.dataSource.transaction((manager) => this.storeBatch(manager, [item]));
+        return result;
+      } catch (failure) {
+        error = failure;
+      }
+    }
+    return this.unstored(item, error);
+  }
+
+  private async unstored(item: AcceptedInbound, error: unknown): Promise<IngestResult> {
+    const state = sqlState(error);
+    const messageSpecific = state !== undefined && MESSAGE_SPECIFIC_SQLSTATE_CLASSES.includes(state.slice(0, 2));
+    if (!messageSpecific) {
+      // Never a false ACK: the sender must resend once the database is back.
+      this.logger.error({ err: error, sqlState: state }, 'message not stored: database unavailable');
+      const unavailable = new IngestError(IngestErrorCode.StorageUnavailable, 'temporarily unable to store the message; resend');
+      return { disposition: 'storage-unavailable', acks: acknowledge(item.message, '', item.mode, { kind: 'refused', error: unavailable, kept: false }), messageId: null, rejectId: null, eventId: null, stateOutcome: null };
+    }
+    this.logger.error({ err: error, sqlState: state }, 'message not stored: the database refused its rows');
+    const refusal = new IngestError(IngestErrorCode.MessageNotStorable, 'the message could not be stored');
+    const acks = acknowledge(item.message, '', item.mode, { kind: 'refused', error: refusal, kept: false });
+    const rejectId = randomUUID();
+    try {
+      await this.rejects.insertMany(this.dataSource.manager, [this.rejectRow(rejectId, item, refusal, acks)]);
+      return { disposition: 'not-storable', acks, messageId: null, rejectId, eventId: null, stateOutcome: null };
+    } catch (rejectError) {
+      this.logger.error({ err: rejectError }, 'reject not recorded');
+      return { disposition: 'not-storable', acks, messageId: null, rejectId: null, eventId: null, stateOutcome: null };
+    }
+  }
+
+  private async storeBatch(manager: EntityManager, items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
+    const results: Array<IngestResult | undefined> = new Array(items.length);
+    const writes: BatchWrites = { received: [], events: [], encounters: new Map(), rejects: [], replays: [] };
+
+    // Two copies of one message in the batch: the first is the one stored, the others are its resends.
+    const leaders = new Map<string, number>();
+    const copies: Array<{ index: number; of: number }> = [];
+    const conflicts: number[] = [];
+    items.forEach((item, index) => {
+      const leader = leaders.get(item.messageKey);
+      if (leader === undefined) {
+        leaders.set(item.messageKey, index);
+      } else if (items[leader].contentHash === item.contentHash) {
+        copies.push({ index, of: leader });
+      } else {
+        conflicts.push(index);
+      }
+    });
+
+    const leaderIndexes = [...leaders.values()];
+    const snapshot = await this.batch.readAndLock(
+      manager,
+      leaderIndexes.map((index) => {
+        const item = items[index];
+        const movesEncounter = item.production && item.adt.triggerEvent !== 'A40';
+        return {
+          sendingFacility: item.sendingFacility,
+          controlId: item.controlId,
+          visitNumber: movesEncounter ? item.visitNumber : null,
+          subject: item.subject,
+          trigger: item.adt.triggerEvent,
+        };
+      }),
+    );
+    const fresh: number[] = [];
+    for (const index of leaderIndexes) {
+      const receipt = snapshot.receipts.get(items[index].messageKey);
+      if (receipt === undefined) {
+        fresh.push(index);
+      } else if (receipt.contentHash === items[index].contentHash) {
+        results[index] = this.resend(receipt, items[index], writes);
+      } else {
+        conflicts.push(index);
+      }
+    }
+    const { survivors, encounters } = snapshot;
+
+    for (const index of fresh) {
+      results[index] = await this.accept(manager, items[index], survivors, encounters, writes);
+    }
+    for (const index of conflicts) {
+      results[index] = this.conflict(items[index], writes);
+    }
+
+    if ((await this.batch.write(manager, writes.received, [...writes.encounters.values()])) !== writes.received.length) {
+      throw new ConcurrentReceiptError();
+    }
+    await this.outbox.append(manager, ...writes.events);
+    await this.rejects.insertMany(manager, writes.rejects);
+    for (const replay of writes.replays) {
+      await this.rejects.markReplayed(manager, replay.rejectId, replay.messageId);
+    }
+
+    for (const { index, of } of copies) {
+      const original = results[of] as IngestResult;
+      results[index] = { ...original, disposition: original.disposition === 'accepted' || original.disposition === 'not-production' ? 'resend' : original.disposition };
+    }
+    return results as IngestResult[];
+  }
+
+  private resend(receipt: StoredReceipt, item: AcceptedInbound, writes: BatchWrites): IngestResult {
+    if (item.replayOf !== null) {
+      writes.replays.push({ rejectId: item.replayOf, messageId: receipt.id });
+    }
+    const acks: Acknowledgments = {
+      ack: receipt.ackText,
+      applicationAck: receipt.applicationAckText,
+      code: msaCode(receipt.applicationAckText) ?? msaCode(receipt.ackText),
+    };
+    return { disposition: 'resend', acks, messageId: receipt.id, rejectId: null, eventId: null, stateOutcome: null };
+  }
+
+  private conflict(item: AcceptedInbound, writes: BatchWrites): IngestResult {
+    const error = IngestError.controlIdConflict();
+    const acks = acknowledge(item.message, '', item.mode, { kind: 'refused', error, kept: true });
+    const rejectId = randomUUID();
+    writes.rejects.push(this.rejectRow(rejectId, item, error, acks));
+    return { disposition: 'control-id-conflict', acks, messageId: null, rejectId, eventId: null, stateOutcome: null };
+  }
+
+  private async accept(
+    manager: EntityManager,
+    item: AcceptedInbound,
+    survivors: ReadonlyMap<string, string>,
+    encounters: ReadonlyMap<string, StoredEncounter>,
+    writes: BatchWrites,
+  ): Promise<IngestResult> {
+    const { adt } = item;
+    const messageId = randomUUID();
+    const subject = survivors.get(item.subject) ?? item.subject;
+    let stateOutcome: StateOutcome | null = null;
+    let event: EventEnvelope | undefined;
+    if (item.production) {
+      const eventId = randomUUID();
+      if (adt.triggerEvent === 'A40') {
+        const priorSubject = item.priorSubject ?? subject;
+        const movedEpisodes = priorSubject === subject ? [] : await this.encounters.merge(manager, priorSubject, subject);
+        stateOutcome = 'merged';
+        event = encounterEnvelope(adt, {
+          id: eventId,
+          subject,
+          sendingFacility: item.sendingFacility,
+          priorSubject,
+          episode: { state: 'unknown', previousState: 'unknown', ...NO_EPISODE, movedEpisodes },
+        });
+      } else if (item.encounterKey !== null) {
+        const encounter = encounters.get(item.encounterKey);
+        if (encounter === undefined) {
+          throw new Error('encounter not locked');
+        }
+        const previousState = encounter.record.state;
+        const transition = nextEncounter(encounter.record, { trigger: adt.triggerEvent, clinicalTime: adt.clinicalTime, eventId });
+        encounter.record = transition.record;
+        encounter.subject = subject;
+        encounter.lastTrigger = adt.triggerEvent;
+        writes.encounters.set(encounterKeyOf(encounter.sendingFacility, encounter.visitNumber), encounter);
+        stateOutcome = transition.outcome;
+        if (transition.publish) {
+          event = encounterEnvelope(adt, {
+            id: eventId,
+            subject,
+            sendingFacility: item.sendingFacility,
+            episode: { state: transition.record.state, previousState, ...NO_EPISODE, ...transition.publish },
+          });
+        }
+      } else {
+        stateOutcome = 'no-encounter';
+        event = encounterEnvelope(adt, { id: eventId, subject, sendingFacility: item.sendingFacility });
+      }
+    }
+    if (event) {
+      writes.events.push(event);
+    }
+    if (item.replayOf !== null) {
+      writes.replays.push({ rejectId: item.replayOf, messageId });
+    }
+    const verdict: Verdict = { kind: 'accepted' };
+    const acks = acknowledge(item.message, '', item.mode, verdict);
+    writes.received.push({
+      id: messageId,
+      sendingFacility: item.sendingFacility,
+      controlId: item.controlId,
+      triggerEvent: adt.triggerEvent,
+      hl7Version: adt.version,
+      processingId: adt.processingId,
+      contentHash: item.contentHash,
+      rawMasked: item.masked,
+      status: item.production ? 'accepted' : 'not-production',
+      ackText: acks.ack,
+      applicationAckText: acks.applicationAck,
+      ackMode: item.mode.kind,
+      subject,
+      correlationId: episodeKey(adt, item.sendingFacility),
+      eventId: event?.id ?? null,
+      channel: item.channel,
+      stateOutcome,
+      clinicalTime: adt.clinicalTime,
+      identifierHashes: item.identifierHashes,
+      replayOf: item.replayOf,
+    });
+    return {
+      disposition: item.production ? 'accepted' : 'not-production',
+      acks,
+      messageId,
+      rejectId: null,
+      eventId: event?.id ?? null,
+      stateOutcome,
+    };
+  }
+
+  private rejectRow(id: string, item: AcceptedInbound, error: IngestError, acks: Acknowledgments): RejectRow {
+    return {
+      id,
+      sendingFacility: item.sendingFacility,
+      controlId: item.controlId,
+      errorCode: error.hl7?.code ?? Hl7ErrorCode.ApplicationInternalError,
+      errorSegment: error.hl7?.location.segment ?? null,
+      errorField: error.hl7?.location.field ?? null,
+      diagnostic: error.message,
+      rawMasked: item.masked,
+      contentHash: item.contentHash,
+      channel: item.channel,
+      ackMode: item.mode.kind,
+      nakText: acks.ack ?? acks.applicationAck,
+      replayOf: item.replayOf,
+    };
+  }
+}

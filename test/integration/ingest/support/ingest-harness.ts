@@ -1,0 +1,62 @@
+import { Client } from 'pg';
+import { parseHl7 } from '@sc/hl7';
+import { createKafka } from '@sc/messaging';
+import { MllpClient } from '@sc/mllp';
+import { SystemUnderTest, databaseUrl, kafkaBrokers } from '@sc/testing';
+import { TopicRecorder } from '../../../e2e/support/topic-recorder';
+
+/** MSA-1 and MSA-2 of an acknowledgment, and ERR-2 / ERR-3.1 when present. */
+export function ackOf(ack: string | null | undefined): { code?: string; controlId?: string; errSegment?: string; errField?: string; errCode?: string } {
+  if (!ack) {
+    return {};
+  }
+  const message = parseHl7(ack);
+  return {
+    code: message.get('MSA-1'),
+    controlId: message.get('MSA-2'),
+    errSegment: message.get('ERR-2.1'),
+    errField: message.get('ERR-2.3'),
+    errCode: message.get('ERR-3.1'),
+  };
+}
+
+/** adt-ingest alone, as a real child process, with its own database and topics. */
+export async function startIngest(env: NodeJS.ProcessEnv = {}): Promise<SystemUnderTest> {
+  return SystemUnderTest.start({ services: ['adt-ingest'], env: { LOG_LEVEL: 'warn', ...env } });
+}
+
+/** A connection to the service's own database, for asserting what was stored. */
+export async function ingestDatabase(system: SystemUnderTest): Promise<Client> {
+  const client = new Client({ connectionString: databaseUrl(system.runId, 'adt-ingest') });
+  await client.connect();
+  return client;
+}
+
+/** Records what adt-ingest publishes on the encounters topic. */
+export async function recordEncounters(system: SystemUnderTest): Promise<TopicRecorder> {
+  const recorder = new TopicRecorder(createKafka({ brokers: kafkaBrokers(), clientId: `${system.runId}-reader` }), [system.topics.of('encounters')], `${system.runId}.reader`);
+  await recorder.start();
+  return recorder;
+}
+
+export async function mllpClient(system: SystemUnderTest, options: { responseTimeoutMs?: number } = {}): Promise<MllpClient> {
+  return MllpClient.connect({ port: system.mllpPort, responseTimeoutMs: options.responseTimeoutMs ?? 15_000 });
+}
+
+/** POSTs raw ER7 as a feed with the integration role would. */
+export async function postHl7(system: SystemUnderTest, body: Buffer | string, authorization = system.authorization('hospital-feed', ['integration'])): Promise<Response> {
+  return fetch(system.service('adt-ingest').url('/v1/hl7/messages'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/hl7-v2', ...authorization },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
+}
+
+/** GET on the operator API as an administrator. */
+export async function operatorGet<T>(system: SystemUnderTest, pathAndQuery: string): Promise<T> {
+  const response = await fetch(system.service('adt-ingest').url(pathAndQuery), { headers: system.authorization('interface-analyst', ['admin']) });
+  if (!response.ok) {
+    throw new Error(`GET ${pathAndQuery} answered ${response.status}: ${await response.text()}`);
+  }
+  return (await response.json()) as T;
+}
