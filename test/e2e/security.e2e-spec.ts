@@ -125,15 +125,23 @@ describe('security: every route is authenticated and authorized', () => {
 
   it('limits each caller’s request rate and says when to retry', async () => {
     const url = system.service('pharmacy-alert').url('/v1/tasks');
-    const caller = system.authorization('busy-pharmacist', ['pharmacist'], ['team-1']);
+    const caller = system.authorization(`busy-pharmacist-${system.runId}`, ['pharmacist'], ['team-1']);
+    // The window is a calendar minute, so a run that crosses a minute boundary gets a second allowance.
     const statuses: number[] = [];
-    for (let i = 0; i < 27; i += 1) {
-      statuses.push((await fetch(url, { headers: caller })).status);
+    let limited: Response | undefined;
+    while (!limited && statuses.length < 60) {
+      const response = await fetch(url, { headers: caller });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        limited = response;
+      }
     }
-    expect(statuses.slice(0, 25).every((status) => status === 200)).toBe(true);
-    const limited = await fetch(url, { headers: caller });
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const allowed = statuses.slice(0, -1);
+    expect(limited?.status).toBe(429);
+    expect(allowed.every((status) => status === 200)).toBe(true);
+    expect(allowed.length).toBeGreaterThanOrEqual(25);
+    expect(allowed.length).toBeLessThanOrEqual(50);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('sends security headers and refuses oversized bodies', async () => {

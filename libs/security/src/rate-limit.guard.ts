@@ -25,7 +25,7 @@ export class RateLimitGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const caller = request.principal?.id ?? request.ip ?? 'unknown';
     const window = Math.floor(Date.now() / 60_000);
-    const key = `ratelimit:${caller}:${window}`;
+    const key = `ratelimit:${process.env.SERVICE_NAME ?? 'service'}:${caller}:${window}`;
     let count: number;
     try {
       count = await this.redis.incr(key);
