@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type tls from 'node:tls';
 import { MllpServer, type MllpServerStats } from '@sc/mllp';
-import { createLogger } from '@sc/observability';
+import { MetricsRegistry, SpanKind, createLogger, withSpan } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
 import type { AdtIngestConfig } from '../config';
 import { IngestService } from '../ingest/ingest.service';
@@ -27,15 +27,19 @@ export function mllpTlsOptions(config: AdtIngestConfig): tls.TlsOptions | undefi
 export class MllpListener implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = createLogger(MllpListener.name);
   private server: MllpServer | undefined;
+  private readonly ackSeconds;
 
   constructor(
     private readonly ingest: IngestService,
     @Inject(SERVICE_CONFIG) private readonly config: AdtIngestConfig,
-  ) {}
+    @Inject(MetricsRegistry) metrics: MetricsRegistry,
+  ) {
+    this.ackSeconds = metrics.histogram('sc_ingest_ack_seconds', 'Time from a frame to its acknowledgment over MLLP, by disposition.');
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const tlsOptions = mllpTlsOptions(this.config);
-    this.server = new MllpServer(async (frame) => (await this.ingest.receive(frame, 'mllp')).acks, {
+    this.server = new MllpServer((frame) => this.receive(frame), {
       host: this.config.MLLP_HOST,
       port: this.config.MLLP_PORT,
       tls: tlsOptions,
@@ -51,6 +55,20 @@ export class MllpListener implements OnApplicationBootstrap, BeforeApplicationSh
       { host: this.config.MLLP_HOST, port: this.server.port, tls: tlsOptions !== undefined, mutualTls: tlsOptions?.requestCert === true },
       'MLLP listening',
     );
+  }
+
+  /**
+   * One span per message (the root of the discharge's trace, continued through Kafka to the
+   * notification) and its ACK latency by disposition.
+   */
+  private receive(frame: Buffer): Promise<string[]> {
+    const stop = this.ackSeconds.startTimer();
+    return withSpan('MLLP receive', { kind: SpanKind.Server, attributes: { 'network.transport': 'tcp', 'hl7.transport': 'mllp' } }, async (span) => {
+      const result = await this.ingest.receive(frame, 'mllp');
+      span.setAttribute('hl7.disposition', result.disposition);
+      stop({ disposition: result.disposition });
+      return result.acks;
+    });
   }
 
   /** The bound port (MLLP_PORT=0 picks a free one). */
