@@ -15,6 +15,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# Read at boot by care-gap (CARE_GAP_RULES_FILE defaults to it); the build compiles only .ts files.
+COPY --from=build /app/apps/care-gap/rules ./apps/care-gap/rules
 COPY package.json ./
 USER node
 ARG SERVICE=adt-ingest

@@ -1,0 +1,195 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ClassConstructor } from 'class-transformer';
+import { getMetadataStorage } from 'class-validator';
+import { TOPIC_CATALOGUE } from '@sc/contracts';
+import { loadConfig } from '@sc/config';
+import { SERVICES, type ServiceName } from '@sc/testing';
+import { AdtIngestConfig } from '../../../apps/adt-ingest/src/config';
+import { CareGapConfig } from '../../../apps/care-gap/src/config';
+import { NotifierConfig } from '../../../apps/notifier/src/config';
+import { PharmacyAlertConfig } from '../../../apps/pharmacy-alert/src/config';
+import { ReferralConfig } from '../../../apps/referral/src/config';
+import { composeSchemaProblems } from '../../../tools/deploy/compose';
+import {
+  composeParityProblems,
+  containerSettings,
+  hardeningProblems,
+  mountedSecrets,
+  networkPolicyProblems,
+  probeProblems,
+  scalingProblems,
+  serviceProblems,
+} from '../../../tools/deploy/cross-checks';
+import { KAFKA_TOPICS_FILE, renderKafkaTopicsYaml } from '../../../tools/deploy/kafka-topics';
+import { kustomizationFileIn, renderKustomization } from '../../../tools/deploy/kustomize';
+import { arrayAt, asResource, readYamlDocuments, stringAt, type Json, type JsonObject, type Resource } from '../../../tools/deploy/manifests';
+import { schemaProblems } from '../../../tools/deploy/resource-schemas';
+
+const root = path.resolve(__dirname, '../../..');
+const k8s = path.join(root, 'deploy', 'k8s');
+const base = path.join(k8s, 'base');
+const production = path.join(k8s, 'overlays', 'production');
+
+const CONFIG_CLASSES: Record<ServiceName, ClassConstructor<object>> = {
+  'adt-ingest': AdtIngestConfig,
+  'pharmacy-alert': PharmacyAlertConfig,
+  'care-gap': CareGapConfig,
+  referral: ReferralConfig,
+  notifier: NotifierConfig,
+};
+
+/** Stand-ins for the mounted secret files, shaped as the real ones must be. */
+const SECRET_PLACEHOLDERS: Record<string, string> = {
+  DATABASE_URL: 'postgres://service:secret@db.example:5432/sc_service',
+  REDIS_URL: 'redis://:secret@redis.example:6379',
+  PATIENT_REF_KEY: 'a-placeholder-patient-reference-key-of-enough-length',
+};
+
+function yamlFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? yamlFilesUnder(full) : /\.ya?ml$/.test(entry.name) ? [full] : [];
+  });
+}
+
+function declaredSettings(type: ClassConstructor<object>): Set<string> {
+  return new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).map((metadata) => metadata.propertyName));
+}
+
+const readCompose = (): Json => {
+  const { documents, problems } = readYamlDocuments(path.join(root, 'docker-compose.yml'));
+  expect(problems).toEqual([]);
+  return documents[0];
+};
+
+describe('deployment manifests (deploy/k8s) and docker-compose.yml', () => {
+  const files = yamlFilesUnder(k8s);
+  const isKustomization = (file: string): boolean => kustomizationFileIn(path.dirname(file)) === file;
+  let renderedBase: Resource[];
+
+  beforeAll(() => {
+    const rendering = renderKustomization(base);
+    expect(rendering.problems).toEqual([]);
+    renderedBase = rendering.resources;
+  });
+
+  it('parses every YAML document under deploy/k8s as a Kubernetes object or a Kustomization', () => {
+    const problems: string[] = [];
+    let resources = 0;
+    for (const file of files) {
+      const loaded = readYamlDocuments(file);
+      problems.push(...loaded.problems);
+      for (const document of isKustomization(file) ? [] : loaded.documents) {
+        const resource = asResource(document, path.relative(root, file));
+        if (typeof resource === 'string') {
+          problems.push(resource);
+        } else {
+          resources += 1;
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(resources).toBeGreaterThan(30);
+  });
+
+  it('validates every resource file against the schema of its kind', async () => {
+    const resources = files
+      .filter((file) => !isKustomization(file))
+      .flatMap((file) => readYamlDocuments(file).documents.map((document) => asResource(document, path.relative(root, file))))
+      .filter((resource): resource is Resource => typeof resource !== 'string');
+    expect(await schemaProblems(resources)).toEqual([]);
+    expect(new Set(resources.map((resource) => resource.kind))).toEqual(
+      new Set(['ConfigMap', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'KafkaTopic', 'Namespace']),
+    );
+  });
+
+  it('rejects resources that break their schema, so the validation above is not vacuous', async () => {
+    const deployment = structuredClone(renderedBase.find((resource) => resource.kind === 'Deployment') as Resource);
+    (deployment.body.spec as JsonObject).replicas = 'three';
+    const topic = structuredClone(renderedBase.find((resource) => resource.kind === 'KafkaTopic') as Resource);
+    (topic.body.spec as JsonObject).partitions = 'six';
+    const unknown: Resource = { ...topic, apiVersion: 'example.com/v1', kind: 'Widget' };
+
+    const problems = await schemaProblems([deployment, topic, unknown]);
+
+    expect(problems).toEqual([
+      expect.stringMatching(/Deployment\/adt-ingest: .*replicas must be integer/),
+      expect.stringMatching(/KafkaTopic\/care-encounters-v1: .*partitions must be integer/),
+      expect.stringMatching(/Widget\/care-encounters-v1: no schema for example.com\/v1 Widget/),
+    ]);
+  });
+
+  it('renders the production overlay: every referenced resource and patch target exists and the result is valid', async () => {
+    const { resources, problems } = renderKustomization(production);
+    expect(problems).toEqual([]);
+    expect(await schemaProblems(resources)).toEqual([]);
+    expect(resources.filter((resource) => resource.kind !== 'Namespace').every((resource) => resource.namespace === 'synchronized-care')).toBe(true);
+    const images = resources.flatMap((resource) =>
+      resource.kind === 'Deployment' ? [stringAt(resource.body, 'spec', 'template', 'spec', 'containers', 0, 'image')] : [],
+    );
+    expect(images.sort()).toEqual(SERVICES.map((service) => `registry.hospital.example/synchronized-care/${service}:0.1.0`).sort());
+    expect(await schemaProblems(renderedBase)).toEqual([]);
+  });
+
+  it('keeps kafka-topics.yaml identical to what the topic catalogue generates', () => {
+    expect(readFileSync(path.join(root, KAFKA_TOPICS_FILE), 'utf8')).toBe(renderKafkaTopicsYaml());
+  });
+
+  it('runs each service as a hardened Deployment with health probes, a Service, an autoscaler and a disruption budget', () => {
+    const deployments = renderedBase.filter((resource) => resource.kind === 'Deployment').map((resource) => resource.name);
+    expect(deployments.sort()).toEqual([...SERVICES].sort());
+    const maxPartitions = Math.max(...Object.values(TOPIC_CATALOGUE).map((topic) => topic.partitions));
+    expect([
+      ...probeProblems(renderedBase),
+      ...hardeningProblems(renderedBase),
+      ...serviceProblems(renderedBase),
+      ...scalingProblems(renderedBase, maxPartitions),
+      ...networkPolicyProblems(renderedBase),
+    ]).toEqual([]);
+  });
+
+  it('gives each service only settings its configuration class declares, with values it accepts', () => {
+    for (const service of SERVICES) {
+      const deployment = renderedBase.find((resource) => resource.kind === 'Deployment' && resource.name === service) as Resource;
+      const { settings, problems } = containerSettings(renderedBase, deployment);
+      expect({ service, problems }).toEqual({ service, problems: [] });
+      const declared = declaredSettings(CONFIG_CLASSES[service]);
+      expect({ service, undeclared: settings.filter((setting) => !declared.has(setting)) }).toEqual({ service, undeclared: [] });
+
+      const configMapNames = arrayAt(deployment.body, 'spec', 'template', 'spec', 'containers', 0, 'envFrom').map((source) => stringAt(source, 'configMapRef', 'name'));
+      const configMapData = renderedBase
+        .filter((resource) => resource.kind === 'ConfigMap' && configMapNames.includes(resource.name))
+        .reduce<Record<string, string>>((env, configMap) => ({ ...env, ...(configMap.body.data as Record<string, string>) }), {});
+      const secrets = Object.fromEntries(settings.filter((setting) => setting in SECRET_PLACEHOLDERS).map((setting) => [setting, SECRET_PLACEHOLDERS[setting]]));
+      // NODE_ENV=production is checked by the schema of the ConfigMap alone: under jest the class
+      // defaults were computed for NODE_ENV=test (AUTH_JWT_SECRET), which production refuses.
+      expect(() => loadConfig(CONFIG_CLASSES[service], { ...configMapData, ...secrets, NODE_ENV: 'development' })).not.toThrow();
+      expect(configMapData.NODE_ENV).toBe('production');
+    }
+  });
+
+  it('documents every Secret the Deployments mount', () => {
+    const readme = readFileSync(path.join(k8s, 'README.md'), 'utf8');
+    const secrets = mountedSecrets(renderedBase);
+    expect(secrets).toHaveLength(SERVICES.length);
+    expect(secrets.filter((secret) => !readme.includes(`\`${secret}\``))).toEqual([]);
+  });
+
+  it('validates docker-compose.yml against the compose specification', () => {
+    const compose = readCompose();
+    expect(composeSchemaProblems(compose)).toEqual([]);
+
+    const broken = structuredClone(compose) as JsonObject;
+    ((broken.services as JsonObject)['adt-ingest'] as JsonObject).restart = { always: true };
+    ((broken.services as JsonObject).postgres as JsonObject).healthcheck = { interval: 'five seconds' };
+    expect(composeSchemaProblems(broken).sort()).toEqual([
+      'docker-compose.yml /services/adt-ingest/restart: must be string',
+      'docker-compose.yml /services/postgres/healthcheck/interval: must match format "duration"',
+    ]);
+  });
+
+  it('gives each compose service the same settings as its Kubernetes Deployment', () => {
+    expect(composeParityProblems(readCompose(), renderedBase, SERVICES)).toEqual([]);
+  });
+});
