@@ -15,22 +15,7 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { isValidTimeZone } from '@sc/hl7';
-import { ServiceConfig } from '@sc/config';
-
-/** `LGH=America/Chicago,NSH=America/New_York` -> { LGH: 'America/Chicago', NSH: 'America/New_York' } */
-const toZoneMap = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string'
-    ? Object.fromEntries(
-        value
-          .split(',')
-          .map((pair) => pair.trim())
-          .filter((pair) => pair.length > 0)
-          .map((pair) => pair.split('=').map((part) => part.trim())),
-      )
-    : value;
-
-const toList = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item.length > 0) : value;
+import { ServiceConfig, commaList, keyValueList } from '@sc/config';
 
 /** Every zone named must be a known IANA zone: checked at boot, not at the first message. */
 @ValidatorConstraint({ name: 'knownTimeZones' })
@@ -105,7 +90,7 @@ export class AdtIngestConfig extends ServiceConfig {
    * `*` for all. Others always get one original-mode acknowledgment (AA/AE/AR): many senders put
    * AL/NE in MSH-15/16 but expect AA, so enhanced mode is agreed per feed.
    */
-  @Transform(toList)
+  @Transform(commaList)
   @IsString({ each: true })
   ENHANCED_ACK_FACILITIES: string[] = [];
 
@@ -149,7 +134,7 @@ export class AdtIngestConfig extends ServiceConfig {
   MLLP_IDLE_TIMEOUT_MS: number = 10 * 60 * 1000;
 
   /** IANA zone per sending facility (MSH-4), for feeds whose timestamps carry no offset. */
-  @Transform(toZoneMap)
+  @Transform(keyValueList)
   @IsObject()
   @Validate(KnownTimeZones)
   FACILITY_TIME_ZONES: Record<string, string> = {};

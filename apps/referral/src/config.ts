@@ -1,20 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsObject, IsString, Matches, Max, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
-import { ServiceConfig } from '@sc/config';
+import { ServiceConfig, keyValueList } from '@sc/config';
 
 const ID = /^[A-Za-z0-9_-]{1,48}$/;
-
-/** `LGH=nursing-lgh,NSH=nursing-nsh` -> { LGH: 'nursing-lgh', NSH: 'nursing-nsh' } */
-const toTeamMap = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string'
-    ? Object.fromEntries(
-        value
-          .split(',')
-          .map((pair) => pair.trim())
-          .filter((pair) => pair.length > 0)
-          .map((pair) => pair.split('=').map((part) => part.trim())),
-      )
-    : value;
 
 @ValidatorConstraint({ name: 'facilityTeams' })
 class FacilityTeams implements ValidatorConstraintInterface {
@@ -38,7 +26,7 @@ export class ReferralConfig extends ServiceConfig {
   HTTP_PORT: number = 3004;
 
   /** Nurse team per sending facility (the facility of the episode); others go to REFERRAL_DEFAULT_TEAM. */
-  @Transform(toTeamMap)
+  @Transform(keyValueList)
   @IsObject()
   @Validate(FacilityTeams)
   REFERRAL_FACILITY_TEAMS: Record<string, string> = {};

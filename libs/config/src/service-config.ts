@@ -1,8 +1,6 @@
 import { Transform } from 'class-transformer';
+import { commaList } from './env-transforms';
 import { IsEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-
-const toList = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item.length > 0) : value;
 
 /** Signs local and demo tokens when no identity provider is configured; never accepted in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-0123456789';
@@ -30,7 +28,7 @@ export class ServiceConfig {
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
-  @Transform(toList)
+  @Transform(commaList)
   @IsString({ each: true })
   @Matches(/^[^\s:]+:\d+$/, { each: true, message: 'must be a comma-separated list of host:port' })
   KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
