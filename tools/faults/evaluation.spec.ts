@@ -6,6 +6,7 @@ const probe = (index: number, sentAt: number, completedAt?: number): Probe => ({
   mrn: `M${index}`,
   sentAt,
   ack: 'AA',
+  progress: {},
   completedAt,
 });
 

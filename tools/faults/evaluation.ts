@@ -7,6 +7,8 @@ export interface Probe {
   sentAt: number;
   /** MSA-1 of the acknowledgment, or 'error' when none came (connection refused or lost). */
   ack: string;
+  /** When each part of the pipeline had it: 'task', 'stream', and each other consumer by name. */
+  progress: Record<string, number>;
   /** When the whole pipeline had processed it: the pharmacist's stream delivered the task and every other consumer recorded the discharge. */
   completedAt?: number;
 }

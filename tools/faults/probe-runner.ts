@@ -32,6 +32,7 @@ export class ProbeRunner {
   private rostered = 0;
   private toppingUp = false;
   private running = false;
+  private sending = false;
   private loops: Promise<void>[] = [];
   private client: MllpClient | undefined;
   private readonly tasks = new Map<string, ProbeTask>();
@@ -66,22 +67,30 @@ export class ProbeRunner {
 
   start(): void {
     this.running = true;
+    this.sending = true;
     this.loops = [this.sendLoop(), this.trackLoop()];
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
+  /** Sends no more probes; those sent are still followed until stop(). */
+  async stopSending(): Promise<void> {
+    this.sending = false;
+    await this.loops[0];
     await this.client?.close();
   }
 
-  /** The first probe sent at or after `since` that went all the way through. */
-  completedSince(since: number): Probe | undefined {
-    return this.probes.find((probe) => probe.sentAt >= since && probe.completedAt !== undefined);
+  async stop(): Promise<void> {
+    await this.stopSending();
+    this.running = false;
+    await Promise.all(this.loops);
   }
 
-  acknowledgedWithoutTask(): Probe[] {
-    return this.probes.filter((probe) => probe.ack === 'AA' && !this.tasks.has(probe.pharmacyPatientId));
+  /** The first probe sent at or after `since` that went all the way through within `withinMs`. */
+  completedSince(since: number, withinMs = Number.POSITIVE_INFINITY): Probe | undefined {
+    return this.probes.find((probe) => probe.sentAt >= since && probe.completedAt !== undefined && probe.completedAt - probe.sentAt <= withinMs);
+  }
+
+  taskOf(probe: Probe): ProbeTask | undefined {
+    return this.tasks.get(probe.pharmacyPatientId);
   }
 
   private rosterRow(index: number): Record<string, unknown> {
@@ -103,7 +112,7 @@ export class ProbeRunner {
   private mrn = (index: number): string => `FPROBE${index}`;
 
   private async sendLoop(): Promise<void> {
-    while (this.running) {
+    while (this.sending) {
       const started = Date.now();
       if (this.rostered - this.probes.length < ROSTER_AHEAD && !this.toppingUp) {
         this.toppingUp = true;
@@ -121,7 +130,7 @@ export class ProbeRunner {
   }
 
   private async sendOne(index: number): Promise<void> {
-    const probe: Probe = { index, pharmacyPatientId: this.patientId(index), mrn: this.mrn(index), sentAt: Date.now(), ack: 'error' };
+    const probe: Probe = { index, pharmacyPatientId: this.patientId(index), mrn: this.mrn(index), sentAt: Date.now(), ack: 'error', progress: {} };
     this.probes.push(probe);
     const message = syntheticAdt({
       trigger: 'A03',
@@ -161,8 +170,15 @@ export class ProbeRunner {
     });
     const eventIds = tracked.map(({ task }) => task.sourceEventId);
     const processedBy = await Promise.all(this.options.alsoProcessedBy.map((service) => this.databases.processed(service, eventIds)));
+    const parts = ['stream', ...this.options.alsoProcessedBy];
     for (const { probe, task } of tracked) {
+      probe.progress.task ??= Date.now();
       const times = [this.stream.arrivalOf(task.taskId), ...processedBy.map((processed) => processed.get(task.sourceEventId))];
+      times.forEach((time, index) => {
+        if (time !== undefined) {
+          probe.progress[parts[index]] = time;
+        }
+      });
       if (times.every((time) => time !== undefined)) {
         probe.completedAt = Math.max(...(times as number[]));
       }

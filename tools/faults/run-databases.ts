@@ -118,6 +118,20 @@ export class RunDatabases {
     return rows.map((row) => ({ pharmacyPatientId: row.pharmacy_patient_id, taskId: row.id, sourceEventId: row.source_event_id }));
   }
 
+  /** Stream deliveries the notifier stored for these work items (task ids) and this recipient, by sequence number. */
+  async streamDeliveries(itemIds: readonly string[], recipient: string): Promise<string[]> {
+    if (itemIds.length === 0) {
+      return [];
+    }
+    const rows = await this.query<{ seq: string }>(
+      'notifier',
+      `SELECT d.seq::text AS seq FROM notifications n JOIN deliveries d ON d.notification_id = n.id
+        WHERE n.item_id = ANY($1) AND d.channel = 'sse' AND d.recipient = $2 ORDER BY d.seq`,
+      [itemIds, recipient],
+    );
+    return rows.map((row) => row.seq);
+  }
+
   async duplicates(): Promise<Duplicates> {
     const over = (sql: string): string => `${sql} HAVING count(*) > 1`;
     const [tasksPerEvent, tasksPerEpisode, notificationRequestsPerNotification, notificationsPerRequest, deliveriesPerRecipient] = await Promise.all([

@@ -1,4 +1,4 @@
-import { runFeed, type FeedOptions } from '../feed/feed-engine';
+import { runFeed, type FeedOptions, type FeedProgress } from '../feed/feed-engine';
 import type { SyntheticPatient } from '../feed/synthetic-hospital';
 
 export interface FeedTotals {
@@ -18,7 +18,9 @@ export class SteadyFeed {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
   private chunk = 0;
-  readonly totals: FeedTotals = { sent: 0, acks: {}, rosteredDischarges: 0, refusedConnections: 0 };
+  /** Completed chunks only; snapshot() adds the running chunk's progress. */
+  private readonly completed: FeedTotals = { sent: 0, acks: {}, rosteredDischarges: 0, refusedConnections: 0 };
+  private current: FeedProgress | undefined;
 
   constructor(
     private readonly options: Omit<FeedOptions, 'durationSeconds' | 'runTag'> & { chunkSeconds: number; runTag: string },
@@ -33,36 +35,52 @@ export class SteadyFeed {
   async stop(): Promise<FeedTotals> {
     this.running = false;
     await this.loop;
-    return this.totals;
+    return this.snapshot();
   }
 
-  /** Totals since an earlier snapshot of them. */
+  /** Totals since an earlier snapshot (to within the half second between progress reports). */
   since(earlier: FeedTotals): FeedTotals {
-    const acks = Object.fromEntries(Object.entries(this.totals.acks).map(([code, count]) => [code, count - (earlier.acks[code] ?? 0)]));
+    const now = this.snapshot();
+    const acks = Object.fromEntries(Object.entries(now.acks).map(([code, count]) => [code, count - (earlier.acks[code] ?? 0)]));
     return {
-      sent: this.totals.sent - earlier.sent,
+      sent: now.sent - earlier.sent,
       acks,
-      rosteredDischarges: this.totals.rosteredDischarges - earlier.rosteredDischarges,
-      refusedConnections: this.totals.refusedConnections - earlier.refusedConnections,
+      rosteredDischarges: now.rosteredDischarges - earlier.rosteredDischarges,
+      refusedConnections: now.refusedConnections - earlier.refusedConnections,
     };
   }
 
   snapshot(): FeedTotals {
-    return structuredClone(this.totals);
+    const totals = structuredClone(this.completed);
+    if (this.current !== undefined) {
+      totals.sent += this.current.sent;
+      for (const [code, count] of Object.entries(this.current.acks)) {
+        totals.acks[code] = (totals.acks[code] ?? 0) + count;
+      }
+    }
+    return totals;
   }
 
   private async play(): Promise<void> {
     while (this.running) {
       this.chunk += 1;
       try {
-        const summary = await runFeed({ ...this.options, durationSeconds: this.options.chunkSeconds, runTag: `${this.options.runTag}-${this.chunk}` }, this.patients);
-        this.totals.sent += summary.sent;
-        this.totals.rosteredDischarges += summary.rosteredDischarges;
+        const summary = await runFeed(
+          { ...this.options, durationSeconds: this.options.chunkSeconds, runTag: `${this.options.runTag}-${this.chunk}` },
+          this.patients,
+          (progress) => {
+            this.current = progress;
+          },
+        );
+        this.current = undefined;
+        this.completed.sent += summary.sent;
+        this.completed.rosteredDischarges += summary.rosteredDischarges;
         for (const [code, count] of Object.entries(summary.acks)) {
-          this.totals.acks[code] = (this.totals.acks[code] ?? 0) + count;
+          this.completed.acks[code] = (this.completed.acks[code] ?? 0) + count;
         }
       } catch {
-        this.totals.refusedConnections += 1;
+        this.current = undefined;
+        this.completed.refusedConnections += 1;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
