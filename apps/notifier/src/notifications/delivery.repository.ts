@@ -133,7 +133,10 @@ export class DeliveryRepository {
     };
   }
 
-  /** Stream items after `afterSeq`; without it, those never yet pushed to any open stream. */
+  /**
+   * Stream items after `afterSeq` and any still pending below it (committed after a higher number
+   * was sent); without `afterSeq`, those never yet pushed to any open stream.
+   */
   async streamBacklog(recipient: string, afterSeq: string | undefined): Promise<StreamItem[]> {
     const rows: StreamRow[] =
       afterSeq === undefined
@@ -142,7 +145,7 @@ export class DeliveryRepository {
             [recipient],
           )
         : await this.dataSource.query(
-            `${STREAM_SELECT} WHERE d.recipient = $1 AND d.channel = 'sse' AND d.seq > $2 ORDER BY d.seq LIMIT 1000`,
+            `${STREAM_SELECT} WHERE d.recipient = $1 AND d.channel = 'sse' AND (d.seq > $2 OR d.status = 'pending') ORDER BY d.seq LIMIT 1000`,
             [recipient, afterSeq],
           );
     return rows.map(toItem);

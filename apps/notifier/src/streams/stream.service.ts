@@ -46,17 +46,24 @@ export class StreamService {
       'X-Accel-Buffering': 'no',
     });
     response.write('retry: 2000\n\n');
+    // Sequence numbers are taken at insert but become visible at commit, so a lower number can
+    // appear after a higher one was sent: items are de-duplicated by number, the event id is the
+    // highest number sent (the resume cursor), and catch-up also asks for anything still pending.
     let lastSent = resumeAfter === undefined ? 0n : BigInt(resumeAfter);
+    const sent = new Set<string>();
     let draining = true;
     const pending: StreamItem[] = [];
     let closed = false;
 
     const send = (item: StreamItem): void => {
-      if (closed || BigInt(item.seq) <= lastSent) {
+      if (closed || sent.has(item.seq)) {
         return;
       }
-      lastSent = BigInt(item.seq);
-      response.write(`id: ${item.seq}\nevent: notification\ndata: ${JSON.stringify(item)}\n\n`);
+      sent.add(item.seq);
+      if (BigInt(item.seq) > lastSent) {
+        lastSent = BigInt(item.seq);
+      }
+      response.write(`id: ${lastSent}\nevent: notification\ndata: ${JSON.stringify(item)}\n\n`);
       void this.deliveries.markStreamed(item.seq).catch((error: unknown) => this.logger.warn({ err: error }, 'delivery not marked'));
     };
     const unsubscribe = await this.hub.subscribe(recipient, (item) => (draining ? pending.push(item) : send(item)));
