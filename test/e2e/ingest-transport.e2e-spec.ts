@@ -1,29 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MllpClient, encodeMllpFrame } from '@sc/mllp';
-import { SystemUnderTest } from '@sc/testing';
+import { SystemUnderTest, createTestPki } from '@sc/testing';
 import { adt } from '../../apps/adt-ingest/src/__fixtures__/adt-builder';
 import { RawMllpPeer } from '../../libs/mllp/src/__fixtures__/mllp-test-kit';
 import { ackOf, postHl7, startIngest } from '../integration/ingest/support/ingest-harness';
-
-/** A throwaway CA with a server certificate for 127.0.0.1 and a client certificate, valid for a day. */
-function createPki(dir: string): void {
-  const openssl = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  };
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=Test Hospital Interface CA');
-  const issue = (name: string, extensions: string): void => {
-    writeFileSync(path.join(dir, `${name}.ext`), extensions);
-    openssl('req', ...key, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
-  };
-  issue('server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  issue('client', 'extendedKeyUsage=clientAuth\n');
-}
 
 const message = (controlId: string): string => adt({ trigger: 'A08', controlId, visit: `V-${controlId}` });
 
@@ -118,7 +101,7 @@ describe('adt-ingest over MLLP', () => {
 
     beforeAll(async () => {
       dir = mkdtempSync(path.join(tmpdir(), 'adt-ingest-tls-'));
-      createPki(dir);
+      createTestPki(dir, 'Test Hospital Interface CA');
       system = await startIngest({
         MLLP_TLS_CERT_FILE: path.join(dir, 'server.crt'),
         MLLP_TLS_KEY_FILE: path.join(dir, 'server.key'),

@@ -5,3 +5,4 @@ export { newRunId, freePort, databaseUrl, dropRunDatabases, kafkaBrokers, ADMIN_
 export { SystemUnderTest, type SystemOptions } from './system-under-test';
 export { syntheticAdt, type SyntheticAdt } from './adt-factory';
 export { FakeSmtpServer, type ReceivedMail, type FakeSmtpOptions } from './fake-smtp-server';
+export { createTestPki, type TestPki } from './test-pki';
