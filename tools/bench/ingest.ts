@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { SERVICES, SystemUnderTest, databaseUrl, repoRoot } from '@sc/testing';
+import { SERVICES, SYNTHETIC_SSN, SystemUnderTest, databaseUrl, repoRoot } from '@sc/testing';
 import { barChart } from './lib/chart';
 import { probeDatabase, type DatabaseProbe } from './lib/database-probe';
 import { runLoad, type LoadResult } from './lib/load';
@@ -38,7 +38,7 @@ function discharge(run: string, connection: number, sequence: number): string {
   return [
     `MSH|^~\\&|EPICADT|LGH|SYNCCARE|SYNCCARE|20261120143100-0600||ADT^A03^ADT_A03|B${id}|P|2.5.1|||AL|NE||UNICODE UTF-8`,
     'EVN|A03|20261120143100-0600||||20261120142500-0600',
-    `PID|1||M${connection}x${sequence % 5000}^^^LGH^MR~NSH${sequence}^^^NSHP^MB||RIVERA^JASON^M||19680412|M|||1450 ELM ST^^SPRINGFIELD^IL^62704^USA^H||^PRN^PH^^1^217^5550142||ENG|||LGH-ACCT-${sequence}|123-45-6789`,
+    `PID|1||M${connection}x${sequence % 5000}^^^LGH^MR~NSH${sequence}^^^NSHP^MB||RIVERA^JASON^M||19680412|M|||1450 ELM ST^^SPRINGFIELD^IL^62704^USA^H||^PRN^PH^^1^217^5550142||ENG|||LGH-ACCT-${sequence}|${SYNTHETIC_SSN}`,
     `PV1|1|I|CARD^412^B^LGH||||10234^NGUYEN^ANH^^^DR^MD|||CAR|||||||||V${id}|||||||||||||||||01||||||||20261117083000-0600|20261120142500-0600`,
     'DG1|1||I25.10^Atherosclerotic heart disease^I10|||F',
     'DG1|2||M06.9^Rheumatoid arthritis, unspecified^I10|||F',

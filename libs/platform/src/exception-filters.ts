@@ -3,6 +3,11 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 
+/** For the `default` of an exhaustive switch: an unmapped union member (a new error code) does not compile. */
+export function assertUnreachable(value: never): never {
+  throw new Error(`unhandled value ${String(value)}`);
+}
+
 /**
  * The last-resort filter for both transports of a hybrid service: HTTP errors get Nest's usual
  * answer; an event handler's error is passed through untouched, so the Kafka transport sees its

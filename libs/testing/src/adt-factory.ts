@@ -2,6 +2,9 @@
  * Synthetic ADT messages shaped like the story's fixtures (shared/fixtures/hl7), with the
  * parts a test varies as parameters. Every person here is invented.
  */
+/** The story fixtures' invented SSN, for messages that must carry one to exercise masking. */
+export const SYNTHETIC_SSN = '123-45-6789';
+
 export interface SyntheticAdt {
   trigger: 'A01' | 'A03' | 'A13';
   controlId: string;

@@ -1,10 +1,7 @@
 import { Catch, HttpStatus } from '@nestjs/common';
-import { DomainErrorHttpFilter } from '@sc/platform';
+import { DomainErrorHttpFilter, assertUnreachable } from '@sc/platform';
 import { IngestError, IngestErrorCode } from './ingest-error';
 
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped ingest error code ${String(value)}`);
-}
 
 /** The one HTTP mapping of ingest error codes; a new code that is not mapped does not compile. */
 export function httpStatusFor(code: IngestErrorCode): HttpStatus {

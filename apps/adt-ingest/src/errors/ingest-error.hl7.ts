@@ -1,5 +1,6 @@
 import { Hl7ErrorCode, nakCodeFor, type AckError } from '@sc/hl7';
 import { IngestErrorCode, type IngestError } from './ingest-error';
+import { assertUnreachable } from '@sc/platform';
 
 /**
  * How a refusal is acknowledged. `original` is MSA-1 in original mode. In enhanced mode an
@@ -14,9 +15,6 @@ export interface Hl7Refusal {
   readonly error: AckError;
 }
 
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped ingest error code ${String(value)}`);
-}
 
 /** The one HL7 mapping of ingest error codes; a new code that is not mapped does not compile. */
 export function hl7RefusalFor(error: IngestError): Hl7Refusal {

@@ -1,10 +1,7 @@
 import { Catch, HttpStatus } from '@nestjs/common';
-import { DomainErrorHttpFilter } from '@sc/platform';
+import { DomainErrorHttpFilter, assertUnreachable } from '@sc/platform';
 import { CareGapError, CareGapErrorCode } from './care-gap-error';
 
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped care-gap error code ${String(value)}`);
-}
 
 /** The one HTTP mapping of care-gap error codes; a new code that is not mapped does not compile. */
 export function httpStatusFor(code: CareGapErrorCode): HttpStatus {

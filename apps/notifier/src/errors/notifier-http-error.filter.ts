@@ -1,10 +1,7 @@
-import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import { Catch, HttpStatus } from '@nestjs/common';
 import { NotifierError, NotifierErrorCode } from './notifier.error';
+import { DomainErrorHttpFilter, assertUnreachable } from '@sc/platform';
 
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped notifier error code ${String(value)}`);
-}
 
 /** The one place notifier error codes become HTTP statuses; a new code that is not mapped does not compile. */
 export function httpStatusOf(code: NotifierErrorCode): HttpStatus {
@@ -28,9 +25,8 @@ export function httpStatusOf(code: NotifierErrorCode): HttpStatus {
 }
 
 @Catch(NotifierError)
-export class NotifierHttpErrorFilter implements ExceptionFilter<NotifierError> {
-  catch(error: NotifierError, host: ArgumentsHost): void {
-    const status = httpStatusOf(error.code);
-    host.switchToHttp().getResponse<Response>().status(status).json({ statusCode: status, code: error.code, message: error.message });
+export class NotifierHttpErrorFilter extends DomainErrorHttpFilter<NotifierError> {
+  protected statusFor(error: NotifierError): HttpStatus {
+    return httpStatusOf(error.code);
   }
 }

@@ -1,10 +1,7 @@
 import { Catch, HttpStatus } from '@nestjs/common';
-import { DomainErrorHttpFilter } from '@sc/platform';
+import { DomainErrorHttpFilter, assertUnreachable } from '@sc/platform';
 import { PharmacyError, PharmacyErrorCode } from './pharmacy-error';
 
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped pharmacy error code ${String(value)}`);
-}
 
 /** The one HTTP mapping of pharmacy error codes; a new code that is not mapped does not compile. */
 export function httpStatusFor(code: PharmacyErrorCode): HttpStatus {

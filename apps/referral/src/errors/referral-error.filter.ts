@@ -1,10 +1,7 @@
 import { Catch, HttpStatus } from '@nestjs/common';
-import { DomainErrorHttpFilter } from '@sc/platform';
+import { DomainErrorHttpFilter, assertUnreachable } from '@sc/platform';
 import { ReferralError, ReferralErrorCode } from './referral-error';
 
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped referral error code ${String(value)}`);
-}
 
 /** The one HTTP mapping of referral error codes; a new code that is not mapped does not compile. */
 export function httpStatusFor(code: ReferralErrorCode): HttpStatus {
