@@ -11,10 +11,23 @@ const PATIENTS = 50_000;
 const ROSTERED = PATIENTS / 5;
 
 const birthDateOf = (patient: number): string => new Date(Date.UTC(1940, 0, 1) + (patient % 20_000) * 86_400_000).toISOString().slice(0, 10);
+/**
+ * Patients sharing a birth date (every 20,000th) get different given names, as real namesakes
+ * are rare: otherwise every unrostered patient would be a partial demographic match for review.
+ */
+const GIVEN_NAMES = ['ANNA', 'BRUNO', 'CARLA'];
+const givenNameOf = (patient: number): string => GIVEN_NAMES[Math.floor(patient / 20_000) % GIVEN_NAMES.length];
 
-/** A discharge as adt-ingest would publish it, for patient number `index` (a share of them rostered). */
+/**
+ * Patient of the backlog's `index`th event: a stride coprime to PATIENTS walks every patient once
+ * per PATIENTS events, so any stretch of the backlog has the roster share of the whole.
+ */
+const patientOf = (index: number): number => (index * 7919) % PATIENTS;
+
+/** A discharge as adt-ingest would publish it, for the backlog's `index`th event (a share of them rostered). */
 function discharge(index: number): EventEnvelope {
   const now = new Date().toISOString();
+  const patient = patientOf(index);
   return createEnvelope(
     'encounter.discharged',
     {
@@ -22,10 +35,10 @@ function discharge(index: number): EventEnvelope {
       sendingFacility: 'LGH',
       messageControlId: `CU-${index}`,
       patient: {
-        identifiers: [{ value: `CU${index % PATIENTS}`, authority: 'LGH', type: 'MR' }],
-        familyName: `CATCHUP${index % PATIENTS}`,
-        givenName: 'PAT',
-        birthDate: birthDateOf(index % PATIENTS),
+        identifiers: [{ value: `CU${patient}`, authority: 'LGH', type: 'MR' }],
+        familyName: `CATCHUP${patient}`,
+        givenName: givenNameOf(patient),
+        birthDate: birthDateOf(patient),
         sex: 'F',
         primaryLanguage: null,
         deceased: false,
@@ -45,7 +58,7 @@ function discharge(index: number): EventEnvelope {
       diagnoses: [{ code: 'I25.10', codingSystem: 'I10', type: 'F' }],
       coverage: [{ planId: 'NSHP-GOLD', memberId: `M${index}` }],
     },
-    { source: 'adt-ingest', subject: `pt-cu-${index % PATIENTS}`, occurredAt: now, correlationId: `enc:LGH:V-CU-${index}` },
+    { source: 'adt-ingest', subject: `pt-cu-${patient}`, occurredAt: now, correlationId: `enc:LGH:V-CU-${index}` },
   );
 }
 
@@ -111,7 +124,7 @@ async function rosterShare(system: SystemUnderTest): Promise<void> {
     const patients = Array.from({ length: 2000 }, (_, offset) => ({
       pharmacyPatientId: `SP-CU-${start + offset}`,
       familyName: `CATCHUP${start + offset}`,
-      givenName: 'PAT',
+      givenName: givenNameOf(start + offset),
       birthDate: birthDateOf(start + offset),
       pharmacistId: 'pharm-bench',
       teamId: 'team-bench',

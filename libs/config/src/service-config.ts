@@ -58,6 +58,15 @@ export class ServiceConfig {
   @Max(60_000)
   EVENT_RETRY_BASE_MS: number = 200;
 
+  /**
+   * Consumed events of one partition handled in one database transaction (one commit for all).
+   * 1 gives every event its own transaction; larger runs hold row locks longer.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  EVENTS_PER_TRANSACTION: number = 200;
+
   /** OIDC JWKS endpoint that signs bearer tokens (production). */
   @IsOptional()
   @Matches(/^https?:\/\//, { message: 'must be an http(s) URL' })

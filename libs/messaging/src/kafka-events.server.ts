@@ -1,5 +1,5 @@
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
-import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import { Partitioners, type Consumer, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import {
@@ -24,6 +24,13 @@ export interface KafkaEventsServerOptions {
   partitionsConsumedConcurrently?: number;
   /** Where to count handled, retried and dead-lettered events and time handlers. */
   metrics?: MetricsRegistry;
+  /**
+   * Runs `work` in one database transaction that the handlers it calls join (UnitOfWork.run).
+   * Given, consecutive events of a partition are handled in such shared transactions, up to
+   * `eventsPerTransaction` at a time; without it every handler commits on its own.
+   */
+  sharedTransaction?: <T>(work: () => Promise<T>) => Promise<T>;
+  eventsPerTransaction?: number;
 }
 
 /** Handler context: where the event came from and how many times it has been tried. */
@@ -75,9 +82,16 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Wait before starting a consumer again after a crash kafkajs does not recover from itself. */
 const CONSUMER_RESTART_MS = 2000;
 
-/** Offsets are committed at least this often while a batch is handled. */
+/** Without a shared transaction, offsets are committed at least this often while a batch is handled. */
 const COMMIT_EVERY_MESSAGES = 100;
 const COMMIT_EVERY_MS = 500;
+
+/** Thrown inside a shared transaction so it rolls back and its events are handled one by one. */
+class SharedRunAborted extends Error {
+  constructor(readonly reason: unknown) {
+    super('an event of a shared transaction failed');
+  }
+}
 
 interface ConsumedMessage {
   topic: string;
@@ -247,13 +261,17 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   }
 
   /**
-   * Messages of a partition one after another, each handled (and its transaction committed)
-   * before the next; the offset after the last handled one is committed every
-   * COMMIT_EVERY_MESSAGES messages or COMMIT_EVERY_MS, and at the end of the batch. A crash
-   * redelivers at most those, which the handlers' inboxes skip.
+   * Messages of a partition in order. With a shared transaction, runs of up to
+   * `eventsPerTransaction` messages are handled in one database transaction; if any handler in a
+   * run fails, the run rolls back and its messages are handled again one at a time, each in its
+   * own transaction with retries and dead-lettering, so one poison event costs its run a second
+   * pass and nothing else. The offset after the last handled message is committed after each run
+   * (or every COMMIT_EVERY_MESSAGES messages or COMMIT_EVERY_MS when events are handled singly). A
+   * crash redelivers at most the uncommitted ones, which the handlers' inboxes skip.
    */
   private async consumeBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    const runLength = this.options.sharedTransaction ? Math.max(1, this.options.eventsPerTransaction ?? 1) : 1;
     let handledOffset: string | undefined;
     let uncommitted = 0;
     let lastCommit = Date.now();
@@ -264,15 +282,22 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         lastCommit = Date.now();
       }
     };
-    for (const message of batch.messages) {
+    for (let start = 0; start < batch.messages.length; start += runLength) {
       if (!isRunning() || isStale()) {
         break;
       }
-      await this.consume({ topic, partition, message, heartbeat });
-      resolveOffset(message.offset);
-      handledOffset = message.offset;
-      uncommitted += 1;
-      if (uncommitted >= COMMIT_EVERY_MESSAGES || Date.now() - lastCommit >= COMMIT_EVERY_MS) {
+      const run = batch.messages.slice(start, start + runLength).map((message) => ({ topic, partition, message, heartbeat }));
+      if (run.length > 1) {
+        await this.consumeInSharedTransaction(run);
+      } else {
+        await this.consume(run[0]);
+      }
+      for (const { message } of run) {
+        resolveOffset(message.offset);
+      }
+      handledOffset = run[run.length - 1].message.offset;
+      uncommitted += run.length;
+      if (runLength > 1 || uncommitted >= COMMIT_EVERY_MESSAGES || Date.now() - lastCommit >= COMMIT_EVERY_MS) {
         await commit();
         await heartbeat();
       }
@@ -280,15 +305,80 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     await commit();
   }
 
+  private async consumeInSharedTransaction(run: ConsumedMessage[]): Promise<void> {
+    const sharedTransaction = this.options.sharedTransaction;
+    if (!sharedTransaction) {
+      throw new Error('no shared transaction configured');
+    }
+    const outcomes: Array<{ type: string; outcome: 'handled' | 'skipped' }> = [];
+    try {
+      await sharedTransaction(async () => {
+        for (const consumed of run) {
+          outcomes.push(await this.inConsumerSpan(consumed, () => this.processShared(consumed)));
+        }
+      });
+    } catch (error) {
+      const reason = error instanceof SharedRunAborted ? error.reason : error;
+      this.log.warn({ err: reason, events: run.length }, 'shared transaction rolled back; handling its events one at a time');
+      for (const consumed of run) {
+        await this.consume(consumed);
+      }
+      return;
+    }
+    for (const { type, outcome } of outcomes) {
+      this.count(type, outcome);
+    }
+  }
+
   private async consume(consumed: ConsumedMessage): Promise<void> {
-    const { topic, message } = consumed;
+    await this.inConsumerSpan(consumed, () => this.process(consumed));
+  }
+
+  private inConsumerSpan<T>({ topic, message }: ConsumedMessage, work: () => Promise<T>): Promise<T> {
     const parent = parseTraceparent(headerString(message.headers, EventHeaders.traceparent));
     const eventType = headerString(message.headers, EventHeaders.eventType) ?? 'unknown';
-    await withSpan(
+    return withSpan(
       `consume ${eventType}`,
       { kind: SpanKind.Consumer, parent, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId } },
-      () => this.process(consumed),
+      work,
     );
+  }
+
+  private count(type: string, outcome: 'handled' | 'skipped' | 'retried' | 'dead-lettered'): void {
+    const stat = outcome === 'dead-lettered' ? 'deadLettered' : outcome;
+    this.stats[stat] += 1;
+    this.outcomes?.inc({ type, outcome });
+  }
+
+  /** One attempt inside a shared transaction: any failure aborts the whole run (see consumeBatch). */
+  private async processShared({ topic, partition, message }: ConsumedMessage): Promise<{ type: string; outcome: 'handled' | 'skipped' }> {
+    let envelope: EventEnvelope;
+    try {
+      envelope = parseEnvelope(message.value);
+    } catch (error) {
+      throw new SharedRunAborted(error);
+    }
+    const handler = this.getHandlerByPattern(envelope.type);
+    if (!handler) {
+      return { type: envelope.type, outcome: 'skipped' };
+    }
+    await runWithLogContext({ eventId: envelope.id, correlationId: envelope.correlationId }, async () => {
+      try {
+        await this.invoke(handler, envelope, new KafkaEventContext([topic, partition, message.offset, 1]));
+      } catch (error) {
+        throw new SharedRunAborted(error);
+      }
+    });
+    return { type: envelope.type, outcome: 'handled' };
+  }
+
+  private async invoke(handler: MessageHandler, envelope: EventEnvelope, context: KafkaEventContext): Promise<void> {
+    const stopTimer = this.handlerSeconds?.startTimer({ type: envelope.type });
+    const result: unknown = await handler(envelope, context);
+    if (isObservable(result)) {
+      await lastValueFrom(result, { defaultValue: undefined });
+    }
+    stopTimer?.();
   }
 
   private async process(payload: ConsumedMessage): Promise<void> {
@@ -302,33 +392,33 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     }
     const handler = this.getHandlerByPattern(envelope.type);
     if (!handler) {
-      this.stats.skipped += 1;
-      this.outcomes?.inc({ type: envelope.type, outcome: 'skipped' });
+      this.count(envelope.type, 'skipped');
       return;
     }
     await runWithLogContext({ eventId: envelope.id, correlationId: envelope.correlationId }, async () => {
-      for (let attempt = 1; ; attempt += 1) {
+      // Waits for an unreachable database do not use up the event's attempts.
+      let waits = 0;
+      for (let attempt = 1; ; ) {
         try {
-          const context = new KafkaEventContext([topic, partition, message.offset, attempt]);
-          const stopTimer = this.handlerSeconds?.startTimer({ type: envelope.type });
-          const result: unknown = await handler(envelope, context);
-          if (isObservable(result)) {
-            await lastValueFrom(result, { defaultValue: undefined });
-          }
-          stopTimer?.();
-          this.stats.handled += 1;
-          this.outcomes?.inc({ type: envelope.type, outcome: 'handled' });
+          await this.invoke(handler, envelope, new KafkaEventContext([topic, partition, message.offset, attempt]));
+          this.count(envelope.type, 'handled');
           return;
         } catch (error) {
-          const lastAttempt = attempt >= this.options.maxAttempts;
-          if (decideOnFailure(error) === 'dead-letter' || lastAttempt) {
+          const decision = decideOnFailure(error);
+          if (decision === 'dead-letter' || (decision === 'retry' && attempt >= this.options.maxAttempts)) {
             await this.deadLetter(payload, error, attempt);
             return;
           }
-          this.stats.retried += 1;
-          this.outcomes?.inc({ type: envelope.type, outcome: 'retried' });
-          this.log.warn({ err: error, attempt, eventType: envelope.type }, 'event handler failed; retrying');
-          await sleep(backoffDelay(attempt, this.options.retryBaseMs));
+          this.count(envelope.type, 'retried');
+          if (decision === 'wait') {
+            waits += 1;
+            this.log.warn({ err: error, waits, eventType: envelope.type }, 'database unavailable; waiting to handle the event');
+          } else {
+            attempt += 1;
+            this.log.warn({ err: error, attempt, eventType: envelope.type }, 'event handler failed; retrying');
+          }
+          // Waits stay well inside the 10 s session so the group does not drop this consumer.
+          await sleep(decision === 'wait' ? backoffDelay(waits, this.options.retryBaseMs, 3000) : backoffDelay(attempt - 1, this.options.retryBaseMs));
           await payload.heartbeat();
         }
       }
@@ -362,7 +452,6 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         },
       ],
     });
-    this.stats.deadLettered += 1;
-    this.outcomes?.inc({ type: headerString(message.headers, EventHeaders.eventType) ?? 'unknown', outcome: 'dead-lettered' });
+    this.count(headerString(message.headers, EventHeaders.eventType) ?? 'unknown', 'dead-lettered');
   }
 }

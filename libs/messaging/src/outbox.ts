@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { EventHeaders, type AnyEventEnvelope, type EventEnvelope, type EventType, type TopicNames } from '@sc/contracts';
 import { childSpan, currentLogContext, formatTraceparent } from '@sc/observability';
+import { preparedQuery } from '@sc/persistence';
 
 /**
  * Appends events to the service's outbox inside the caller's transaction; the relay publishes
@@ -26,7 +27,9 @@ export class Outbox {
       );
       return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::jsonb)`;
     });
-    await manager.query(
+    await preparedQuery(
+      manager,
+      `messaging:outbox-append:${events.length}`,
       `INSERT INTO outbox (event_id, event_type, topic, message_key, payload, headers) VALUES ${rows.join(', ')}`,
       values,
     );

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TopicNames } from '@sc/contracts';
 import { databaseUrlFor, kafkaTransport, postgresTls, redisOptions, type ServiceConfig } from '@sc/config';
 import { KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics } from '@sc/messaging';
-import { openDatabase } from '@sc/persistence';
+import { UnitOfWork, openDatabase } from '@sc/persistence';
 import { MetricsRegistry, flushSpans } from '@sc/observability';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -81,6 +81,7 @@ export class PlatformModule {
             }),
         },
         { provide: EntityManager, useFactory: (dataSource: DataSource) => dataSource.manager, inject: [DataSource] },
+        { provide: UnitOfWork, useFactory: (dataSource: DataSource) => new UnitOfWork(dataSource), inject: [DataSource] },
         {
           provide: KAFKA,
           useFactory: async () => {
@@ -106,13 +107,15 @@ export class PlatformModule {
         },
         {
           provide: KafkaEventsServer,
-          useFactory: (kafka: Kafka) => {
+          useFactory: (kafka: Kafka, unitOfWork: UnitOfWork) => {
             const server = new KafkaEventsServer({
               kafka,
               topics: topicNames,
               groupId: `${config.KAFKA_TOPIC_PREFIX}${serviceName}`,
               maxAttempts: config.EVENT_MAX_ATTEMPTS,
               retryBaseMs: config.EVENT_RETRY_BASE_MS,
+              eventsPerTransaction: config.EVENTS_PER_TRANSACTION,
+              sharedTransaction: (work) => unitOfWork.run(work),
               metrics,
             });
             metrics.collectedGauge('sc_consumer_lag', 'Messages not yet consumed, per topic partition of this service.', async () =>
@@ -120,7 +123,7 @@ export class PlatformModule {
             );
             return server;
           },
-          inject: [KAFKA],
+          inject: [KAFKA, UnitOfWork],
         },
         ...redisProviders,
         {
@@ -129,7 +132,7 @@ export class PlatformModule {
           inject: [OutboxRelay, DataSource, { token: REDIS, optional: true }],
         },
       ],
-      exports: [MetricsRegistry, SERVICE_NAME, SERVICE_CONFIG, TopicNames, DataSource, EntityManager, KAFKA, Outbox, OutboxRelay, KafkaEventsServer, ...(options.redis ? [REDIS] : [])],
+      exports: [MetricsRegistry, SERVICE_NAME, SERVICE_CONFIG, TopicNames, DataSource, EntityManager, UnitOfWork, KAFKA, Outbox, OutboxRelay, KafkaEventsServer, ...(options.redis ? [REDIS] : [])],
     };
   }
 }

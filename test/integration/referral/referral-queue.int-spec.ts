@@ -3,7 +3,7 @@ import { loadConfig } from '@sc/config';
 import { TopicNames } from '@sc/contracts';
 import { Outbox } from '@sc/messaging';
 import { rootLogger } from '@sc/observability';
-import { openDatabase } from '@sc/persistence';
+import { UnitOfWork, openDatabase } from '@sc/persistence';
 import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
 import { ReferralConfig } from '../../../apps/referral/src/config';
 import { ReferralError, ReferralErrorCode } from '../../../apps/referral/src/errors/referral-error';
@@ -28,8 +28,8 @@ describe(ReferralWorkflowService.name, () => {
     const events = new ReferralEventsEmitter(new Outbox(new TopicNames(`${runId}.`)));
     const lifecycle = new ReferralLifecycle(referrals, new ClinicalFactsRepository(), events, config);
     return {
-      workflow: new ReferralWorkflowService(dataSource, referrals, nurses, lifecycle, events, config),
-      worker: new SlaWorker(dataSource, referrals, nurses, lifecycle, events, config),
+      workflow: new ReferralWorkflowService(new UnitOfWork(dataSource), referrals, nurses, lifecycle, events, config),
+      worker: new SlaWorker(new UnitOfWork(dataSource), referrals, nurses, lifecycle, events, config),
     };
   };
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientBase, QueryResultRow } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '@sc/persistence';
 import { encounterKeyOf, type StoredEncounter } from '../encounters/encounter.repository';
 import type { EncounterState } from '../encounters/encounter-state-machine';
 
@@ -163,19 +163,6 @@ const WRITE_BATCH = `WITH inserted AS (
   SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM saved)::int AS saved`;
 
 /**
- * Runs a statement as a named prepared statement on the transaction's own connection: these two
- * run for every batch, and planning them each time cost as much as running them.
- */
-async function prepared<R extends QueryResultRow>(manager: EntityManager, name: string, text: string, values: unknown[]): Promise<R[]> {
-  const runner = manager.queryRunner;
-  if (!runner) {
-    throw new Error('batch statements run inside the batch transaction');
-  }
-  const connection = (await runner.connect()) as ClientBase;
-  return (await connection.query<R>({ name, text, values })).rows;
-}
-
-/**
  * The two statements of a group-commit transaction. Each round trip to PostgreSQL costs as much
  * as many messages' worth of work, so a batch reads everything it needs in one statement and
  * writes its messages and encounters in another (the outbox rows are a third).
@@ -188,7 +175,7 @@ export class BatchRepository {
    * key order, so they do not deadlock) and reads the merges of its patients.
    */
   async readAndLock(manager: EntityManager, keys: readonly BatchKey[]): Promise<BatchSnapshot> {
-    const rows = await prepared<{ kind: SnapshotRow['kind']; row: string }>(manager, 'adt-ingest:read-and-lock:1', READ_AND_LOCK, [
+    const rows = await preparedQuery<{ kind: SnapshotRow['kind']; row: string }>(manager, 'adt-ingest:read-and-lock:1', READ_AND_LOCK, [
       keys.map((key) => key.sendingFacility),
       keys.map((key) => key.controlId),
       keys.map((key) => key.visitNumber),
@@ -229,7 +216,7 @@ export class BatchRepository {
     }
     const message = <T>(pick: (row: ReceivedMessageRow) => T): T[] => received.map(pick);
     const encounter = <T>(pick: (row: StoredEncounter) => T): T[] => encounters.map(pick);
-    const [{ inserted }] = await prepared<{ inserted: number }>(manager, 'adt-ingest:write-batch:1', WRITE_BATCH, [
+    const [{ inserted }] = await preparedQuery<{ inserted: number }>(manager, 'adt-ingest:write-batch:1', WRITE_BATCH, [
       message((r) => r.id),
       message((r) => r.sendingFacility),
       message((r) => r.controlId),

@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { EnvelopeOf, PlanBenefit } from '@sc/contracts';
 import { claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
+import { UnitOfWork } from '@sc/persistence';
 import { CareGapError, CareGapErrorCode } from '../errors/care-gap-error';
 import type { EventCause } from '../gaps/care-gap-events';
 import { GapDetector, type EvaluationResult } from '../gaps/gap-detector.service';
@@ -67,6 +68,7 @@ export class ContextService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly context: ContextRepository,
     private readonly detector: GapDetector,
   ) {}
@@ -102,7 +104,7 @@ export class ContextService {
     const correlationId = `bulk:${randomUUID()}`;
     let gapsUpdated = 0;
     for (const [planId, planRows] of groupBy(valid, (row) => row.planId)) {
-      gapsUpdated += await this.dataSource.transaction(async (manager) => {
+      gapsUpdated += await this.unitOfWork.run(async (manager) => {
         for (const row of planRows) {
           await this.context.upsertBenefit(manager, planId, toBenefit(row));
         }
@@ -119,7 +121,7 @@ export class ContextService {
 
   /** A context-feed event; a malformed one is refused without retries (dead-lettered with the reasons). */
   async applyContextEvent(event: ContextEvent): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.unitOfWork.run(async (manager) => {
       if (!(await claimInbox(manager, CONSUMER, event))) {
         return;
       }
@@ -163,7 +165,7 @@ export class ContextService {
   }
 
   async recordConsent(subject: string, category: SensitiveCategory, consent: ConsentDto, actorId: string): Promise<ConsentView[]> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       await this.context.lockPatient(manager, subject);
       await this.context.recordConsent(manager, subject, category, consent.granted, actorId, consent.reason);
       await this.detector.evaluate(manager, subject, { subject, correlationId: `consent:${subject}`, causationId: null });
@@ -199,7 +201,7 @@ export class ContextService {
     const correlationId = `bulk:${randomUUID()}`;
     const totals: EvaluationResult = { opened: 0, updated: 0, closed: 0 };
     for (const [subject, patientRows] of groupBy(valid, (row) => row.subject)) {
-      const result = await this.dataSource.transaction(async (manager) => {
+      const result = await this.unitOfWork.run(async (manager) => {
         await this.context.lockPatient(manager, subject);
         await apply(manager, subject, patientRows);
         return this.detector.evaluate(manager, subject, { subject, correlationId, causationId: null });

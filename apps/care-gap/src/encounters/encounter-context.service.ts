@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { EnvelopeOf } from '@sc/contracts';
 import { claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
+import { UnitOfWork } from '@sc/persistence';
 import { CONSUMER } from '../context/context.service';
 import { ContextRepository } from '../context/context.repository';
 import { GapDetector } from '../gaps/gap-detector.service';
@@ -20,13 +20,13 @@ export class EncounterContextService {
   private readonly logger = createLogger(EncounterContextService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly context: ContextRepository,
     private readonly detector: GapDetector,
   ) {}
 
   async handle(event: EncounterEvent): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.unitOfWork.run(async (manager) => {
       if (!(await claimInbox(manager, CONSUMER, event))) {
         return;
       }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { UnitOfWork } from '@sc/persistence';
 import { ContextRepository } from '../context/context.repository';
 import { CareGapError, CareGapErrorCode } from '../errors/care-gap-error';
 import { CareGapEvents, gapData } from './care-gap-events';
@@ -14,6 +15,7 @@ import type { GapView } from './gap.views';
 export class GapService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly gaps: GapRepository,
     private readonly context: ContextRepository,
     private readonly detector: GapDetector,
@@ -33,7 +35,7 @@ export class GapService {
   }
 
   async transition(id: string, change: GapTransitionDto, actorId: string): Promise<GapView> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.unitOfWork.run(async (manager) => {
       const gap = await this.gaps.findById(manager, id, { lock: true });
       if (!gap) {
         throw new CareGapError(CareGapErrorCode.GapNotFound, `gap ${id} not found`);

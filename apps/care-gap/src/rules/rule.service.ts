@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { createLogger } from '@sc/observability';
+import { UnitOfWork } from '@sc/persistence';
 import { ContextRepository } from '../context/context.repository';
 import { CareGapError, CareGapErrorCode } from '../errors/care-gap-error';
 import { determineCoverage } from '../gaps/coverage';
@@ -28,6 +29,7 @@ export class RuleService implements OnModuleInit {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly rules: RuleRepository,
     private readonly context: ContextRepository,
     private readonly gaps: GapRepository,
@@ -37,7 +39,7 @@ export class RuleService implements OnModuleInit {
   /** Before events are consumed: a file rule newer than the stored one becomes the current version; a stored newer one (an API change) stays. */
   async onModuleInit(): Promise<void> {
     const source = path.basename(this.file.source);
-    const outcome = await this.dataSource.transaction(async (manager) => {
+    const outcome = await this.unitOfWork.run(async (manager) => {
       await manager.query("SELECT pg_advisory_xact_lock(hashtext('care-gap-rules-seed'))");
       let stored = 0;
       let kept = 0;
@@ -73,7 +75,7 @@ export class RuleService implements OnModuleInit {
     if (rule.id !== ruleId) {
       throw new CareGapError(CareGapErrorCode.InvalidRule, `rule id ${rule.id} does not match the path (${ruleId})`);
     }
-    await this.dataSource.transaction(async (manager) => {
+    await this.unitOfWork.run(async (manager) => {
       const latest = (await this.rules.latestVersion(manager, ruleId)) ?? 0;
       if (rule.version !== latest + 1 || !(await this.rules.insertVersion(manager, rule, actorId, change.reason))) {
         throw new CareGapError(CareGapErrorCode.RuleVersionConflict, `rule ${ruleId} is at version ${latest}; a change must be version ${latest + 1}`);

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { backoffDelay } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
+import { UnitOfWork } from '@sc/persistence';
 import type { NotifierConfig } from '../config';
 import { DeliveryDispatch } from '../notifications/delivery-dispatch';
 import { PollingLoop } from '../runtime/polling-loop';
@@ -22,7 +22,7 @@ export class TimerWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly loop: PollingLoop;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly timers: TimerRepository,
     private readonly escalation: EscalationService,
     private readonly dispatch: DeliveryDispatch,
@@ -44,7 +44,7 @@ export class TimerWorker implements OnApplicationBootstrap, BeforeApplicationShu
     const claim: { timer?: TimerRecord } = {};
     let outcome: EscalationOutcome | undefined;
     try {
-      outcome = await this.dataSource.transaction(async (manager) => {
+      outcome = await this.unitOfWork.run(async (manager) => {
         claim.timer = await this.timers.claimDue(manager);
         return claim.timer ? this.escalation.fire(manager, claim.timer) : undefined;
       });

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { createEnvelope } from '@sc/contracts';
 import { Outbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
+import { UnitOfWork } from '@sc/persistence';
 import { NOTIFIER_SOURCE } from '../escalation/escalation.service';
 import { TimerRepository } from '../escalation/timer.repository';
 import { NotifierError, NotifierErrorCode } from '../errors/notifier.error';
@@ -15,7 +16,7 @@ export class ReceiptService {
   private readonly logger = createLogger(ReceiptService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly notifications: NotificationRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly receipts: ReceiptRepository,
@@ -24,7 +25,7 @@ export class ReceiptService {
   ) {}
 
   async read(notificationId: string, recipientId: string): Promise<ReceiptRecord> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       await this.addressedNotification(manager, notificationId, recipientId);
       return this.receipts.markRead(manager, notificationId, recipientId);
     });
@@ -36,7 +37,7 @@ export class ReceiptService {
    * `notification.acknowledged`, all in one transaction.
    */
   async acknowledge(notificationId: string, recipientId: string): Promise<ReceiptRecord> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const notification = await this.addressedNotification(manager, notificationId, recipientId);
       const { receipt, first } = await this.receipts.acknowledge(manager, notificationId, recipientId);
       if (!first) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { UnitOfWork } from '@sc/persistence';
 import type { Channel, DeliveryPreferences } from '../notifications/delivery-plan';
 import type { QuietHours } from '../notifications/quiet-hours';
 import type { TeamMember } from '../escalation/escalation-targets';
@@ -78,11 +79,14 @@ const toPreferences = (row: PreferencesRow): PreferencesRecord => ({
 
 @Injectable()
 export class RecipientRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
 
   /** Inserts or replaces a recipient and their team memberships. */
   async upsert(recipient: RecipientUpsert): Promise<RecipientRecord> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       await manager.query(
         `INSERT INTO recipients (id, display_name, roles, active) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, roles = EXCLUDED.roles,

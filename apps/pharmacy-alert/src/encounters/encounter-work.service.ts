@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import type { EncounterEventData, EnvelopeOf, EventEnvelope, PatientMergedData, TaskKind } from '@sc/contracts';
 import { UnprocessableEventError, claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
+import { UnitOfWork } from '@sc/persistence';
 import type { PharmacyAlertConfig } from '../config';
 import { escalationTimers } from '../escalation/escalation-ladder';
 import { IdentityReviewRepository } from '../matching/identity-review.repository';
@@ -59,7 +60,7 @@ export class EncounterWorkService {
   private readonly logger = createLogger(EncounterWorkService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly matcher: PatientMatcher,
     private readonly roster: RosterRepository,
     private readonly pharmacists: PharmacistRepository,
@@ -72,7 +73,7 @@ export class EncounterWorkService {
   ) {}
 
   async handle(event: EncounterEvent): Promise<EncounterResult> {
-    const result = await this.dataSource.transaction(async (manager) => {
+    const result = await this.unitOfWork.run(async (manager) => {
       if (!(await claimInbox(manager, CONSUMER, event))) {
         return 'duplicate-event' as const;
       }

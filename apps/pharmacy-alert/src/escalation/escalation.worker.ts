@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
+import { UnitOfWork } from '@sc/persistence';
 import type { PharmacyAlertConfig } from '../config';
 import { PharmacistRepository } from '../pharmacists/pharmacist.repository';
 import { teamLeads } from '../pharmacists/routing';
@@ -32,7 +33,7 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly tasks: TaskRepository,
     private readonly pharmacists: PharmacistRepository,
     private readonly events: PharmacyEvents,
@@ -60,7 +61,7 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
 
   /** Fires every due timer; returns how many rungs were acted on. */
   async fireDue(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const due: DueTimer[] = await manager.query(
         `SELECT task_id, step FROM task_timers WHERE fired_at IS NULL AND fire_at <= now()
          ORDER BY fire_at LIMIT 100 FOR UPDATE SKIP LOCKED`,

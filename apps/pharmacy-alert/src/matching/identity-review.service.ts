@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { UnitOfWork } from '@sc/persistence';
 import { EncounterWorkService, type EncounterEvent, type EncounterResult } from '../encounters/encounter-work.service';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
 import { IdentityReviewRepository } from './identity-review.repository';
@@ -9,14 +9,14 @@ import { RosterRepository } from '../roster/roster.repository';
 @Injectable()
 export class IdentityReviewService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly reviews: IdentityReviewRepository,
     private readonly roster: RosterRepository,
     private readonly work: EncounterWorkService,
   ) {}
 
   async resolve(reviewId: string, patientId: string, actorId: string): Promise<EncounterResult> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const review = await this.reviews.lock(manager, reviewId);
       if (!review) {
         throw new PharmacyError(PharmacyErrorCode.ReviewNotFound, `identity review ${reviewId} not found`);
@@ -37,7 +37,7 @@ export class IdentityReviewService {
   }
 
   async dismiss(reviewId: string, actorId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.unitOfWork.run(async (manager) => {
       const review = await this.reviews.lock(manager, reviewId);
       if (!review) {
         throw new PharmacyError(PharmacyErrorCode.ReviewNotFound, `identity review ${reviewId} not found`);

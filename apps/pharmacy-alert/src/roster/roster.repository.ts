@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { PatientIdentifier } from '@sc/contracts';
+import { UnitOfWork, preparedQuery } from '@sc/persistence';
 import type { RosterPatientDto } from './roster.dto';
 
 export interface RosterPatient {
@@ -55,11 +56,11 @@ const toPatient = (row: PatientRow): RosterPatient => ({
 
 @Injectable()
 export class RosterRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly unitOfWork: UnitOfWork) {}
 
   /** Inserts or updates one patient by pharmacy patient id, replacing identifiers and therapies. */
   async upsert(row: RosterPatientDto): Promise<string> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const [{ id }]: Array<{ id: string }> = await manager.query(
         `INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date, sex, preferred_language, pharmacist_id, team_id, outreach_consent, contact_channels)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -101,7 +102,9 @@ export class RosterRepository {
     if (withAuthority.length === 0) {
       return [];
     }
-    const rows: PatientRow[] = await manager.query(
+    const rows = await preparedQuery<PatientRow>(
+      manager,
+      'pharmacy-alert:roster-by-identifiers',
       `SELECT DISTINCT ${PATIENT_COLUMNS}
        FROM patient_identifiers i JOIN patients p ON p.id = i.patient_id
        WHERE p.enrolled AND (i.authority, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
@@ -116,7 +119,9 @@ export class RosterRepository {
    * ambiguous anyway and goes to review with the first candidates.
    */
   async findDemographicCandidates(manager: EntityManager, birthDate: string, familyName: string | null, givenName: string | null): Promise<RosterPatient[]> {
-    const rows: PatientRow[] = await manager.query(
+    const rows = await preparedQuery<PatientRow>(
+      manager,
+      'pharmacy-alert:roster-demographic-candidates',
       `SELECT ${PATIENT_COLUMNS} FROM patients p
        WHERE p.enrolled AND p.birth_date = $1::date AND (upper(p.family_name) = upper($2) OR upper(p.given_name) = upper($3))
        LIMIT 50`,
@@ -156,10 +161,9 @@ export class RosterRepository {
   }
 
   async setEnrolled(pharmacyPatientId: string, enrolled: boolean): Promise<boolean> {
-    const [, affected]: [unknown, number] = await this.dataSource.query('UPDATE patients SET enrolled = $2, updated_at = now() WHERE pharmacy_patient_id = $1', [
-      pharmacyPatientId,
-      enrolled,
-    ]);
+    const [, affected]: [unknown, number] = await this.unitOfWork.run((manager) =>
+      manager.query('UPDATE patients SET enrolled = $2, updated_at = now() WHERE pharmacy_patient_id = $1', [pharmacyPatientId, enrolled]),
+    );
     return affected > 0;
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { EnvelopeOf } from '@sc/contracts';
 import { claimInbox } from '@sc/messaging';
+import { UnitOfWork } from '@sc/persistence';
 import { CONSUMER } from '../encounters/encounter-work.service';
 import { RosterRepository } from '../roster/roster.repository';
 import { TimelineRepository, type TimelineEntry } from '../timeline/timeline.repository';
@@ -40,13 +40,13 @@ export function timelineLine(event: TeamActivityEvent): Pick<TimelineEntry, 'tea
 @Injectable()
 export class TeamActivityService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly roster: RosterRepository,
     private readonly timeline: TimelineRepository,
   ) {}
 
   async record(event: TeamActivityEvent): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.unitOfWork.run(async (manager) => {
       if (!(await claimInbox(manager, CONSUMER, event))) {
         return;
       }

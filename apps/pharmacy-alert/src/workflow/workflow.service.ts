@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import type { NeedKind } from '@sc/contracts';
 import { canSeeTeam, type Principal } from '@sc/security';
+import { UnitOfWork } from '@sc/persistence';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
 import { TimelineRepository } from '../timeline/timeline.repository';
 import { PharmacyEvents, type EventCause } from '../tasks/pharmacy-events';
@@ -26,7 +27,7 @@ const NEED_SUMMARY: Record<NeedKind, string> = {
 @Injectable()
 export class WorkflowService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly tasks: TaskRepository,
     private readonly events: PharmacyEvents,
     private readonly timeline: TimelineRepository,
@@ -176,7 +177,7 @@ export class WorkflowService {
     actor: Principal,
     step: (manager: EntityManager, task: TaskView, cause: EventCause) => Promise<void>,
   ): Promise<TaskView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const task = await this.tasks.findById(manager, taskId, { lock: true });
       // Another team's task answers like a missing one: its existence is patient data too.
       if (!task || !canSeeTeam(actor, task.teamId)) {

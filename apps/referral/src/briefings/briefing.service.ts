@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { createLogger } from '@sc/observability';
+import { UnitOfWork } from '@sc/persistence';
 import { ReferralError, ReferralErrorCode } from '../errors/referral-error';
 import { ClinicalFactsRepository } from '../facts/clinical-facts.repository';
 import { Notices } from '../notices/referral-notices';
@@ -33,6 +34,7 @@ export class BriefingService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly referrals: ReferralRepository,
     private readonly briefings: BriefingRepository,
     private readonly facts: ClinicalFactsRepository,
@@ -52,7 +54,7 @@ export class BriefingService {
 
   /** Sends the packet (assembled now and kept as sent); the referral is then ordered until the specialist acknowledges. */
   async send(referralId: string, input: { actorId: string; specialistId: string; note?: string }): Promise<BriefingState> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const { referral, now } = await this.lockBriefing(manager, referralId);
       const actor = actorOf(await this.nurses.find(manager, input.actorId), input.actorId);
       const transition = planTransition(referral, 'send-briefing', actor, now);
@@ -82,7 +84,7 @@ export class BriefingService {
 
   /** The specialist's acknowledgement (usually relayed by an integration) completes the referral; a repeat is answered, not refused. */
   async acknowledge(referralId: string, input: { acknowledgedBy: string; acknowledgedAt?: Date }): Promise<BriefingState> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const { referral, now } = await this.lockBriefing(manager, referralId);
       const sent = await this.briefings.find(manager, referralId);
       if (!sent) {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import type { EncounterEventData, EnvelopeOf, EventEnvelope } from '@sc/contracts';
 import { UnprocessableEventError, claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
+import { UnitOfWork } from '@sc/persistence';
 import { ClinicalFactsRepository } from '../facts/clinical-facts.repository';
 import { normalizeLanguage } from '../referrals/queue-routing';
 import { ReferralLifecycle } from '../referrals/referral-lifecycle';
@@ -43,14 +44,14 @@ export class EncounterIntakeService {
   private readonly logger = createLogger(EncounterIntakeService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly facts: ClinicalFactsRepository,
     private readonly referrals: ReferralRepository,
     private readonly lifecycle: ReferralLifecycle,
   ) {}
 
   async handle(event: EncounterEvent): Promise<EncounterResult> {
-    const result = await this.dataSource.transaction(async (manager): Promise<EncounterResult> => {
+    const result = await this.unitOfWork.run(async (manager): Promise<EncounterResult> => {
       if (!(await claimInbox(manager, CONSUMER, event))) {
         return 'duplicate-event';
       }

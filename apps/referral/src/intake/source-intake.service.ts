@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import type { EnvelopeOf, EventEnvelope } from '@sc/contracts';
 import { UnprocessableEventError, claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
+import { UnitOfWork } from '@sc/persistence';
 import { ClinicalFactsRepository } from '../facts/clinical-facts.repository';
 import { ReferralLifecycle } from '../referrals/referral-lifecycle';
 import { referralFromCareGap, referralFromNeed, type ReferralSpec } from '../referrals/referral-sources';
@@ -41,14 +42,14 @@ export class SourceIntakeService {
   private readonly logger = createLogger(SourceIntakeService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly facts: ClinicalFactsRepository,
     private readonly referrals: ReferralRepository,
     private readonly lifecycle: ReferralLifecycle,
   ) {}
 
   async handle(event: SourceEvent): Promise<SourceResult> {
-    const result = await this.dataSource.transaction(async (manager): Promise<SourceResult> => {
+    const result = await this.unitOfWork.run(async (manager): Promise<SourceResult> => {
       if (!(await claimInbox(manager, CONSUMER, event))) {
         return 'duplicate-event';
       }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
+import { UnitOfWork } from '@sc/persistence';
 import type { ReferralConfig } from '../config';
 import { ReferralError, ReferralErrorCode } from '../errors/referral-error';
 import { Notices } from '../notices/referral-notices';
@@ -53,7 +54,7 @@ export class ReferralWorkflowService {
   private readonly logger = createLogger(ReferralWorkflowService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly referrals: ReferralRepository,
     private readonly nurses: NurseRepository,
     private readonly lifecycle: ReferralLifecycle,
@@ -66,7 +67,7 @@ export class ReferralWorkflowService {
    * the nurse's language or waiting past the language hold; null when there is none.
    */
   async claimNext(nurseId: string, queueId?: string): Promise<Referral | null> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const nurse = await this.activeNurse(manager, nurseId);
       const skills = nurse.role === 'supervisor' ? SKILLS : nurse.skills;
       const queueIds = skills.map((skill) => queueIdOf(nurse.teamId, skill));
@@ -110,7 +111,7 @@ export class ReferralWorkflowService {
 
   /** Extends the holder's lease; refused with the reason when it is not theirs, not leased, or already expired. */
   async renew(referralId: string, actorId: string): Promise<Referral> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const renewed = await this.referrals.renewLease(manager, referralId, actorId, this.config.REFERRAL_LEASE_SECONDS);
       if (renewed) {
         return renewed;
@@ -170,7 +171,7 @@ export class ReferralWorkflowService {
     extra: Pick<StepDetails, 'scheduledFor' | 'orderReference'> = {},
     resolveTarget?: (manager: EntityManager, referral: Referral) => Promise<string>,
   ): Promise<Referral> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const locked = await this.referrals.lock(manager, referralId);
       if (!locked) {
         throw new ReferralError(ReferralErrorCode.ReferralNotFound, `referral ${referralId} not found`);

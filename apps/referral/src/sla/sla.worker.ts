@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
+import { UnitOfWork } from '@sc/persistence';
 import type { ReferralConfig } from '../config';
 import { Notices } from '../notices/referral-notices';
 import { NurseRepository } from '../nurses/nurse.repository';
@@ -25,7 +26,7 @@ export class SlaWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly referrals: ReferralRepository,
     private readonly nurses: NurseRepository,
     private readonly lifecycle: ReferralLifecycle,
@@ -74,7 +75,7 @@ export class SlaWorker implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Puts referrals whose holder went quiet back in the queue and tells that nurse. */
   async expireLeases(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const expired = await this.referrals.lockExpiredLeases(manager, BATCH);
       for (const { referral, now } of expired) {
         const transition = planTransition(referral, 'expire-lease', { kind: 'system' }, now);
@@ -92,7 +93,7 @@ export class SlaWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   async fireDueTimers(): Promise<{ claimed: number; fired: number }> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (manager) => {
       const due = await this.referrals.claimDueTimers(manager, BATCH);
       let fired = 0;
       for (const timer of due) {

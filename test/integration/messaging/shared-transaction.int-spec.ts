@@ -1,0 +1,141 @@
+import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Payload } from '@nestjs/microservices';
+import type { Kafka } from 'kafkajs';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { EventHeaders, TopicNames, createEnvelope, type EventEnvelope } from '@sc/contracts';
+import {
+  CREATE_MESSAGING_TABLES,
+  HandlesEvent,
+  KafkaEventsServer,
+  RethrowEventErrorsFilter,
+  claimInbox,
+  createKafka,
+  deleteTopicsWithPrefix,
+  provisionTopics,
+} from '@sc/messaging';
+import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, eventually, kafkaBrokers, newRunId } from '@sc/testing';
+
+class HandledEventsTable1700000000002 implements MigrationInterface {
+  name = 'HandledEventsTable1700000000002';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(CREATE_MESSAGING_TABLES);
+    await runner.query('CREATE TABLE handled (event_id uuid PRIMARY KEY, title text NOT NULL, tx bigint NOT NULL)');
+  }
+  async down(): Promise<void> {}
+}
+
+const afterCommitEffects: string[] = [];
+const attempts = new Map<string, number>();
+let unitOfWork: UnitOfWork;
+
+/** Writes one row per event in the transaction it joins; the title picks a failure to play. */
+@Controller()
+class RecordingHandler {
+  @HandlesEvent('notification.requested')
+  async onRequested(@Payload() event: EventEnvelope<'notification.requested'>): Promise<void> {
+    const attempt = (attempts.get(event.id) ?? 0) + 1;
+    attempts.set(event.id, attempt);
+    if (event.data.title === 'database-down' && attempt <= 6) {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    }
+    await unitOfWork.run(async (manager) => {
+      if (!(await claimInbox(manager, 'test', event))) {
+        return;
+      }
+      await manager.query('INSERT INTO handled (event_id, title, tx) VALUES ($1, $2, txid_current())', [event.id, event.data.title]);
+      if (event.data.title === 'poison') {
+        throw new Error('cannot handle this one');
+      }
+      await unitOfWork.afterCommit(() => {
+        afterCommitEffects.push(event.id);
+      });
+    });
+  }
+}
+
+function request(title: string, index: number): EventEnvelope<'notification.requested'> {
+  return createEnvelope(
+    'notification.requested',
+    { notificationId: `${title}-${index}`, recipientId: 'u1', teamId: null, title, urgency: 'routine', dueAt: null, link: '/x', itemType: 't', itemId: `${index}` },
+    { source: 'test', subject: 'pt-1', occurredAt: new Date().toISOString(), correlationId: `c${index}` },
+  );
+}
+
+describe('KafkaEventsServer with a shared transaction', () => {
+  const runId = newRunId();
+  const prefix = `${runId}.`;
+  const topics = new TopicNames(prefix);
+  let kafka: Kafka;
+  let dataSource: DataSource;
+  let app: INestMicroservice | undefined;
+
+  beforeAll(async () => {
+    kafka = createKafka({ brokers: kafkaBrokers(), clientId: runId });
+    await provisionTopics(kafka, topics);
+    dataSource = await openDatabase({ url: databaseUrl(runId, 'shared'), serviceName: 'shared-tx-test', migrations: [HandledEventsTable1700000000002], poolSize: 4 });
+    unitOfWork = new UnitOfWork(dataSource);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await dataSource?.destroy();
+    await dropRunDatabases(runId);
+    await deleteTopicsWithPrefix(kafka, prefix);
+  }, 30_000);
+
+  async function startConsumer(): Promise<KafkaEventsServer> {
+    const server = new KafkaEventsServer({
+      kafka,
+      topics,
+      groupId: `${prefix}group`,
+      maxAttempts: 3,
+      retryBaseMs: 20,
+      sharedTransaction: (work) => unitOfWork.run(work),
+      eventsPerTransaction: 50,
+    });
+    @Module({ controllers: [RecordingHandler] })
+    class TestModule {}
+    app = await NestFactory.createMicroservice(TestModule, { strategy: server, logger: false });
+    app.useGlobalFilters(new RethrowEventErrorsFilter());
+    await app.listen();
+    return server;
+  }
+
+  it('handles a backlog in a few transactions, rolls back a run with a poison event and handles its events one by one, and waits out an unreachable database', async () => {
+    const before = Array.from({ length: 60 }, (_, index) => request('ok', index));
+    const poison = request('poison', 60);
+    const databaseDown = request('database-down', 61);
+    const after = Array.from({ length: 40 }, (_, index) => request('ok', 62 + index));
+    const events = [...before, poison, databaseDown, ...after];
+    const producer = kafka.producer();
+    await producer.connect();
+    // One key, one partition: the backlog is waiting before the consumer joins, so it arrives in batches.
+    await producer.send({
+      topic: topics.of('notificationRequests'),
+      messages: events.map((event) => ({ key: 'pt-1', value: JSON.stringify(event), headers: { [EventHeaders.eventType]: event.type } })),
+    });
+    await producer.disconnect();
+
+    const server = await startConsumer();
+    const last = after[after.length - 1];
+    await eventually(async () => (afterCommitEffects.includes(last.id) ? true : undefined), 60_000);
+
+    const rows: Array<{ event_id: string; title: string; tx: string }> = await dataSource.query('SELECT event_id, title, tx FROM handled');
+    const okIds = [...before, databaseDown, ...after].map((event) => event.id);
+    // Every good event written once, the poison event's row rolled back with it.
+    expect(rows.map((row) => row.event_id).sort()).toEqual([...okIds].sort());
+    // The run before the failures shared its transactions: fifty events, at most two commits.
+    const firstRun = new Set(before.slice(0, 50).map((event) => event.id));
+    expect(new Set(rows.filter((row) => firstRun.has(row.event_id)).map((row) => row.tx)).size).toBeLessThanOrEqual(2);
+    // After-commit effects only for committed work, once each, and none for the poison event.
+    expect([...afterCommitEffects].sort()).toEqual([...okIds].sort());
+    // The poison event was tried in its run (unless a fetch left it alone), then on its own up to
+    // maxAttempts, then dead-lettered.
+    expect([3, 1 + 3]).toContain(attempts.get(poison.id));
+    // The unreachable database did not use up attempts: seven tries, handled, not dead-lettered.
+    expect(attempts.get(databaseDown.id)).toBe(7);
+    expect(server.counters.deadLettered).toBe(1);
+  });
+});
