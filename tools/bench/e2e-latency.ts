@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       target: { p99Ms: 150 },
     };
     const files = saveResults(
-      'e2e-latency',
+      `e2e-latency-${rate}`,
       result,
       barChartSvg(`Discharge ACK to pharmacist SSE (under ${rate} msg/s), ms`, 'ms', [
         { name: 'system', bars: [{ label: 'p50', value: latency.p50 }, { label: 'p95', value: latency.p95 }, { label: 'p99', value: latency.p99 }] },
