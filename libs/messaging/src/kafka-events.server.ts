@@ -111,15 +111,20 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private readonly log = createLogger(KafkaEventsServer.name);
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
-  private readonly stats = { handled: 0, retried: 0, deadLettered: 0, skipped: 0 };
+  private readonly stats = { handled: 0, retried: 0, deadLettered: 0, skipped: 0, runsRolledBack: 0 };
 
   private readonly outcomes;
   private readonly handlerSeconds;
+  private readonly runs;
 
   constructor(private readonly options: KafkaEventsServerOptions) {
     super();
     this.outcomes = options.metrics?.counter('sc_events_consumed_total', 'Events consumed, by type and outcome (handled, retried, dead-lettered, skipped).');
     this.handlerSeconds = options.metrics?.histogram('sc_event_handler_seconds', 'Handler duration per attempt, by event type.');
+    this.runs = options.metrics?.counter(
+      'sc_event_runs_total',
+      'Runs of events handled in one shared transaction, by outcome (committed, rolled-back: its events were then handled one at a time).',
+    );
   }
 
   /** Lag (high watermark minus committed offset) per topic partition of this service's group. */
@@ -319,12 +324,15 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       });
     } catch (error) {
       const reason = error instanceof SharedRunAborted ? error.reason : error;
+      this.stats.runsRolledBack += 1;
+      this.runs?.inc({ outcome: 'rolled-back' });
       this.log.warn({ err: reason, events: run.length }, 'shared transaction rolled back; handling its events one at a time');
       for (const consumed of run) {
         await this.consume(consumed);
       }
       return;
     }
+    this.runs?.inc({ outcome: 'committed' });
     for (const { type, outcome } of outcomes) {
       this.count(type, outcome);
     }
