@@ -53,7 +53,8 @@ const locationOf = (data: EncounterEventData): string | null =>
 /**
  * Turns hospital encounter events into pharmacist work: discharge tasks with a 24-hour clock,
  * admission alerts with refill holds, and the cancels, transfers, updates, deaths and merges that
- * change them. Every event is handled in one transaction with its inbox row.
+ * change them. Every event is handled in one transaction with its inbox row (which the event
+ * transport may share with the events after it; see UnitOfWork).
  */
 @Injectable()
 export class EncounterWorkService {
