@@ -6,7 +6,7 @@ import { createLogger } from '@sc/observability';
 import { REDIS } from '@sc/platform';
 import { DeliveryWorker } from '../deliveries/delivery.worker';
 import { RecipientRepository } from '../recipients/recipient.repository';
-import { planDeliveries } from './delivery-plan';
+import { planDeliveries, planTeamDeliveries, uniqueDeliveries } from './delivery-plan';
 import { DeliveryRepository, type CreatedDeliveries } from './delivery.repository';
 import { parseRecipientKey, type RecipientKey } from './recipient-key';
 import { streamChannel } from './stream-item';
@@ -23,14 +23,32 @@ export class DeliveryDispatch {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  /**
+   * Plans and stores the deliveries of one notification. Team membership and preferences are read
+   * here, in the dispatching transaction: whoever is an active member now gets the team item on
+   * their own webhook and email; someone who joins later gets nothing retroactively (they still
+   * see the team feed and may read and acknowledge through their membership).
+   */
   async create(manager: EntityManager, notificationId: string, targets: RecipientKey[], urgency: NotificationUrgency, now: Date): Promise<CreatedDeliveries> {
-    const users = targets.map(parseRecipientKey).filter((key) => key.kind === 'user').map((key) => key.id);
+    const keys = targets.map((target) => ({ target, ...parseRecipientKey(target) }));
+    const teamIds = keys.filter((key) => key.kind === 'team').map((key) => key.id);
+    const members = await this.recipients.teamMembers(manager, teamIds);
+    const users = [...new Set([...keys.filter((key) => key.kind === 'user').map((key) => key.id), ...members.map((member) => member.recipientId)])];
     const preferences = await this.recipients.deliveryPreferences(manager, users);
-    const planned = targets.flatMap((target) => {
-      const key = parseRecipientKey(target);
-      return planDeliveries(target, key.kind === 'user' ? preferences.get(key.id) : undefined, urgency, now);
+    const planned = keys.flatMap(({ target, kind, id }) => {
+      switch (kind) {
+        case 'user':
+          return planDeliveries(target, preferences.get(id), urgency, now);
+        case 'team':
+          return planTeamDeliveries(
+            target,
+            members.filter((member) => member.teamId === id).map((member) => ({ recipientId: member.recipientId, preferences: preferences.get(member.recipientId) })),
+            urgency,
+            now,
+          );
+      }
     });
-    return this.deliveries.createDeliveries(manager, notificationId, planned);
+    return this.deliveries.createDeliveries(manager, notificationId, uniqueDeliveries(planned));
   }
 
   /**
