@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createLogger } from './logger';
 import { currentLogContext, runWithLogContext } from './log-context';
 import { childSpan, type TraceContext } from './trace-context';
@@ -128,7 +127,7 @@ export interface SpanOptions {
 /** Runs `work` in a new span (child of `parent`, else of the current span); ids reach every log line inside. */
 export async function withSpan<T>(name: string, options: SpanOptions, work: (span: { setAttribute(key: string, value: AttributeValue): void; traceId: string }) => Promise<T>): Promise<T> {
   const parent = options.parent ?? currentLogContext()?.trace;
-  const context = parent ? childSpan(parent) : { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), sampled: true };
+  const context = childSpan(parent);
   const attributes: Record<string, AttributeValue> = { ...options.attributes };
   const startNs = nowNs();
   let error: string | undefined;
