@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
-import { FakeSmtpServer, SseClient, SystemUnderTest, databaseUrl, eventually } from '@sc/testing';
+import { FakeSmtpServer, SseClient, SystemUnderTest, databaseUrl, eventually, repoRoot } from '@sc/testing';
 import {
   Api,
   RequestPublisher,
@@ -44,9 +48,12 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
 
   beforeAll(async () => {
     smtp = await FakeSmtpServer.start();
+    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'notifier-key-')), 'secret-key');
+    writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`);
     system = await SystemUnderTest.start({
       services: ['notifier'],
       env: {
+        NOTIFIER_SECRET_KEY_FILE: keyFile,
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(smtp.port),
         SMTP_TIMEOUT_MS: '2000',
@@ -124,6 +131,35 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
     expect(body.link).toBe(`https://care.example/v1/tasks/${request.data.notificationId}`);
     const preferences = await api.ok<{ webhook: { circuit: string; consecutiveFailures: number } }>('GET', '/v1/recipients/nurse-hook/preferences');
     expect(preferences.webhook).toMatchObject({ circuit: 'closed', consecutiveFailures: 0 });
+  }, 60_000);
+
+  it('stores the webhook signing secret encrypted and never returns or logs it', async () => {
+    const hooks = await receiver();
+    await registerRecipient(api, 'nurse-secret', { channels: ['webhook'], webhookUrl: hooks.url });
+    const request = notificationRequest({ recipientId: 'nurse-secret', urgency: 'urgent' });
+    await publisher.publish(request);
+    await eventually(async () => (hooks.accepted.length === 1 ? true : undefined));
+    expect(signatureIsValid(hooks.accepted[0], SECRET)).toBe(true);
+
+    const { rows } = await db.query<{ secret: string; secret_format: string; secret_key_id: string }>(
+      `SELECT secret, secret_format, secret_key_id FROM webhook_endpoints WHERE recipient_id = 'nurse-secret'`,
+    );
+    expect(rows[0]).toMatchObject({ secret_format: 'aes-256-gcm', secret_key_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(rows[0].secret).not.toContain(SECRET);
+    const answers = [
+      await api.call('PUT', '/v1/recipients/nurse-secret/webhook', { url: hooks.url, secret: SECRET }),
+      await api.call('GET', '/v1/recipients/nurse-secret/preferences'),
+      await api.call('GET', `/v1/notifications/${request.data.notificationId}`),
+      await api.call('GET', '/v1/deliveries?recipientId=nurse-secret'),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(JSON.stringify(answer.body)).not.toContain(SECRET);
+    }
+    const { rows: audit } = await db.query<{ entry: string }>('SELECT row_to_json(a)::text AS entry FROM audit_log a');
+    expect(audit.length).toBeGreaterThan(0);
+    expect(audit.some((row) => row.entry.includes(SECRET))).toBe(false);
+    expect(readFileSync(path.join(repoRoot(), '.run', 'test-logs', system.runId, 'notifier.log'), 'utf8')).not.toContain(SECRET);
   }, 60_000);
 
   it('dead-letters a webhook after the last attempt, and a person can redrive it', async () => {

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@sc/platform';
+import { PlatformModule, SERVICE_CONFIG } from '@sc/platform';
 import { SecurityModule } from '@sc/security';
 import { EmailChannel } from './channels/email/email.channel';
 import { WebhookChannel } from './channels/webhook/webhook.channel';
 import { WebhookEndpointRepository } from './channels/webhook/webhook-endpoint.repository';
+import { WebhookSecretSealer } from './channels/webhook/webhook-secret-sealer';
 import { NotifierConfig } from './config';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveryAdminService } from './deliveries/delivery-admin.service';
@@ -27,6 +28,7 @@ import { RecipientService } from './recipients/recipient.service';
 import { RecipientsController } from './recipients/recipients.controller';
 import { StreamHub } from './streams/stream-hub';
 import { StreamService } from './streams/stream.service';
+import { SecretKeyring } from './secrets/secret-keyring';
 import { StreamsController } from './streams/streams.controller';
 
 export const SERVICE_NAME = 'notifier';
@@ -42,6 +44,12 @@ export function notifierModule(config: NotifierConfig) {
       ReceiptRepository,
       RecipientRepository,
       WebhookEndpointRepository,
+      {
+        provide: SecretKeyring,
+        useFactory: (settings: NotifierConfig) => SecretKeyring.fromConfig(settings.NOTIFIER_SECRET_KEY, settings.NOTIFIER_SECRET_PREVIOUS_KEYS),
+        inject: [SERVICE_CONFIG],
+      },
+      WebhookSecretSealer,
       TimerRepository,
       NotificationService,
       NotificationQueryService,

@@ -11,7 +11,9 @@ import {
   type ValidationArguments,
   type ValidatorConstraintInterface,
 } from 'class-validator';
-import { ServiceConfig } from '@sc/config';
+import { Transform } from 'class-transformer';
+import { ServiceConfig, commaList } from '@sc/config';
+import { DEVELOPMENT_SECRET_KEY, parseSecretKey } from './secrets/secret-keyring';
 
 /** A claimed send must finish (or time out) before its lease lets another instance retry it. */
 @ValidatorConstraint({ name: 'mustExceedWebhookAndSmtpTimeouts' })
@@ -23,6 +25,32 @@ class LeaseExceedsSendTimeouts implements ValidatorConstraintInterface {
 
   defaultMessage(): string {
     return 'DELIVERY_LEASE_MS must exceed WEBHOOK_TIMEOUT_MS and SMTP_TIMEOUT_MS';
+  }
+}
+
+/** 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`). */
+@ValidatorConstraint({ name: 'isSecretKey' })
+class IsSecretKey implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    const keys: unknown[] = Array.isArray(value) ? value : [value];
+    return keys.every((key) => typeof key === 'string' && parseSecretKey(key) !== undefined);
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be 32-byte keys written as 64 hex digits or base64`;
+  }
+}
+
+/** The development key would let anyone with the repository read stored secrets. */
+@ValidatorConstraint({ name: 'notDevelopmentKeyInProduction' })
+class NotDevelopmentKeyInProduction implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const key = typeof value === 'string' ? parseSecretKey(value) : undefined;
+    return (args.object as NotifierConfig).NODE_ENV !== 'production' || !key?.equals(parseSecretKey(DEVELOPMENT_SECRET_KEY) as Buffer);
+  }
+
+  defaultMessage(): string {
+    return 'NOTIFIER_SECRET_KEY must be set to a secret key in production (the development key is refused)';
   }
 }
 
@@ -123,6 +151,14 @@ export class NotifierConfig extends ServiceConfig {
   @Matches(/^[^\r\n]{1,256}$/)
   SMTP_PASSWORD?: string;
 
+  /**
+   * PEM certificate(s) of the CA(s) that issued the relay's certificate, for a relay under a
+   * private CA (usually via SMTP_TLS_CA_FILE); the system's trusted CAs otherwise.
+   */
+  @IsOptional()
+  @Matches(/-----BEGIN CERTIFICATE-----/, { message: 'must be a PEM certificate' })
+  SMTP_TLS_CA?: string;
+
   @IsEmail({ require_tld: false })
   SMTP_FROM: string = 'notifications@synchronized-care.local';
 
@@ -141,4 +177,17 @@ export class NotifierConfig extends ServiceConfig {
   @IsOptional()
   @Matches(/^https?:\/\/[^\s?#]+[^/\s?#]$/, { message: 'must be an http(s) URL without a trailing slash, query or fragment' })
   LINK_BASE_URL?: string;
+
+  /**
+   * Key that encrypts webhook signing secrets at rest (AES-256-GCM); usually via
+   * NOTIFIER_SECRET_KEY_FILE. Outside production a development key stands in.
+   */
+  @Validate(IsSecretKey)
+  @Validate(NotDevelopmentKeyInProduction)
+  NOTIFIER_SECRET_KEY: string = DEVELOPMENT_SECRET_KEY;
+
+  /** Keys that still open secrets sealed before a rotation; they are re-sealed under the current key. */
+  @Transform(commaList)
+  @Validate(IsSecretKey)
+  NOTIFIER_SECRET_PREVIOUS_KEYS: string[] = [];
 }

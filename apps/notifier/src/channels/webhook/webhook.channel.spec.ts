@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@sc/config';
 import { NotifierConfig } from '../../config';
 import type { ClaimedDelivery } from '../../deliveries/delivery-queue.repository';
-import type { WebhookEndpoint, WebhookEndpointRepository } from './webhook-endpoint.repository';
+import type { SendableEndpoint, WebhookEndpointRepository } from './webhook-endpoint.repository';
 import { WebhookChannel } from './webhook.channel';
 
 /** An in-memory endpoint repository with the same rules as the SQL one. */
 class FakeEndpoints {
-  endpoint: WebhookEndpoint | undefined;
+  endpoint: SendableEndpoint | undefined;
 
-  async find(): Promise<WebhookEndpoint | undefined> {
+  async findForSending(): Promise<SendableEndpoint | undefined> {
     return this.endpoint && { ...this.endpoint };
   }
   async takeProbe(_id: string, reopenUntil: Date, threshold: number): Promise<boolean> {
@@ -113,6 +113,13 @@ describe(WebhookChannel.name, () => {
     status = 410;
     expect(await channel.send(delivery())).toEqual({ kind: 'failed', code: 'HTTP_410', retryable: false });
     expect(endpoints.endpoint?.consecutiveFailures).toBe(0);
+  });
+
+  it('fails retryably, without trying or counting against the endpoint, when its secret is sealed under a key this instance lacks', async () => {
+    endpoints.endpoint = { ...endpoints.endpoint!, secret: null, unreadableKeyId: '0123456789abcdef' };
+    expect(await channel.send(delivery())).toEqual({ kind: 'failed', code: 'WEBHOOK_SECRET_UNREADABLE', retryable: true });
+    expect(received).toBe(0);
+    expect(endpoints.endpoint.consecutiveFailures).toBe(0);
   });
 
   it('fails without retry when the recipient has no endpoint', async () => {

@@ -43,9 +43,13 @@ export class WebhookChannel implements OutboundSender {
 
   async send(delivery: ClaimedDelivery): Promise<SendResult> {
     const { id: recipientId } = parseRecipientKey(delivery.recipient);
-    const endpoint = await this.endpoints.find(recipientId);
+    const endpoint = await this.endpoints.findForSending(recipientId);
     if (!endpoint) {
       return { kind: 'failed', code: 'NO_WEBHOOK_ENDPOINT', retryable: false };
+    }
+    if (endpoint.secret === null) {
+      // Its key is missing from this instance's configuration; a restored key lets a retry succeed.
+      return { kind: 'failed', code: 'WEBHOOK_SECRET_UNREADABLE', retryable: true };
     }
     const now = new Date();
     const state = circuitState(endpoint, now, this.circuit);
@@ -72,7 +76,7 @@ export class WebhookChannel implements OutboundSender {
     return result.kind === 'failed' ? { kind: 'failed', code: result.code, retryable: result.retryable } : { kind: 'delivered' };
   }
 
-  private async post(endpoint: WebhookEndpoint, delivery: ClaimedDelivery, recipientId: string): Promise<PostResult> {
+  private async post(endpoint: WebhookEndpoint & { secret: string }, delivery: ClaimedDelivery, recipientId: string): Promise<PostResult> {
     const payload: WebhookPayload = {
       type: 'notification',
       deliveryId: delivery.seq,
