@@ -24,6 +24,7 @@ export class EmailChannel implements OutboundSender {
           tls: config.SMTP_TLS,
           user: config.SMTP_USER,
           password: config.SMTP_PASSWORD,
+          ca: config.SMTP_TLS_CA,
           timeoutMs: config.SMTP_TIMEOUT_MS,
           clientName: config.SMTP_FROM.split('@')[1] ?? 'localhost',
         }

@@ -8,6 +8,8 @@ export interface SmtpOptions {
   tls: SmtpTlsMode;
   user?: string;
   password?: string;
+  /** PEM CA certificate(s) trusted for the relay instead of the system's; its name or IP is verified either way. */
+  ca?: string;
   /** Inactivity limit per step. */
   timeoutMs: number;
   /** Our name in EHLO. */
@@ -72,8 +74,7 @@ class SmtpSession {
 
   async open(): Promise<void> {
     const { host, port } = this.options;
-    const socket =
-      this.options.tls === 'implicit' ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
+    const socket = this.options.tls === 'implicit' ? tls.connect({ ...this.tlsOptions(), port }) : net.connect({ host, port });
     await this.connected(socket, this.options.tls === 'implicit' ? 'secureConnect' : 'connect');
   }
 
@@ -83,8 +84,18 @@ class SmtpSession {
     if (!plain) {
       throw new SmtpError('starttls', null, 'not connected');
     }
+    // Anything the server sent after its 220 came before encryption and could be an injected reply.
+    if (this.lines.length > 0 || this.buffer.length > 0) {
+      throw new SmtpError('starttls', null, 'SMTP server sent data before the TLS handshake');
+    }
     this.detach(plain);
-    await this.connected(tls.connect({ socket: plain, servername: this.options.host }), 'secureConnect');
+    await this.connected(tls.connect({ ...this.tlsOptions(), socket: plain }), 'secureConnect');
+  }
+
+  /** The certificate must name `host` (a DNS name or an IP address); SNI is only sent for names. */
+  private tlsOptions(): tls.ConnectionOptions {
+    const { host, ca } = this.options;
+    return { host, ca, rejectUnauthorized: true, ...(net.isIP(host) === 0 ? { servername: host } : {}) };
   }
 
   async command(step: string, line: string, expected: readonly number[]): Promise<Reply> {
