@@ -44,7 +44,35 @@ const SECRET_PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: 'postgres://service:secret@db.example:5432/sc_service',
   REDIS_URL: 'redis://:secret@redis.example:6379',
   PATIENT_REF_KEY: 'a-placeholder-patient-reference-key-of-enough-length',
+  // 32 bytes in base64, as `openssl rand -base64 32` writes it; not the development key.
+  NOTIFIER_SECRET_KEY: Buffer.alloc(32, 0x5c).toString('base64'),
 };
+
+/**
+ * Loads a service's configuration as its container would: NODE_ENV=production in the process as
+ * well, because some class defaults read it (AUTH_JWT_SECRET has none in production).
+ */
+function loadAsInProduction(type: ClassConstructor<object>, env: Record<string, string>): Record<string, unknown> {
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    return loadConfig(type, { ...env, NODE_ENV: 'production' }) as Record<string, unknown>;
+  } finally {
+    process.env.NODE_ENV = previous;
+  }
+}
+
+/** What a Deployment's container gets: its ConfigMaps' data, and a stand-in for every mounted secret file. */
+function productionEnvironment(resources: readonly Resource[], deployment: Resource): { env: Record<string, string>; unknownSecrets: string[] } {
+  const { settings } = containerSettings(resources, deployment);
+  const configMapNames = arrayAt(deployment.body, 'spec', 'template', 'spec', 'containers', 0, 'envFrom').map((source) => stringAt(source, 'configMapRef', 'name'));
+  const configMapData = resources
+    .filter((resource) => resource.kind === 'ConfigMap' && configMapNames.includes(resource.name))
+    .reduce<Record<string, string>>((env, configMap) => ({ ...env, ...(configMap.body.data as Record<string, string>) }), {});
+  const secretSettings = settings.filter((setting) => !(setting in configMapData));
+  const secrets = Object.fromEntries(secretSettings.filter((setting) => setting in SECRET_PLACEHOLDERS).map((setting) => [setting, SECRET_PLACEHOLDERS[setting]]));
+  return { env: { ...configMapData, ...secrets }, unknownSecrets: secretSettings.filter((setting) => !(setting in SECRET_PLACEHOLDERS)) };
+}
 
 function yamlFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -149,24 +177,43 @@ describe('deployment manifests (deploy/k8s) and docker-compose.yml', () => {
     ]).toEqual([]);
   });
 
-  it('gives each service only settings its configuration class declares, with values it accepts', () => {
+  it('gives each service only settings its configuration class declares, and every mounted secret a stand-in here', () => {
     for (const service of SERVICES) {
       const deployment = renderedBase.find((resource) => resource.kind === 'Deployment' && resource.name === service) as Resource;
       const { settings, problems } = containerSettings(renderedBase, deployment);
       expect({ service, problems }).toEqual({ service, problems: [] });
       const declared = declaredSettings(CONFIG_CLASSES[service]);
       expect({ service, undeclared: settings.filter((setting) => !declared.has(setting)) }).toEqual({ service, undeclared: [] });
-
-      const configMapNames = arrayAt(deployment.body, 'spec', 'template', 'spec', 'containers', 0, 'envFrom').map((source) => stringAt(source, 'configMapRef', 'name'));
-      const configMapData = renderedBase
-        .filter((resource) => resource.kind === 'ConfigMap' && configMapNames.includes(resource.name))
-        .reduce<Record<string, string>>((env, configMap) => ({ ...env, ...(configMap.body.data as Record<string, string>) }), {});
-      const secrets = Object.fromEntries(settings.filter((setting) => setting in SECRET_PLACEHOLDERS).map((setting) => [setting, SECRET_PLACEHOLDERS[setting]]));
-      // NODE_ENV=production is checked by the schema of the ConfigMap alone: under jest the class
-      // defaults were computed for NODE_ENV=test (AUTH_JWT_SECRET), which production refuses.
-      expect(() => loadConfig(CONFIG_CLASSES[service], { ...configMapData, ...secrets, NODE_ENV: 'development' })).not.toThrow();
-      expect(configMapData.NODE_ENV).toBe('production');
+      const { env, unknownSecrets } = productionEnvironment(renderedBase, deployment);
+      expect({ service, unknownSecrets }).toEqual({ service, unknownSecrets: [] });
+      expect(env.NODE_ENV).toBe('production');
     }
+  });
+
+  it('gives each service every setting it needs to start in production', () => {
+    const refusals = SERVICES.flatMap((service) => {
+      const deployment = renderedBase.find((resource) => resource.kind === 'Deployment' && resource.name === service) as Resource;
+      try {
+        const config = loadAsInProduction(CONFIG_CLASSES[service], productionEnvironment(renderedBase, deployment).env);
+        // Every service verifies bearer tokens; without a JWKS URL or a public key its verifier
+        // refuses to start in production (the development secret is not available there).
+        return config.AUTH_JWKS_URL || config.AUTH_JWT_PUBLIC_KEY ? [] : [`${service}: neither AUTH_JWKS_URL nor AUTH_JWT_PUBLIC_KEY is set`];
+      } catch (error) {
+        return [`${service}: ${(error as Error).message}`];
+      }
+    });
+    expect(refusals).toEqual([]);
+  });
+
+  it('fails the production check when the notifier key is not mounted, so the check above is not vacuous', () => {
+    const resources = structuredClone(renderedBase);
+    const notifier = resources.find((resource) => resource.kind === 'Deployment' && resource.name === 'notifier') as Resource;
+    const container = arrayAt(notifier.body, 'spec', 'template', 'spec', 'containers')[0] as JsonObject;
+    const env = container.env as JsonObject[];
+    expect(env.some((variable) => variable.name === 'NOTIFIER_SECRET_KEY_FILE')).toBe(true);
+    container.env = env.filter((variable) => variable.name !== 'NOTIFIER_SECRET_KEY_FILE');
+
+    expect(() => loadAsInProduction(NotifierConfig, productionEnvironment(resources, notifier).env)).toThrow(/NOTIFIER_SECRET_KEY fails notDevelopmentKeyInProduction/);
   });
 
   it('documents every Secret the Deployments mount', () => {
@@ -191,5 +238,12 @@ describe('deployment manifests (deploy/k8s) and docker-compose.yml', () => {
 
   it('gives each compose service the same settings as its Kubernetes Deployment', () => {
     expect(composeParityProblems(readCompose(), renderedBase, SERVICES)).toEqual([]);
+  });
+
+  it('makes docker-compose.yml ask for the keys production refuses to default, instead of shipping one', () => {
+    const services = (readCompose() as JsonObject).services as JsonObject;
+    const environment = (service: string): Record<string, string> => (services[service] as JsonObject).environment as Record<string, string>;
+    expect(environment('adt-ingest').PATIENT_REF_KEY).toMatch(/^\$\{PATIENT_REF_KEY:\?.+\}$/);
+    expect(environment('notifier').NOTIFIER_SECRET_KEY).toMatch(/^\$\{NOTIFIER_SECRET_KEY:\?.+\}$/);
   });
 });
