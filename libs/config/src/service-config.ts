@@ -67,6 +67,16 @@ export class ServiceConfig {
   @Max(1000)
   EVENTS_PER_TRANSACTION: number = 200;
 
+  /**
+   * Partitions of the subscribed topics handled at the same time, each run in its own
+   * transaction. A round trip to PostgreSQL mostly waits, so more partitions in flight keep the
+   * CPU busy; the catalogue gives each topic 6. Needs as many pooled connections, plus the API's.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  EVENT_PARTITIONS_CONCURRENTLY: number = 6;
+
   /** OIDC JWKS endpoint that signs bearer tokens (production). */
   @IsOptional()
   @Matches(/^https?:\/\//, { message: 'must be an http(s) URL' })

@@ -11,7 +11,9 @@ import {
   type TopicNames,
 } from '@sc/contracts';
 import { SpanKind, createLogger, parseTraceparent, runWithLogContext, withSpan, type MetricsRegistry } from '@sc/observability';
+import type { EntityManager } from 'typeorm';
 import { backoffDelay, decideOnFailure, errorCode } from './event-failure';
+import { claimInboxForRun } from './inbox';
 
 export interface KafkaEventsServerOptions {
   kafka: Kafka;
@@ -21,6 +23,7 @@ export interface KafkaEventsServerOptions {
   /** Attempts per event before it is dead-lettered (first try included). */
   maxAttempts: number;
   retryBaseMs: number;
+  /** Partitions whose batches are handled at the same time (each in its own transactions); default 3. */
   partitionsConsumedConcurrently?: number;
   /** Where to count handled, retried and dead-lettered events and time handlers. */
   metrics?: MetricsRegistry;
@@ -29,8 +32,14 @@ export interface KafkaEventsServerOptions {
    * Given, consecutive events of a partition are handled in such shared transactions, up to
    * `eventsPerTransaction` at a time; without it every handler commits on its own.
    */
-  sharedTransaction?: <T>(work: () => Promise<T>) => Promise<T>;
+  sharedTransaction?: <T>(work: (manager: EntityManager) => Promise<T>) => Promise<T>;
   eventsPerTransaction?: number;
+  /**
+   * The inbox consumer name the service's handlers claim events under (claimInbox). Given, a
+   * shared transaction claims its whole run in one statement first, and the handlers' claims
+   * are answered from it.
+   */
+  inboxConsumer?: string;
 }
 
 /** Handler context: where the event came from and how many times it has been tried. */
@@ -116,6 +125,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private readonly outcomes;
   private readonly handlerSeconds;
   private readonly runs;
+  /** Nest resolves a pattern by normalising it on every call; an event type maps to one handler for good. */
+  private readonly handlerCache = new Map<string, MessageHandler | null>();
 
   constructor(private readonly options: KafkaEventsServerOptions) {
     super();
@@ -317,9 +328,23 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     }
     const outcomes: Array<{ type: string; outcome: 'handled' | 'skipped' }> = [];
     try {
-      await sharedTransaction(async () => {
-        for (const consumed of run) {
-          outcomes.push(await this.inConsumerSpan(consumed, () => this.processShared(consumed)));
+      await sharedTransaction(async (manager) => {
+        const envelopes = run.map(({ message }) => {
+          try {
+            return parseEnvelope(message.value);
+          } catch (error) {
+            throw new SharedRunAborted(error);
+          }
+        });
+        if (this.options.inboxConsumer !== undefined) {
+          await claimInboxForRun(
+            manager,
+            this.options.inboxConsumer,
+            envelopes.filter((envelope) => this.handlerFor(envelope.type) !== undefined),
+          );
+        }
+        for (const [index, consumed] of run.entries()) {
+          outcomes.push(await this.inConsumerSpan(consumed, () => this.processShared(consumed, envelopes[index])));
         }
       });
     } catch (error) {
@@ -359,14 +384,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   }
 
   /** One attempt inside a shared transaction: any failure aborts the whole run (see consumeBatch). */
-  private async processShared({ topic, partition, message }: ConsumedMessage): Promise<{ type: string; outcome: 'handled' | 'skipped' }> {
-    let envelope: EventEnvelope;
-    try {
-      envelope = parseEnvelope(message.value);
-    } catch (error) {
-      throw new SharedRunAborted(error);
-    }
-    const handler = this.getHandlerByPattern(envelope.type);
+  private async processShared({ topic, partition, message }: ConsumedMessage, envelope: EventEnvelope): Promise<{ type: string; outcome: 'handled' | 'skipped' }> {
+    const handler = this.handlerFor(envelope.type);
     if (!handler) {
       return { type: envelope.type, outcome: 'skipped' };
     }
@@ -378,6 +397,15 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       }
     });
     return { type: envelope.type, outcome: 'handled' };
+  }
+
+  private handlerFor(type: string): MessageHandler | undefined {
+    let handler = this.handlerCache.get(type);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(type) ?? null;
+      this.handlerCache.set(type, handler);
+    }
+    return handler ?? undefined;
   }
 
   private async invoke(handler: MessageHandler, envelope: EventEnvelope, context: KafkaEventContext): Promise<void> {
@@ -398,7 +426,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       await this.deadLetter(payload, error, 1);
       return;
     }
-    const handler = this.getHandlerByPattern(envelope.type);
+    const handler = this.handlerFor(envelope.type);
     if (!handler) {
       this.count(envelope.type, 'skipped');
       return;

@@ -115,7 +115,10 @@ export class PlatformModule {
               maxAttempts: config.EVENT_MAX_ATTEMPTS,
               retryBaseMs: config.EVENT_RETRY_BASE_MS,
               eventsPerTransaction: config.EVENTS_PER_TRANSACTION,
+              partitionsConsumedConcurrently: config.EVENT_PARTITIONS_CONCURRENTLY,
               sharedTransaction: (work) => unitOfWork.run(work),
+              // Every service's handlers claim their inbox under the service's name.
+              inboxConsumer: serviceName,
               metrics,
             });
             metrics.collectedGauge('sc_consumer_lag', 'Messages not yet consumed, per topic partition of this service.', async () =>

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { CREATE_MESSAGING_TABLES, claimInbox, claimInboxForRun } from '@sc/messaging';
+import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
+
+class MessagingTables1700000000003 implements MigrationInterface {
+  name = 'MessagingTables1700000000003';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(CREATE_MESSAGING_TABLES);
+  }
+  async down(): Promise<void> {}
+}
+
+const event = (): { id: string; type: 'encounter.discharged' } => ({ id: randomUUID(), type: 'encounter.discharged' });
+
+describe('claimInboxForRun', () => {
+  const runId = newRunId();
+  let dataSource: DataSource;
+  let unitOfWork: UnitOfWork;
+  let statements: string[];
+
+  beforeAll(async () => {
+    dataSource = await openDatabase({ url: databaseUrl(runId, 'inbox'), serviceName: 'inbox-run-test', migrations: [MessagingTables1700000000003], poolSize: 2 });
+    unitOfWork = new UnitOfWork(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await dropRunDatabases(runId);
+  });
+
+  beforeEach(() => {
+    statements = [];
+  });
+
+  /** Counts the statements a claim sends, by wrapping the transaction's connection. */
+  async function inTransaction<T>(work: Parameters<UnitOfWork['run']>[0]): Promise<T> {
+    return unitOfWork.run(async (manager) => {
+      const connection = (await manager.queryRunner?.connect()) as { query: (...args: unknown[]) => unknown };
+      const query = connection.query.bind(connection);
+      connection.query = (...args: unknown[]) => {
+        statements.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { name?: string }).name));
+        return query(...args);
+      };
+      try {
+        return (await work(manager)) as T;
+      } finally {
+        connection.query = query;
+      }
+    });
+  }
+
+  it('answers each handler claim of the run from one statement: new events once, earlier ones never', async () => {
+    const handledBefore = event();
+    await unitOfWork.run((manager) => claimInbox(manager, 'svc', handledBefore));
+    const fresh = [event(), event()];
+    const answers = await inTransaction<boolean[]>(async (manager) => {
+      await claimInboxForRun(manager, 'svc', [...fresh, handledBefore, fresh[0]]);
+      const claimed: boolean[] = [];
+      for (const candidate of [fresh[0], handledBefore, fresh[1], fresh[0]]) {
+        claimed.push(await claimInbox(manager, 'svc', candidate));
+      }
+      return claimed;
+    });
+    // fresh[0] is in the run twice (a republished event): handled the first time only.
+    expect(answers).toEqual([true, false, true, false]);
+    expect(statements.filter((text) => text.startsWith('messaging:'))).toEqual(['messaging:claim-inbox-run']);
+    const rows: Array<{ event_id: string }> = await dataSource.query('SELECT event_id FROM inbox WHERE consumer = $1', ['svc']);
+    expect(rows.map((row) => row.event_id).sort()).toEqual([handledBefore.id, ...fresh.map((candidate) => candidate.id)].sort());
+  });
+
+  it('claims events outside the run and for other consumers with a statement of their own', async () => {
+    const inRun = event();
+    const outside = event();
+    const answers = await inTransaction<boolean[]>(async (manager) => {
+      await claimInboxForRun(manager, 'svc', [inRun]);
+      return [await claimInbox(manager, 'svc', outside), await claimInbox(manager, 'other', inRun), await claimInbox(manager, 'svc', inRun)];
+    });
+    expect(answers).toEqual([true, true, true]);
+    expect(statements.filter((text) => text.startsWith('messaging:'))).toEqual(['messaging:claim-inbox-run', 'messaging:claim-inbox', 'messaging:claim-inbox']);
+  });
+
+  it('leaves nothing claimed when the run rolls back, so its events are handled again', async () => {
+    const rolledBack = event();
+    await expect(
+      inTransaction(async (manager) => {
+        await claimInboxForRun(manager, 'svc', [rolledBack]);
+        await claimInbox(manager, 'svc', rolledBack);
+        throw new Error('a handler of the run failed');
+      }),
+    ).rejects.toThrow('a handler of the run failed');
+    const again = await unitOfWork.run((manager) => claimInbox(manager, 'svc', rolledBack));
+    expect(again).toBe(true);
+  });
+});
