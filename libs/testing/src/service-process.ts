@@ -42,7 +42,9 @@ export class ServiceProcess {
     mkdirSync(path.dirname(this.logFile), { recursive: true });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const entry = path.join(repoRoot(), 'dist', 'apps', this.name, 'src', 'main.js');
-    const child = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning', entry], {
+    // For profiling a service under a benchmark, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles" (not allowed in NODE_OPTIONS).
+    const profiling = (process.env.SC_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    const child = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning', ...profiling, entry], {
       env: { ...this.env, HTTP_PORT: String(this.httpPort), SERVICE_NAME: this.name },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -69,8 +69,6 @@ export class SystemUnderTest {
         LOG_LEVEL: 'info',
         EVENT_RETRY_BASE_MS: '50',
         AUTH_JWT_SECRET: this.authSecret,
-        // For profiling a service under a benchmark, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles".
-        ...(process.env.SC_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SC_SERVICE_NODE_OPTIONS } : {}),
         ...this.options.env,
       };
       this.processes.set(name, new ServiceProcess(name, env, await freePort(), path.join(logDir, `${name}.log`)));
