@@ -13,6 +13,7 @@ import { DeliveryWorker } from './deliveries/delivery.worker';
 import { EscalationService } from './escalation/escalation.service';
 import { TimerRepository } from './escalation/timer.repository';
 import { TimerWorker } from './escalation/timer.worker';
+import { NotificationMetrics } from './metrics/notification-metrics';
 import { MIGRATIONS } from './migrations';
 import { DeliveryDispatch } from './notifications/delivery-dispatch';
 import { DeliveryRepository } from './notifications/delivery.repository';
@@ -38,6 +39,7 @@ export function notifierModule(config: NotifierConfig) {
     imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS, redis: true }), SecurityModule.forRoot(config)],
     controllers: [StreamsController, RecipientsController, NotificationsController, DeliveriesController, NotificationEventsHandler],
     providers: [
+      NotificationMetrics,
       NotificationRepository,
       DeliveryRepository,
       DeliveryQueueRepository,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotifierError, NotifierErrorCode } from '../errors/notifier.error';
+import { NotificationMetrics } from '../metrics/notification-metrics';
 import { DeliveryRepository, type DeliveryRecord } from '../notifications/delivery.repository';
 import { teamKey, userKey } from '../notifications/recipient-key';
 import { DeliveryQueueRepository } from './delivery-queue.repository';
@@ -12,6 +13,7 @@ export class DeliveryAdminService {
     private readonly deliveries: DeliveryRepository,
     private readonly queue: DeliveryQueueRepository,
     private readonly worker: DeliveryWorker,
+    private readonly metrics: NotificationMetrics,
   ) {}
 
   list(query: DeliveryQueryDto): Promise<DeliveryRecord[]> {
@@ -23,6 +25,7 @@ export class DeliveryAdminService {
   async redrive(deliveryId: string): Promise<DeliveryRecord> {
     const redriven = await this.queue.redrive(deliveryId);
     if (redriven) {
+      this.metrics.count(redriven.channel, 'redriven');
       this.worker.wake();
       return redriven;
     }

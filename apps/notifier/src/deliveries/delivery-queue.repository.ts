@@ -21,6 +21,10 @@ export interface ClaimedDelivery {
   itemId: string;
   escalationOf: string | null;
   createdAt: Date;
+  /** When the notification was asked for; delivery latency is timed from it (or from deferredUntil). */
+  requestedAt: Date;
+  /** End of the quiet hours that held the delivery back, if any. */
+  deferredUntil: Date | null;
 }
 
 interface ClaimedRow {
@@ -37,6 +41,8 @@ interface ClaimedRow {
   item_id: string;
   escalation_of: string | null;
   created_at: Date;
+  requested_at: Date;
+  deferred_until: Date | null;
 }
 
 const MAX_ERROR_LENGTH = 200;
@@ -68,7 +74,7 @@ export class DeliveryQueueRepository {
        FROM due, notifications n
        WHERE d.seq = due.seq AND n.id = d.notification_id
        RETURNING d.seq, d.notification_id, d.channel, d.recipient, d.attempts, n.title, n.urgency, n.due_at, n.link,
-         n.item_type, n.item_id, n.escalation_of, n.created_at`,
+         n.item_type, n.item_id, n.escalation_of, n.created_at, coalesce(n.requested_at, n.created_at) AS requested_at, d.deferred_until`,
       [limit, leaseMs],
     );
     return rows.map((row) => ({
@@ -85,41 +91,51 @@ export class DeliveryQueueRepository {
       itemId: row.item_id,
       escalationOf: row.escalation_of,
       createdAt: row.created_at,
+      requestedAt: row.requested_at,
+      deferredUntil: row.deferred_until,
     }));
   }
 
-  /** Success is recorded whatever happened to the claim meanwhile: a sent message must never be sent again. */
-  async markDelivered(seq: string): Promise<void> {
-    await this.dataSource.query(
+  /**
+   * Success is recorded whatever happened to the claim meanwhile: a sent message must never be
+   * sent again. Each of these writes answers whether it changed the row (false: another send
+   * recorded first), so an outcome is counted once.
+   */
+  async markDelivered(seq: string): Promise<boolean> {
+    return this.changed(
       `UPDATE deliveries SET status = 'delivered', delivered_at = now(), next_attempt_at = NULL, last_error = NULL
-       WHERE seq = $1 AND status = 'pending'`,
+       WHERE seq = $1 AND status = 'pending' RETURNING seq`,
       [seq],
     );
   }
 
   /** The `attempts` guard keeps a send whose lease ran out from overwriting a newer claim. */
-  async reschedule(seq: string, attempts: number, at: Date, error: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE deliveries SET next_attempt_at = $3, last_error = $4 WHERE seq = $1 AND status = 'pending' AND attempts = $2`,
+  async reschedule(seq: string, attempts: number, at: Date, error: string): Promise<boolean> {
+    return this.changed(
+      `UPDATE deliveries SET next_attempt_at = $3, last_error = $4 WHERE seq = $1 AND status = 'pending' AND attempts = $2 RETURNING seq`,
       [seq, attempts, at, error.slice(0, MAX_ERROR_LENGTH)],
     );
   }
 
   /** The dead-letter state: no more automatic sends; visible through the API, redriven by a person. */
-  async markFailed(seq: string, attempts: number, error: string): Promise<void> {
-    await this.dataSource.query(
+  async markFailed(seq: string, attempts: number, error: string): Promise<boolean> {
+    return this.changed(
       `UPDATE deliveries SET status = 'failed', failed_at = now(), next_attempt_at = NULL, last_error = $3
-       WHERE seq = $1 AND status = 'pending' AND attempts = $2`,
+       WHERE seq = $1 AND status = 'pending' AND attempts = $2 RETURNING seq`,
       [seq, attempts, error.slice(0, MAX_ERROR_LENGTH)],
     );
   }
 
   /** Gives a claim back unsent (the endpoint's circuit is open): the attempt does not count. */
-  async release(seq: string, attempts: number, until: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE deliveries SET attempts = attempts - 1, next_attempt_at = $3 WHERE seq = $1 AND status = 'pending' AND attempts = $2`,
+  async release(seq: string, attempts: number, until: Date): Promise<boolean> {
+    return this.changed(
+      `UPDATE deliveries SET attempts = attempts - 1, next_attempt_at = $3 WHERE seq = $1 AND status = 'pending' AND attempts = $2 RETURNING seq`,
       [seq, attempts, until],
     );
+  }
+
+  private async changed(sql: string, parameters: unknown[]): Promise<boolean> {
+    return (await updateReturning<{ seq: string }>(this.dataSource.manager, sql, parameters)).length > 0;
   }
 
   /** A failed delivery gets a fresh series of attempts, due now. */

@@ -5,6 +5,7 @@ import type { NotifierConfig } from '../config';
 import { EmailChannel } from '../channels/email/email.channel';
 import type { OutboundSender } from '../channels/outbound-channel';
 import { WebhookChannel } from '../channels/webhook/webhook.channel';
+import { NotificationMetrics, reachableSince } from '../metrics/notification-metrics';
 import type { OutboundChannel } from '../notifications/delivery-plan';
 import { PollingLoop } from '../runtime/polling-loop';
 import { DeliveryQueueRepository, type ClaimedDelivery } from './delivery-queue.repository';
@@ -28,6 +29,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly queue: DeliveryQueueRepository,
     private readonly webhook: WebhookChannel,
     private readonly email: EmailChannel,
+    private readonly metrics: NotificationMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: NotifierConfig,
   ) {
     this.retry = { maxAttempts: config.DELIVERY_MAX_ATTEMPTS, baseMs: config.DELIVERY_RETRY_BASE_MS, maxMs: config.DELIVERY_RETRY_MAX_MS };
@@ -105,19 +107,27 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const fields = { deliveryId: delivery.seq, notificationId: delivery.notificationId, channel: delivery.channel, attempt: delivery.attempts };
     switch (result.kind) {
       case 'delivered':
-        await this.queue.markDelivered(delivery.seq);
+        if (await this.queue.markDelivered(delivery.seq)) {
+          this.metrics.delivered(delivery.channel, reachableSince(delivery.requestedAt, delivery.deferredUntil));
+        }
         this.logger.info(fields, 'delivered');
         return;
       case 'postponed':
-        await this.queue.release(delivery.seq, delivery.attempts, result.until);
+        if (await this.queue.release(delivery.seq, delivery.attempts, result.until)) {
+          this.metrics.count(delivery.channel, 'postponed');
+        }
         return;
       case 'failed': {
         const step = afterFailure(delivery.attempts, result.retryable, this.retry, new Date());
         if (step.kind === 'retry') {
-          await this.queue.reschedule(delivery.seq, delivery.attempts, step.at, result.code);
+          if (await this.queue.reschedule(delivery.seq, delivery.attempts, step.at, result.code)) {
+            this.metrics.count(delivery.channel, 'retried');
+          }
           this.logger.info({ ...fields, code: result.code, retryAt: step.at.toISOString() }, 'send failed; will retry');
         } else {
-          await this.queue.markFailed(delivery.seq, delivery.attempts, result.code);
+          if (await this.queue.markFailed(delivery.seq, delivery.attempts, result.code)) {
+            this.metrics.count(delivery.channel, 'failed');
+          }
           this.logger.warn({ ...fields, code: result.code }, 'delivery dead-lettered');
         }
         return;

@@ -58,6 +58,8 @@ export class EscalationService {
       recipientId: null,
       escalationOf: requested.id,
       escalation: null,
+      // The escalation's own deliveries are timed from its firing, not from the original request.
+      requestedAt: now,
     });
     const created = await this.dispatch.create(manager, escalationId, targets, 'urgent', now);
     await this.outbox.append(

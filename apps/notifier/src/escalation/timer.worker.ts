@@ -4,6 +4,7 @@ import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
 import { UnitOfWork } from '@sc/persistence';
 import type { NotifierConfig } from '../config';
+import { NotificationMetrics } from '../metrics/notification-metrics';
 import { DeliveryDispatch } from '../notifications/delivery-dispatch';
 import { PollingLoop } from '../runtime/polling-loop';
 import { EscalationService, type EscalationOutcome } from './escalation.service';
@@ -26,6 +27,7 @@ export class TimerWorker implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly timers: TimerRepository,
     private readonly escalation: EscalationService,
     private readonly dispatch: DeliveryDispatch,
+    private readonly metrics: NotificationMetrics,
     @Inject(SERVICE_CONFIG) config: NotifierConfig,
   ) {
     this.loop = new PollingLoop('timers', config.TIMER_POLL_MS, () => this.fireNext(), this.logger);
@@ -61,6 +63,8 @@ export class TimerWorker implements OnApplicationBootstrap, BeforeApplicationShu
       return true;
     }
     if (outcome?.kind === 'escalated') {
+      // Counted after the commit: a rolled-back firing is tried again and must count once.
+      this.metrics.escalated();
       await this.dispatch.announce(outcome.created);
     }
     return claim.timer !== undefined;

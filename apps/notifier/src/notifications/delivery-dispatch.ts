@@ -5,6 +5,7 @@ import type { NotificationUrgency } from '@sc/contracts';
 import { createLogger } from '@sc/observability';
 import { REDIS } from '@sc/platform';
 import { DeliveryWorker } from '../deliveries/delivery.worker';
+import { NotificationMetrics } from '../metrics/notification-metrics';
 import { RecipientRepository } from '../recipients/recipient.repository';
 import { planDeliveries, planTeamDeliveries, uniqueDeliveries } from './delivery-plan';
 import { DeliveryRepository, type CreatedDeliveries } from './delivery.repository';
@@ -20,6 +21,7 @@ export class DeliveryDispatch {
     private readonly recipients: RecipientRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly worker: DeliveryWorker,
+    private readonly metrics: NotificationMetrics,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -57,6 +59,8 @@ export class DeliveryDispatch {
    * reconcile pass and Last-Event-ID resume; other instances' workers find queued rows by polling.
    */
   async announce(created: CreatedDeliveries): Promise<void> {
+    // Counted here, after the commit: a rolled-back shared transaction plans the deliveries again.
+    created.deferred.forEach((channel) => this.metrics.count(channel, 'deferred'));
     if (created.queued > 0) {
       this.worker.wake();
     }

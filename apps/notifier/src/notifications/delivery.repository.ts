@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Channel, PlannedDelivery } from './delivery-plan';
+import type { Channel, OutboundChannel, PlannedDelivery } from './delivery-plan';
+import { updateReturning } from '../runtime/sql';
 import type { StreamItem } from './stream-item';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
@@ -26,6 +27,8 @@ export interface CreatedDeliveries {
   streamItems: Array<{ recipient: string; item: StreamItem }>;
   /** Webhook and email deliveries now waiting in the send queue. */
   queued: number;
+  /** The channel of each new delivery that quiet hours hold back. */
+  deferred: OutboundChannel[];
 }
 
 export interface DeliveryFilter {
@@ -108,14 +111,14 @@ export class DeliveryRepository {
    */
   async createDeliveries(manager: EntityManager, notificationId: string, planned: PlannedDelivery[]): Promise<CreatedDeliveries> {
     if (planned.length === 0) {
-      return { streamItems: [], queued: 0 };
+      return { streamItems: [], queued: 0, deferred: [] };
     }
-    const inserted: Array<{ seq: string; channel: Channel }> = await manager.query(
+    const inserted: Array<{ seq: string; channel: Channel; deferred: boolean }> = await manager.query(
       `INSERT INTO deliveries (notification_id, channel, recipient, status, next_attempt_at, deferred_until)
        SELECT $1, t.channel, t.recipient, 'pending', CASE WHEN t.queued THEN coalesce(t.deferred_until, now()) END, t.deferred_until
        FROM unnest($2::text[], $3::text[], $4::boolean[], $5::timestamptz[]) AS t(channel, recipient, queued, deferred_until)
        ON CONFLICT (notification_id, channel, recipient) DO NOTHING
-       RETURNING seq, channel`,
+       RETURNING seq, channel, deferred_until IS NOT NULL AS deferred`,
       [
         notificationId,
         planned.map((delivery) => delivery.channel),
@@ -130,6 +133,7 @@ export class DeliveryRepository {
     return {
       streamItems: streamRows.map((row) => ({ recipient: row.recipient, item: toItem(row) })),
       queued: inserted.length - streamSeqs.length,
+      deferred: inserted.flatMap((row) => (row.deferred && row.channel !== 'sse' ? [row.channel] : [])),
     };
   }
 
@@ -151,12 +155,21 @@ export class DeliveryRepository {
     return rows.map(toItem);
   }
 
-  /** A stream delivery was written to an open connection. */
-  async markStreamed(seq: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = coalesce(delivered_at, now()) WHERE seq = $1`,
+  /**
+   * A stream delivery was written to an open connection. Answers, the first time only (the row
+   * lock orders two streams writing the same item), when its notification was requested.
+   */
+  async markStreamed(seq: string): Promise<{ requestedAt: Date } | undefined> {
+    const rows = await updateReturning<{ first: boolean; requested_at: Date }>(
+      this.dataSource.manager,
+      `WITH before AS (SELECT seq, status FROM deliveries WHERE seq = $1 FOR UPDATE)
+       UPDATE deliveries d SET status = 'delivered', attempts = d.attempts + 1, delivered_at = coalesce(d.delivered_at, now())
+       FROM before, notifications n
+       WHERE d.seq = before.seq AND n.id = d.notification_id
+       RETURNING before.status <> 'delivered' AS first, coalesce(n.requested_at, n.created_at) AS requested_at`,
       [seq],
     );
+    return rows[0]?.first ? { requestedAt: rows[0].requested_at } : undefined;
   }
 
   async find(seq: string): Promise<DeliveryRecord | undefined> {

@@ -32,6 +32,8 @@ export interface NotificationRequest {
   sourceEventId: string;
   correlationId: string;
   subject: string;
+  /** The event's recordedAt, where delivery latency starts; null if unreadable (only the metric needs it). */
+  requestedAt: Date | null;
 }
 
 const refuse = (code: string, message: string): never => {
@@ -66,6 +68,7 @@ function escalationOf(data: EventEnvelope<'notification.requested'>['data'], urg
 
 export function notificationRequestFrom(event: EventEnvelope<'notification.requested'>): NotificationRequest {
   const { data } = event;
+  const recordedAt = typeof event.recordedAt === 'string' ? new Date(event.recordedAt) : undefined;
   if (typeof data.notificationId !== 'string' || !NOTIFICATION_ID_PATTERN.test(data.notificationId)) {
     refuse('INVALID_NOTIFICATION_ID', 'notificationId must be 1-128 letters, digits, dot, colon, dash or underscore');
   }
@@ -108,5 +111,6 @@ export function notificationRequestFrom(event: EventEnvelope<'notification.reque
     sourceEventId: event.id,
     correlationId: event.correlationId,
     subject: event.subject,
+    requestedAt: recordedAt && !Number.isNaN(recordedAt.getTime()) ? recordedAt : null,
   };
 }

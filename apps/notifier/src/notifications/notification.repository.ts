@@ -20,10 +20,13 @@ export interface NotificationRecord {
   correlationId: string;
   /** Pseudonymous patient reference of the request (the Kafka key of what the notifier produces). */
   subject: string | null;
+  /** When the notification was asked for (the request's recordedAt; an escalation's firing); null on rows from before it was kept. */
+  requestedAt: Date | null;
   createdAt: Date;
 }
 
-export type NewNotification = Omit<NotificationRecord, 'createdAt'>;
+/** Without `requestedAt` the delivery latency is timed from the row's creation. */
+export type NewNotification = Omit<NotificationRecord, 'createdAt' | 'requestedAt'> & { requestedAt?: Date | null };
 
 interface NotificationRow {
   id: string;
@@ -42,6 +45,7 @@ interface NotificationRow {
   source_event_id: string;
   correlation_id: string;
   subject: string | null;
+  requested_at: Date | null;
   created_at: Date;
 }
 
@@ -63,6 +67,7 @@ const toRecord = (row: NotificationRow): NotificationRecord => ({
   sourceEventId: row.source_event_id,
   correlationId: row.correlation_id,
   subject: row.subject,
+  requestedAt: row.requested_at,
   createdAt: row.created_at,
 });
 
@@ -74,8 +79,8 @@ export class NotificationRepository {
   async insert(manager: EntityManager, notification: NewNotification): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `INSERT INTO notifications (id, title, urgency, due_at, link, item_type, item_id, recipient_id, team_id, escalation_of,
-         escalate_after_seconds, escalation_recipient_id, escalate_to_team_lead, source_event_id, correlation_id, subject)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         escalate_after_seconds, escalation_recipient_id, escalate_to_team_lead, source_event_id, correlation_id, subject, requested_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
        ON CONFLICT (id) DO NOTHING RETURNING 1`,
       [
         notification.id,
@@ -94,6 +99,7 @@ export class NotificationRepository {
         notification.sourceEventId,
         notification.correlationId,
         notification.subject,
+        notification.requestedAt ?? null,
       ],
     );
     return rows.length === 1;

@@ -51,6 +51,7 @@ export class NotificationService {
         sourceEventId: request.sourceEventId,
         correlationId: request.correlationId,
         subject: request.subject,
+        requestedAt: request.requestedAt,
       });
       if (!inserted) {
         return 'duplicate-notification';

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createLogger } from '@sc/observability';
 import type { NotifierConfig } from '../config';
+import { NotificationMetrics } from '../metrics/notification-metrics';
 import { DeliveryRepository } from '../notifications/delivery.repository';
 import { ID_PATTERN } from '../notifications/recipient-key';
 import type { StreamItem } from '../notifications/stream-item';
@@ -14,6 +15,7 @@ export class StreamService {
   constructor(
     private readonly hub: StreamHub,
     private readonly deliveries: DeliveryRepository,
+    private readonly metrics: NotificationMetrics,
   ) {}
 
   recipientFrom(kind: string, id: string): string {
@@ -55,7 +57,9 @@ export class StreamService {
     const pending: StreamItem[] = [];
     let closed = false;
 
-    const send = (item: StreamItem): void => {
+    // `live`: the item arrived while this stream was open (pub/sub or reconcile). The backlog sent
+    // on connecting waited for the person, not for us, so it is counted apart from the latency.
+    const send = (item: StreamItem, live: boolean): void => {
       if (closed || sent.has(item.seq)) {
         return;
       }
@@ -64,22 +68,29 @@ export class StreamService {
         lastSent = BigInt(item.seq);
       }
       response.write(`id: ${lastSent}\nevent: notification\ndata: ${JSON.stringify(item)}\n\n`);
-      void this.deliveries.markStreamed(item.seq).catch((error: unknown) => this.logger.warn({ err: error }, 'delivery not marked'));
+      void this.deliveries
+        .markStreamed(item.seq)
+        .then((first) => {
+          if (first) {
+            return live ? this.metrics.delivered('sse', first.requestedAt) : this.metrics.count('sse', 'on-connect');
+          }
+        })
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'delivery not marked'));
     };
-    const unsubscribe = await this.hub.subscribe(recipient, (item) => (draining ? pending.push(item) : send(item)));
+    const unsubscribe = await this.hub.subscribe(recipient, (item) => (draining ? pending.push(item) : send(item, true)));
 
-    const catchUp = async (after: string | undefined): Promise<void> => {
+    const catchUp = async (after: string | undefined, live: boolean): Promise<void> => {
       for (const item of await this.deliveries.streamBacklog(recipient, after)) {
-        send(item);
+        send(item, live);
       }
     };
-    await catchUp(resumeAfter);
-    pending.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).forEach(send);
+    await catchUp(resumeAfter, false);
+    pending.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).forEach((item) => send(item, true));
     draining = false;
 
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), config.SSE_HEARTBEAT_MS);
     const reconcile = setInterval(() => {
-      void catchUp(lastSent.toString()).catch((error: unknown) => this.logger.warn({ err: error }, 'stream reconcile failed'));
+      void catchUp(lastSent.toString(), true).catch((error: unknown) => this.logger.warn({ err: error }, 'stream reconcile failed'));
     }, config.SSE_RECONCILE_MS);
     request.on('close', () => {
       closed = true;

@@ -1,8 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
 import { loadConfig } from '@sc/config';
+import { MetricsRegistry } from '@sc/observability';
 import { NotifierConfig } from '../../config';
 import type { ClaimedDelivery } from '../../deliveries/delivery-queue.repository';
+import { NotificationMetrics } from '../../metrics/notification-metrics';
 import type { SendableEndpoint, WebhookEndpointRepository } from './webhook-endpoint.repository';
 import { WebhookChannel } from './webhook.channel';
 
@@ -48,6 +51,8 @@ const delivery = (): ClaimedDelivery => ({
   itemId: 't-1',
   escalationOf: null,
   createdAt: new Date(),
+  requestedAt: new Date(),
+  deferredUntil: null,
 });
 
 describe(WebhookChannel.name, () => {
@@ -56,6 +61,7 @@ describe(WebhookChannel.name, () => {
   let received = 0;
   let endpoints: FakeEndpoints;
   let channel: WebhookChannel;
+  let registry: MetricsRegistry;
 
   beforeAll(async () => {
     server = http.createServer((request, response) => {
@@ -83,7 +89,8 @@ describe(WebhookChannel.name, () => {
       updatedAt: new Date(),
     };
     const config = loadConfig(NotifierConfig, { WEBHOOK_CIRCUIT_THRESHOLD: '2', WEBHOOK_CIRCUIT_OPEN_MS: '60000', WEBHOOK_TIMEOUT_MS: '1000' });
-    channel = new WebhookChannel(endpoints as unknown as WebhookEndpointRepository, config);
+    registry = new MetricsRegistry();
+    channel = new WebhookChannel(endpoints as unknown as WebhookEndpointRepository, new NotificationMetrics({} as DataSource, registry), config);
   });
 
   it('opens the circuit after the threshold of transient failures and then holds sends back without trying', async () => {
@@ -94,6 +101,7 @@ describe(WebhookChannel.name, () => {
 
     expect(await channel.send(delivery())).toMatchObject({ kind: 'postponed' });
     expect(received).toBe(2);
+    expect(await registry.render()).toContain('sc_webhook_circuit_openings_total 1\n');
   });
 
   it('lets one probe through when the open period is over, and closes the circuit on its success', async () => {

@@ -3,6 +3,7 @@ import { SERVICE_CONFIG } from '@sc/platform';
 import type { NotifierConfig } from '../../config';
 import type { ClaimedDelivery } from '../../deliveries/delivery-queue.repository';
 import type { SendResult } from '../../deliveries/retry-policy';
+import { NotificationMetrics } from '../../metrics/notification-metrics';
 import { parseRecipientKey } from '../../notifications/recipient-key';
 import { absoluteLink, type OutboundSender } from '../outbound-channel';
 import { circuitState, opensAfter, reopenAt, type CircuitPolicy } from './circuit-breaker';
@@ -36,6 +37,7 @@ export class WebhookChannel implements OutboundSender {
 
   constructor(
     private readonly endpoints: WebhookEndpointRepository,
+    private readonly metrics: NotificationMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: NotifierConfig,
   ) {
     this.circuit = { threshold: config.WEBHOOK_CIRCUIT_THRESHOLD, openMs: config.WEBHOOK_CIRCUIT_OPEN_MS };
@@ -71,6 +73,7 @@ export class WebhookChannel implements OutboundSender {
       const failures = await this.endpoints.recordFailure(recipientId);
       if (opensAfter(failures, this.circuit)) {
         await this.endpoints.openCircuit(recipientId, reopenAt(new Date(), this.circuit));
+        this.metrics.circuitOpened();
       }
     }
     return result.kind === 'failed' ? { kind: 'failed', code: result.code, retryable: result.retryable } : { kind: 'delivered' };
