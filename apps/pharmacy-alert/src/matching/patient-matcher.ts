@@ -19,7 +19,7 @@ export class PatientMatcher {
   constructor(private readonly roster: RosterRepository) {}
 
   async match(manager: EntityManager, patient: EncounterPatient): Promise<MatchResult> {
-    const byIdentifier = await this.roster.findByIdentifiers(manager, patient.identifiers);
+    const { byIdentifier, byDemographics } = await this.roster.findMatchCandidates(manager, patient);
     if (byIdentifier.length === 1) {
       return { kind: 'matched', patient: byIdentifier[0], method: 'identifier', score: 1 };
     }
@@ -33,7 +33,7 @@ export class PatientMatcher {
     if (!patient.birthDate) {
       return { kind: 'unrostered' };
     }
-    const scored = (await this.roster.findDemographicCandidates(manager, patient.birthDate, patient.familyName, patient.givenName))
+    const scored = byDemographics
       .map((candidate) => ({ candidate, score: demographicScore(patient, candidate) }))
       .filter((entry) => entry.score >= REVIEW_THRESHOLD)
       .sort((a, b) => b.score - a.score);

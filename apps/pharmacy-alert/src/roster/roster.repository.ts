@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { PatientIdentifier } from '@sc/contracts';
+import type { EncounterPatient, PatientIdentifier } from '@sc/contracts';
 import { UnitOfWork, preparedQuery } from '@sc/persistence';
 import type { RosterPatientDto } from './roster.dto';
 
@@ -114,20 +114,43 @@ export class RosterRepository {
   }
 
   /**
-   * Candidates for a demographic match: same birth date and the same family or given name (a
-   * score below the review threshold needs neither). Capped: a bucket larger than that is
-   * ambiguous anyway and goes to review with the first candidates.
+   * Both kinds of candidates in one round trip (it costs more than the lookups themselves): the
+   * patients holding any of the identifiers and, only when none does, the demographic candidates:
+   * same birth date and the same family or given name (a score below the review threshold needs
+   * neither), none without a birth date. Capped: a bucket larger than that is ambiguous anyway and
+   * goes to review with the first candidates.
    */
-  async findDemographicCandidates(manager: EntityManager, birthDate: string, familyName: string | null, givenName: string | null): Promise<RosterPatient[]> {
-    const rows = await preparedQuery<PatientRow>(
+  async findMatchCandidates(
+    manager: EntityManager,
+    patient: Pick<EncounterPatient, 'identifiers' | 'birthDate' | 'familyName' | 'givenName'>,
+  ): Promise<{ byIdentifier: RosterPatient[]; byDemographics: RosterPatient[] }> {
+    const withAuthority = patient.identifiers.filter((identifier) => identifier.authority !== null);
+    const rows = await preparedQuery<PatientRow & { via: 'identifier' | 'demographics' }>(
       manager,
-      'pharmacy-alert:roster-demographic-candidates',
-      `SELECT ${PATIENT_COLUMNS} FROM patients p
-       WHERE p.enrolled AND p.birth_date = $1::date AND (upper(p.family_name) = upper($2) OR upper(p.given_name) = upper($3))
-       LIMIT 50`,
-      [birthDate, familyName ?? '', givenName ?? ''],
+      'pharmacy-alert:roster-match-candidates',
+      `WITH by_identifier AS (
+         SELECT DISTINCT ${PATIENT_COLUMNS}
+         FROM patient_identifiers i JOIN patients p ON p.id = i.patient_id
+         WHERE p.enrolled AND (i.authority, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+       ), by_demographics AS (
+         SELECT ${PATIENT_COLUMNS} FROM patients p
+         WHERE $3::date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM by_identifier)
+           AND p.enrolled AND p.birth_date = $3::date AND (upper(p.family_name) = upper($4) OR upper(p.given_name) = upper($5))
+         LIMIT 50
+       )
+       SELECT 'identifier' AS via, * FROM by_identifier UNION ALL SELECT 'demographics', * FROM by_demographics`,
+      [
+        withAuthority.map((identifier) => identifier.authority),
+        withAuthority.map((identifier) => identifier.value),
+        patient.birthDate ?? null,
+        patient.familyName ?? '',
+        patient.givenName ?? '',
+      ],
     );
-    return rows.map(toPatient);
+    return {
+      byIdentifier: rows.filter((row) => row.via === 'identifier').map(toPatient),
+      byDemographics: rows.filter((row) => row.via === 'demographics').map(toPatient),
+    };
   }
 
   async findById(manager: EntityManager, id: string): Promise<RosterPatient | undefined> {
