@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CareGapItem, PlanBenefit } from '@sc/contracts';
+import { preparedQuery } from '@sc/persistence';
 import type { ConditionCodeSet } from '../rules/code-sets';
-import { itemKey, type DeviceState, type PatientContext } from '../gaps/gap-plan';
+import { itemKey, type PatientContext } from '../gaps/gap-plan';
 import type { SensitiveCategory } from '../gaps/sensitive-categories';
 import type { ConsentView } from './context.dto';
 
@@ -36,6 +37,14 @@ interface PatientDbRow {
   plan_id: string | null;
   deceased: boolean;
   at_facility: boolean;
+}
+
+interface ContextDbRow extends PatientDbRow {
+  known: boolean;
+  conditions: string[];
+  /** [item system, item code, present, flagged by pharmacist] */
+  devices: Array<[string, string, boolean, boolean]>;
+  consents: SensitiveCategory[];
 }
 
 interface BenefitDbRow {
@@ -185,48 +194,41 @@ export class ContextRepository {
     return contexts.get(subject) ?? { planId: null, deceased: false, atFacility: false, conditions: [], devices: new Map(), consents: new Set() };
   }
 
-  /** Context of many patients in four queries (dry runs read thousands). */
+  /**
+   * Context of many patients in one statement: a discharge evaluates one patient, a dry run
+   * thousands, and on the event path a round trip costs more than reading the rows. A patient of
+   * whom nothing is stored has no entry.
+   */
   async loadContexts(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, PatientContext & { planId: string | null }>> {
-    const contexts = new Map<string, PatientContext & { planId: string | null; conditions: string[]; devices: Map<string, DeviceState>; consents: Set<SensitiveCategory> }>();
+    const contexts = new Map<string, PatientContext & { planId: string | null }>();
     if (subjects.length === 0) {
       return contexts;
     }
-    const list = [...subjects];
-    const patients = (await manager.query('SELECT subject, plan_id, deceased, at_facility FROM patients WHERE subject = ANY($1::text[])', [list])) as PatientDbRow[];
-    const entry = (subject: string) => {
-      let context = contexts.get(subject);
-      if (!context) {
-        context = { planId: null, deceased: false, atFacility: false, conditions: [], devices: new Map(), consents: new Set() };
-        contexts.set(subject, context);
+    const rows = await preparedQuery<ContextDbRow>(
+      manager,
+      'care-gap:load-contexts',
+      `SELECT s.subject, p.subject IS NOT NULL AS known, p.plan_id, coalesce(p.deceased, false) AS deceased, coalesce(p.at_facility, false) AS at_facility,
+         ARRAY(SELECT c.code FROM patient_conditions c WHERE c.subject = s.subject AND c.status = 'active' ORDER BY c.code) AS conditions,
+         coalesce((SELECT json_agg(json_build_array(d.item_system, d.item_code, d.present, d.flagged_by_pharmacist))
+                   FROM patient_devices d WHERE d.subject = s.subject), '[]'::json) AS devices,
+         ARRAY(SELECT k.category FROM consents k WHERE k.subject = s.subject AND k.granted) AS consents
+       FROM unnest($1::text[]) AS s(subject) LEFT JOIN patients p ON p.subject = s.subject`,
+      [[...new Set(subjects)]],
+    );
+    for (const row of rows) {
+      if (!row.known && row.conditions.length === 0 && row.devices.length === 0 && row.consents.length === 0) {
+        continue;
       }
-      return context;
-    };
-    for (const row of patients) {
-      Object.assign(entry(row.subject), { planId: row.plan_id, deceased: row.deceased, atFacility: row.at_facility });
-    }
-    const conditions = (await manager.query(
-      `SELECT subject, code FROM patient_conditions WHERE subject = ANY($1::text[]) AND status = 'active' ORDER BY subject, code`,
-      [list],
-    )) as Array<{ subject: string; code: string }>;
-    for (const row of conditions) {
-      entry(row.subject).conditions.push(row.code);
-    }
-    const devices = (await manager.query(
-      'SELECT subject, item_system, item_code, present, flagged_by_pharmacist FROM patient_devices WHERE subject = ANY($1::text[])',
-      [list],
-    )) as Array<{ subject: string; item_system: string; item_code: string; present: boolean; flagged_by_pharmacist: boolean }>;
-    for (const row of devices) {
-      entry(row.subject).devices.set(itemKey({ system: row.item_system as CareGapItem['system'], code: row.item_code }), {
-        present: row.present,
-        flaggedByPharmacist: row.flagged_by_pharmacist,
+      contexts.set(row.subject, {
+        planId: row.plan_id,
+        deceased: row.deceased,
+        atFacility: row.at_facility,
+        conditions: row.conditions,
+        devices: new Map(
+          row.devices.map(([system, code, present, flaggedByPharmacist]) => [itemKey({ system: system as CareGapItem['system'], code }), { present, flaggedByPharmacist }]),
+        ),
+        consents: new Set(row.consents),
       });
-    }
-    const consents = (await manager.query('SELECT subject, category FROM consents WHERE subject = ANY($1::text[]) AND granted', [list])) as Array<{
-      subject: string;
-      category: SensitiveCategory;
-    }>;
-    for (const row of consents) {
-      entry(row.subject).consents.add(row.category);
     }
     return contexts;
   }
