@@ -1,11 +1,16 @@
 import {
+  backingServiceProblems,
+  composeBackingServiceProblems,
   composeParityProblems,
   containerSettings,
   hardeningProblems,
+  labelSelectorMatches,
   networkPolicyProblems,
   probeProblems,
   scalingProblems,
+  secretKeysRead,
   serviceProblems,
+  type BackingService,
 } from './cross-checks';
 import { asResource, type Json, type JsonObject, type Resource } from './manifests';
 
@@ -164,5 +169,95 @@ describe('deployment cross-checks', () => {
     const compose: Json = { services: { api: { environment: { HTTP_PORT: 3000, DATABASE_URL: 'postgres://db/api', LOG_LEVEL: 'info' } } } };
     expect(composeParityProblems(compose, resources(), ['api'])).toEqual(['api: only in docker-compose.yml [LOG_LEVEL], only in Kubernetes []']);
     expect(composeParityProblems({ services: { api: { environment: ['HTTP_PORT=3000', 'DATABASE_URL=x'] } } }, resources(), ['api', 'web'])).toEqual(['web: no Deployment']);
+  });
+
+  it('evaluates matchLabels and matchExpressions as Kubernetes does; an empty selector selects every pod', () => {
+    const pod = { 'app.kubernetes.io/name': 'api', tier: 'web' };
+    expect(labelSelectorMatches({}, pod)).toBe(true);
+    expect(labelSelectorMatches({ matchLabels: { tier: 'web' }, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['api', 'web'] }] }, pod)).toBe(true);
+    expect(labelSelectorMatches({ matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['api'] }] }, pod)).toBe(false);
+    expect(labelSelectorMatches({ matchExpressions: [{ key: 'tier', operator: 'Exists' }, { key: 'zone', operator: 'DoesNotExist' }] }, pod)).toBe(true);
+    expect(labelSelectorMatches({ matchExpressions: [{ key: 'constructor', operator: 'Exists' }] }, pod)).toBe(false);
+    expect(labelSelectorMatches({ matchExpressions: [{ key: 'tier', operator: 'Gt', values: ['1'] }] }, pod)).toBe(false);
+  });
+
+  describe('a backing server the code uses (Redis)', () => {
+    const redis: BackingService = { name: 'Redis', setting: 'REDIS_URL', port: 6379 };
+    const withRedis = (bodies: Record<string, JsonObject>): void => {
+      (container(bodies).env as JsonObject[]).push({ name: 'REDIS_URL_FILE', value: '/run/secrets/sc/redis-url' });
+      bodies.allowRedis = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'allow-redis' },
+        spec: {
+          podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['api'] }] },
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ ipBlock: { cidr: '192.0.2.20/32' } }], ports: [{ port: 6379, protocol: 'TCP' }] }],
+        },
+      };
+    };
+
+    it('accepts a user with a URL and egress to the port, and a non-user with neither', () => {
+      expect(backingServiceProblems(resources(withRedis), redis, { api: true })).toEqual([]);
+      expect(backingServiceProblems(resources(), redis, { api: false })).toEqual([]);
+    });
+
+    it('reports a user without the URL setting or without egress to the port', () => {
+      expect(backingServiceProblems(resources(), redis, { api: true, web: true })).toEqual([
+        'api: uses Redis but gets no REDIS_URL (ConfigMap or REDIS_URL_FILE), so it would use the default',
+        'api: uses Redis but no NetworkPolicy allows its pods egress to port 6379',
+        'web: no Deployment',
+      ]);
+      const elsewhere = resources((bodies) => {
+        withRedis(bodies);
+        ((bodies.allowRedis.spec as JsonObject).podSelector as JsonObject).matchExpressions = [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['web'] }];
+      });
+      expect(backingServiceProblems(elsewhere, redis, { api: true })).toEqual(['api: uses Redis but no NetworkPolicy allows its pods egress to port 6379']);
+      const ingressOnly = resources((bodies) => {
+        withRedis(bodies);
+        (bodies.allowRedis.spec as JsonObject).policyTypes = ['Ingress'];
+      });
+      expect(backingServiceProblems(ingressOnly, redis, { api: true })).toEqual(['api: uses Redis but no NetworkPolicy allows its pods egress to port 6379']);
+    });
+
+    it('counts a port range and a rule without ports as egress to the port', () => {
+      const range = resources((bodies) => {
+        withRedis(bodies);
+        (bodies.allowRedis.spec as JsonObject).egress = [{ ports: [{ port: 6000, endPort: 7000 }] }];
+      });
+      const anyPort = resources((bodies) => {
+        withRedis(bodies);
+        (bodies.allowRedis.spec as JsonObject).egress = [{ to: [{ ipBlock: { cidr: '192.0.2.20/32' } }] }];
+      });
+      expect([...backingServiceProblems(range, redis, { api: true }), ...backingServiceProblems(anyPort, redis, { api: true })]).toEqual([]);
+    });
+
+    it('reports a service given the URL or egress to the port although it does not use the server', () => {
+      expect(backingServiceProblems(resources(withRedis), redis, { api: false })).toEqual([
+        'api: gets REDIS_URL but does not use Redis',
+        'api: NetworkPolicy/allow-redis allows egress to port 6379 but it does not use Redis',
+      ]);
+    });
+
+    it('requires a compose user to set the URL to a compose service it depends on', () => {
+      const compose = (api: JsonObject): Json => ({ services: { redis: { image: 'redis:7' }, api } });
+      expect(composeBackingServiceProblems(compose({ environment: { REDIS_URL: 'redis://redis:6379' }, depends_on: ['redis'] }), redis, { api: true })).toEqual([]);
+      expect(composeBackingServiceProblems(compose({ environment: ['REDIS_URL=redis://redis:6379'], depends_on: { redis: { condition: 'service_healthy' } } }), redis, { api: true })).toEqual([]);
+      expect(composeBackingServiceProblems(compose({ environment: { REDIS_URL: 'redis://redis:6379' } }), redis, { api: true })).toEqual([
+        'docker-compose.yml api: uses Redis at redis but does not depend on it (depends_on)',
+      ]);
+      expect(composeBackingServiceProblems(compose({ environment: { REDIS_URL: 'redis://cache:6379' }, depends_on: ['redis'] }), redis, { api: true })).toEqual([
+        'docker-compose.yml api: REDIS_URL names host cache, which is not a compose service',
+      ]);
+      expect(composeBackingServiceProblems(compose({ environment: {} }), redis, { api: true })).toEqual(['docker-compose.yml api: uses Redis but sets no REDIS_URL']);
+      expect(composeBackingServiceProblems(compose({ environment: { REDIS_URL: 'redis://redis:6379' } }), redis, { api: false })).toEqual([
+        'docker-compose.yml api: sets REDIS_URL but does not use Redis',
+      ]);
+    });
+  });
+
+  it('lists the keys each mounted Secret must hold', () => {
+    const set = resources((bodies) => (container(bodies).env as JsonObject[]).push({ name: 'REDIS_URL_FILE', value: '/run/secrets/sc/redis-url' }));
+    expect(secretKeysRead(set)).toEqual({ 'api-secrets': ['database-url', 'redis-url'] });
   });
 });

@@ -243,3 +243,167 @@ export function composeParityProblems(compose: Json, resources: readonly Resourc
   }
   return problems;
 }
+
+/**
+ * Whether a Kubernetes label selector (matchLabels and matchExpressions) selects these labels.
+ * An empty selector selects every pod, as in a NetworkPolicy.
+ */
+export function labelSelectorMatches(selector: Json | undefined, labels: Record<string, string>): boolean {
+  const matchLabels = Object.entries(stringRecord(at(selector, 'matchLabels')));
+  const expressions = arrayAt(selector, 'matchExpressions');
+  return (
+    matchLabels.every(([key, value]) => labels[key] === value) &&
+    expressions.every((expression) => {
+      const key = stringAt(expression, 'key') ?? '';
+      const values = arrayAt(expression, 'values');
+      const present = Object.hasOwn(labels, key);
+      const operators: Record<string, () => boolean> = {
+        In: () => present && values.includes(labels[key]),
+        NotIn: () => !present || !values.includes(labels[key]),
+        Exists: () => present,
+        DoesNotExist: () => !present,
+      };
+      const operator = stringAt(expression, 'operator') ?? '';
+      return Object.hasOwn(operators, operator) && operators[operator]();
+    })
+  );
+}
+
+/** The egress rules of the NetworkPolicies that select a Deployment's pods and restrict their egress. */
+function egressRules(resources: readonly Resource[], deployment: Resource): Array<{ policy: Resource; rule: Json }> {
+  return ofKind(resources, 'NetworkPolicy')
+    .filter((policy) => sameNamespace(policy, deployment) && labelSelectorMatches(at(policy.body, 'spec', 'podSelector'), podLabels(deployment)))
+    .filter((policy) => {
+      const types = arrayAt(policy.body, 'spec', 'policyTypes');
+      return types.length > 0 ? types.includes('Egress') : at(policy.body, 'spec', 'egress') !== undefined;
+    })
+    .flatMap((policy) => arrayAt(policy.body, 'spec', 'egress').map((rule) => ({ policy, rule })));
+}
+
+/** A rule's TCP ports that cover this port (a rule without ports allows every port). */
+function coversTcpPort(rule: Json, port: number): 'listed' | 'any' | undefined {
+  const ports = arrayAt(rule, 'ports');
+  if (ports.length === 0) {
+    return 'any';
+  }
+  const listed = ports.some((entry) => {
+    const from = at(entry, 'port');
+    const to = at(entry, 'endPort');
+    const protocol = stringAt(entry, 'protocol') ?? 'TCP';
+    return protocol === 'TCP' && typeof from === 'number' && (from === port || (typeof to === 'number' && from <= port && port <= to));
+  });
+  return listed ? 'listed' : undefined;
+}
+
+/** A server the services reach through a URL setting: Redis through REDIS_URL on 6379, say. */
+export interface BackingService {
+  name: string;
+  setting: string;
+  port: number;
+}
+
+/**
+ * Each service that opens a connection to the backing server (`uses`, derived from the code) is
+ * given its URL setting (not left to the class default, which names 127.0.0.1) and a
+ * NetworkPolicy egress rule to its port; a service that does not use it is given neither.
+ */
+export function backingServiceProblems(resources: readonly Resource[], backing: BackingService, uses: Readonly<Record<string, boolean>>): string[] {
+  const problems: string[] = [];
+  for (const [service, used] of Object.entries(uses)) {
+    const deployment = ofKind(resources, 'Deployment').find((candidate) => candidate.name === service);
+    if (deployment === undefined) {
+      problems.push(`${service}: no Deployment`);
+      continue;
+    }
+    const hasSetting = containerSettings(resources, deployment).settings.includes(backing.setting);
+    const rules = egressRules(resources, deployment).map(({ policy, rule }) => ({ policy, covers: coversTcpPort(rule, backing.port) }));
+    if (used && !hasSetting) {
+      problems.push(`${service}: uses ${backing.name} but gets no ${backing.setting} (ConfigMap or ${backing.setting}${SECRET_FILE_SUFFIX}), so it would use the default`);
+    }
+    if (used && !rules.some(({ covers }) => covers !== undefined)) {
+      problems.push(`${service}: uses ${backing.name} but no NetworkPolicy allows its pods egress to port ${backing.port}`);
+    }
+    if (!used && hasSetting) {
+      problems.push(`${service}: gets ${backing.setting} but does not use ${backing.name}`);
+    }
+    if (!used) {
+      const granting = [...new Set(rules.filter(({ covers }) => covers === 'listed').map(({ policy }) => describeResource(policy)))];
+      if (granting.length > 0) {
+        problems.push(`${service}: ${granting.join(', ')} allows egress to port ${backing.port} but it does not use ${backing.name}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The keys each mounted Secret must hold: the files the containers' <SETTING>_FILE variables name in it. */
+export function secretKeysRead(resources: readonly Resource[]): Record<string, string[]> {
+  const keys: Record<string, string[]> = {};
+  for (const deployment of ofKind(resources, 'Deployment')) {
+    const volumes = arrayAt(deployment.body, 'spec', 'template', 'spec', 'volumes');
+    for (const container of containersOf(deployment)) {
+      for (const mount of arrayAt(container, 'volumeMounts')) {
+        const secret = stringAt(volumes.find((volume) => stringAt(volume, 'name') === stringAt(mount, 'name')), 'secret', 'secretName');
+        const mountPath = stringAt(mount, 'mountPath');
+        if (secret === undefined || mountPath === undefined) {
+          continue;
+        }
+        const files = arrayAt(container, 'env')
+          .filter((variable) => (stringAt(variable, 'name') ?? '').endsWith(SECRET_FILE_SUFFIX))
+          .map((variable) => stringAt(variable, 'value') ?? '')
+          .filter((file) => file.startsWith(`${mountPath}/`))
+          .map((file) => file.slice(mountPath.length + 1));
+        keys[secret] = [...new Set([...(keys[secret] ?? []), ...files])].sort();
+      }
+    }
+  }
+  return keys;
+}
+
+/**
+ * In docker-compose.yml, each service that uses the backing server sets its URL to a compose
+ * service it waits for (depends_on); one that does not use it does not set the URL.
+ */
+export function composeBackingServiceProblems(compose: Json, backing: BackingService, uses: Readonly<Record<string, boolean>>): string[] {
+  const problems: string[] = [];
+  for (const [service, used] of Object.entries(uses)) {
+    const definition = recordAt(compose, 'services', service);
+    const url = stringRecordOrList(definition.environment)[backing.setting];
+    if (!used) {
+      if (url !== undefined) {
+        problems.push(`docker-compose.yml ${service}: sets ${backing.setting} but does not use ${backing.name}`);
+      }
+      continue;
+    }
+    if (url === undefined) {
+      problems.push(`docker-compose.yml ${service}: uses ${backing.name} but sets no ${backing.setting}`);
+      continue;
+    }
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      problems.push(`docker-compose.yml ${service}: ${backing.setting} is not a URL`);
+      continue;
+    }
+    const dependsOn = Array.isArray(definition.depends_on) ? definition.depends_on : Object.keys(recordAt(definition, 'depends_on'));
+    if (!isObject(recordAt(compose, 'services')[host])) {
+      problems.push(`docker-compose.yml ${service}: ${backing.setting} names host ${host}, which is not a compose service`);
+    } else if (!dependsOn.includes(host)) {
+      problems.push(`docker-compose.yml ${service}: uses ${backing.name} at ${host} but does not depend on it (depends_on)`);
+    }
+  }
+  return problems;
+}
+
+/** A compose environment (map, or KEY=value list) as strings. */
+function stringRecordOrList(environment: Json | undefined): Record<string, string> {
+  if (Array.isArray(environment)) {
+    return Object.fromEntries(
+      environment
+        .filter((entry): entry is string => typeof entry === 'string')
+        .map((entry) => (entry.includes('=') ? [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] : [entry, ''])),
+    );
+  }
+  return isObject(environment) ? Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value)])) : {};
+}
