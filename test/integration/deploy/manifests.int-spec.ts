@@ -1,17 +1,28 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Type } from '@nestjs/common';
 import type { ClassConstructor } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
 import { TOPIC_CATALOGUE } from '@sc/contracts';
 import { loadConfig } from '@sc/config';
+import { REDIS } from '@sc/platform';
 import { SERVICES, type ServiceName } from '@sc/testing';
+import { adtIngestModule } from '../../../apps/adt-ingest/src/app.module';
 import { AdtIngestConfig } from '../../../apps/adt-ingest/src/config';
+import { careGapModule } from '../../../apps/care-gap/src/app.module';
 import { CareGapConfig } from '../../../apps/care-gap/src/config';
+import { notifierModule } from '../../../apps/notifier/src/app.module';
 import { NotifierConfig } from '../../../apps/notifier/src/config';
+import { pharmacyAlertModule } from '../../../apps/pharmacy-alert/src/app.module';
 import { PharmacyAlertConfig } from '../../../apps/pharmacy-alert/src/config';
+import { referralModule } from '../../../apps/referral/src/app.module';
 import { ReferralConfig } from '../../../apps/referral/src/config';
+// Not exported by @sc/security; the same module instance as the one SecurityModule uses.
+import { RATE_LIMIT_REDIS } from '../../../libs/security/src/rate-limit.guard';
 import { composeSchemaProblems } from '../../../tools/deploy/compose';
 import {
+  backingServiceProblems,
+  composeBackingServiceProblems,
   composeParityProblems,
   containerSettings,
   hardeningProblems,
@@ -19,11 +30,14 @@ import {
   networkPolicyProblems,
   probeProblems,
   scalingProblems,
+  secretKeysRead,
   serviceProblems,
+  type BackingService,
 } from '../../../tools/deploy/cross-checks';
 import { KAFKA_TOPICS_FILE, renderKafkaTopicsYaml } from '../../../tools/deploy/kafka-topics';
 import { kustomizationFileIn, renderKustomization } from '../../../tools/deploy/kustomize';
 import { arrayAt, asResource, readYamlDocuments, stringAt, type Json, type JsonObject, type Resource } from '../../../tools/deploy/manifests';
+import { providerTokens } from '../../../tools/deploy/nest-modules';
 import { schemaProblems } from '../../../tools/deploy/resource-schemas';
 
 const root = path.resolve(__dirname, '../../..');
@@ -39,6 +53,21 @@ const CONFIG_CLASSES: Record<ServiceName, ClassConstructor<object>> = {
   notifier: NotifierConfig,
 };
 
+/** Each service's root Nest module, built from its configuration as main.ts builds it. */
+const APP_MODULES: Record<ServiceName, (config: Record<string, unknown>) => Type> = {
+  'adt-ingest': (config) => adtIngestModule(config as unknown as AdtIngestConfig),
+  'pharmacy-alert': (config) => pharmacyAlertModule(config as unknown as PharmacyAlertConfig),
+  'care-gap': (config) => careGapModule(config as unknown as CareGapConfig),
+  referral: (config) => referralModule(config as unknown as ReferralConfig),
+  notifier: (config) => notifierModule(config as unknown as NotifierConfig),
+};
+
+/**
+ * The providers that open a Redis connection: the platform's client (PlatformOptions.redis: pub/sub,
+ * readiness) and the rate limiter's (every SecurityModule; it connects at boot and on each request).
+ */
+const REDIS_CLIENTS: readonly unknown[] = [REDIS, RATE_LIMIT_REDIS];
+
 /** Stand-ins for the mounted secret files, shaped as the real ones must be. */
 const SECRET_PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: 'postgres://service:secret@db.example:5432/sc_service',
@@ -47,6 +76,9 @@ const SECRET_PLACEHOLDERS: Record<string, string> = {
   // 32 bytes in base64, as `openssl rand -base64 32` writes it; not the development key.
   NOTIFIER_SECRET_KEY: Buffer.alloc(32, 0x5c).toString('base64'),
 };
+
+/** Redis as the Deployments reach it: the URL from a mounted secret, on the port such a URL names. */
+const REDIS_SERVER: BackingService = { name: 'Redis', setting: 'REDIS_URL', port: Number(new URL(SECRET_PLACEHOLDERS.REDIS_URL).port) };
 
 /**
  * Loads a service's configuration as its container would: NODE_ENV=production in the process as
@@ -74,6 +106,23 @@ function productionEnvironment(resources: readonly Resource[], deployment: Resou
   return { env: { ...configMapData, ...secrets }, unknownSecrets: secretSettings.filter((setting) => !(setting in SECRET_PLACEHOLDERS)) };
 }
 
+const deploymentOf = (resources: readonly Resource[], service: string): Resource =>
+  resources.find((resource) => resource.kind === 'Deployment' && resource.name === service) as Resource;
+
+/** A service's root module built from its production configuration (nothing is instantiated). */
+function productionModule(resources: readonly Resource[], service: ServiceName): Type {
+  return APP_MODULES[service](loadAsInProduction(CONFIG_CLASSES[service], productionEnvironment(resources, deploymentOf(resources, service)).env));
+}
+
+/** Whether a service opens Redis, judged from the providers of its module graph (built, never run). */
+function redisUsage(resources: readonly Resource[]): Record<ServiceName, boolean> {
+  const entries = SERVICES.map((service) => {
+    const tokens = providerTokens(productionModule(resources, service));
+    return [service, REDIS_CLIENTS.some((token) => tokens.has(token))] as const;
+  });
+  return Object.fromEntries(entries) as Record<ServiceName, boolean>;
+}
+
 function yamlFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -95,12 +144,17 @@ describe('deployment manifests (deploy/k8s) and docker-compose.yml', () => {
   const files = yamlFilesUnder(k8s);
   const isKustomization = (file: string): boolean => kustomizationFileIn(path.dirname(file)) === file;
   let renderedBase: Resource[];
+  let usesRedis: Record<ServiceName, boolean>;
 
   beforeAll(() => {
     const rendering = renderKustomization(base);
     expect(rendering.problems).toEqual([]);
     renderedBase = rendering.resources;
+    usesRedis = redisUsage(renderedBase);
   });
+
+  const containerOf = (resources: readonly Resource[], service: string): JsonObject =>
+    arrayAt(deploymentOf(resources, service).body, 'spec', 'template', 'spec', 'containers')[0] as JsonObject;
 
   it('parses every YAML document under deploy/k8s as a Kubernetes object or a Kustomization', () => {
     const problems: string[] = [];
@@ -221,6 +275,55 @@ describe('deployment manifests (deploy/k8s) and docker-compose.yml', () => {
     const secrets = mountedSecrets(renderedBase);
     expect(secrets).toHaveLength(SERVICES.length);
     expect(secrets.filter((secret) => !readme.includes(`\`${secret}\``))).toEqual([]);
+  });
+
+  it('documents the keys of each Secret as the Deployments read them', () => {
+    const readme = readFileSync(path.join(k8s, 'README.md'), 'utf8');
+    const documented = Object.fromEntries(
+      [...readme.matchAll(/^\| `([a-z0-9-]+-secrets)` \| (.+) \|$/gm)].map(([, secret, keys]) => [secret, [...keys.matchAll(/`([a-z0-9-]+)`/g)].map(([, key]) => key).sort()]),
+    );
+    expect(documented).toEqual(secretKeysRead(renderedBase));
+  });
+
+  it('finds the Redis clients in the services\' module graphs, so the Redis checks below follow the code', () => {
+    // Every service that imports SecurityModule holds the rate limiter's client; the notifier also
+    // asks the platform for one (live streams). Each token is found somewhere, so none is stale.
+    const tokens = SERVICES.map((service) => providerTokens(productionModule(renderedBase, service)));
+    expect(REDIS_CLIENTS.filter((client) => !tokens.some((provided) => provided.has(client)))).toEqual([]);
+  });
+
+  it('gives every service that opens Redis a Redis URL and egress to Redis (and the others neither), in the base, the production overlay and docker-compose.yml', () => {
+    const overlay = renderKustomization(production);
+    expect(overlay.problems).toEqual([]);
+    expect({
+      base: backingServiceProblems(renderedBase, REDIS_SERVER, usesRedis),
+      production: backingServiceProblems(overlay.resources, REDIS_SERVER, usesRedis),
+      compose: composeBackingServiceProblems(readCompose(), REDIS_SERVER, usesRedis),
+    }).toEqual({ base: [], production: [], compose: [] });
+  });
+
+  it('fails the Redis check for a service whose Redis URL or egress is taken away, so the check above is not vacuous', () => {
+    const service = SERVICES.find((candidate) => usesRedis[candidate]) as ServiceName;
+    const resources = structuredClone(renderedBase);
+    const container = containerOf(resources, service);
+    const env = container.env as JsonObject[];
+    expect(env.some((variable) => variable.name === 'REDIS_URL_FILE')).toBe(true);
+    container.env = env.filter((variable) => variable.name !== 'REDIS_URL_FILE');
+
+    expect(backingServiceProblems(resources, REDIS_SERVER, usesRedis)).toEqual([
+      `${service}: uses Redis but gets no REDIS_URL (ConfigMap or REDIS_URL_FILE), so it would use the default`,
+    ]);
+    // ...which is what the service would then try in production.
+    expect(loadAsInProduction(CONFIG_CLASSES[service], productionEnvironment(resources, deploymentOf(resources, service)).env).REDIS_URL).toBe('redis://127.0.0.1:6379');
+
+    const policy = resources.find((resource) => resource.kind === 'NetworkPolicy' && resource.name === 'allow-redis-egress') as Resource;
+    const expression = arrayAt(policy.body, 'spec', 'podSelector', 'matchExpressions')[0] as JsonObject;
+    expression.values = (expression.values as string[]).filter((name) => name !== service);
+    expect(backingServiceProblems(resources, REDIS_SERVER, usesRedis)).toContain(`${service}: uses Redis but no NetworkPolicy allows its pods egress to port 6379`);
+
+    const compose = structuredClone(readCompose()) as JsonObject;
+    delete (((compose.services as JsonObject)[service] as JsonObject).environment as JsonObject).REDIS_URL;
+    expect(composeBackingServiceProblems(compose, REDIS_SERVER, usesRedis)).toEqual([`docker-compose.yml ${service}: uses Redis but sets no REDIS_URL`]);
   });
 
   it('validates docker-compose.yml against the compose specification', () => {
