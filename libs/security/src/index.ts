@@ -4,4 +4,5 @@ export { AllowTokenInQuery, AuditPatient, CurrentPrincipal, Public, Roles, type 
 export { AuthGuard, type AuthenticatedRequest } from './auth.guard';
 export { AuditLog, AuditLogMigration, CREATE_AUDIT_LOG, DROP_AUDIT_LOG, type AuditEntry, type AuditRecord } from './audit-log';
 export { SecurityModule } from './security.module';
+export { RATE_LIMIT_REDIS } from './rate-limit.guard';
 export { securityHeaders } from './security-headers';

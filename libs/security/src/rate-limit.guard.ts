@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Response } from 'express';
+import { createLogger } from '@sc/observability';
 import type { AuthenticatedRequest } from './auth.guard';
 
 export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
@@ -13,6 +14,10 @@ export const RATE_LIMIT_PER_MINUTE = Symbol('RATE_LIMIT_PER_MINUTE');
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly logger = createLogger(RateLimitGuard.name);
+  /** When the last "not limiting" warning was logged: once a minute is enough to be seen. */
+  private lastOutageWarningAt = 0;
+
   constructor(
     @Inject(RATE_LIMIT_REDIS) private readonly redis: Redis,
     @Inject(RATE_LIMIT_PER_MINUTE) private readonly perMinute: number,
@@ -32,7 +37,11 @@ export class RateLimitGuard implements CanActivate {
       if (count === 1) {
         await this.redis.expire(key, 61);
       }
-    } catch {
+    } catch (error) {
+      if (Date.now() - this.lastOutageWarningAt >= 60_000) {
+        this.lastOutageWarningAt = Date.now();
+        this.logger.warn({ err: error }, 'rate limits not enforced: Redis unreachable (requests are let through)');
+      }
       return true;
     }
     const response = context.switchToHttp().getResponse<Response>();

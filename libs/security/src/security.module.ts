@@ -9,11 +9,6 @@ import { AuthGuard } from './auth.guard';
 import { JwtVerifier } from './jwt-verifier';
 import { RATE_LIMIT_PER_MINUTE, RATE_LIMIT_REDIS, RateLimitGuard } from './rate-limit.guard';
 
-/**
- * Authentication (JWT bearer, deny by default), per-caller rate limits, and the audit log with
- * its compliance API, for a service that holds patient data. The service's migrations must
- * create the audit table (CREATE_AUDIT_LOG).
- */
 /** Closes the rate limiter's Redis connection, so a stopping service exits. */
 class RateLimitRedisShutdown implements OnApplicationShutdown {
   constructor(private readonly redis: Redis) {}
@@ -23,6 +18,11 @@ class RateLimitRedisShutdown implements OnApplicationShutdown {
   }
 }
 
+/**
+ * Authentication (JWT bearer, deny by default), per-caller rate limits, and the audit log with
+ * its compliance API, for a service that holds patient data. The service's migrations must
+ * create the audit table (CREATE_AUDIT_LOG).
+ */
 @Module({})
 export class SecurityModule {
   static forRoot(config: ServiceConfig): DynamicModule {

@@ -17,8 +17,7 @@ import { pharmacyAlertModule } from '../../../apps/pharmacy-alert/src/app.module
 import { PharmacyAlertConfig } from '../../../apps/pharmacy-alert/src/config';
 import { referralModule } from '../../../apps/referral/src/app.module';
 import { ReferralConfig } from '../../../apps/referral/src/config';
-// Not exported by @sc/security; the same module instance as the one SecurityModule uses.
-import { RATE_LIMIT_REDIS } from '../../../libs/security/src/rate-limit.guard';
+import { RATE_LIMIT_REDIS } from '@sc/security';
 import { composeSchemaProblems } from '../../../tools/deploy/compose';
 import {
   backingServiceProblems,

@@ -12,7 +12,7 @@ import { adtIngestModule } from '../../../apps/adt-ingest/src/app.module';
 import { AdtIngestConfig } from '../../../apps/adt-ingest/src/config';
 import { MllpListener } from '../../../apps/adt-ingest/src/mllp/mllp.listener';
 import type { Redis } from 'ioredis';
-import { RATE_LIMIT_REDIS } from '../../../libs/security/src/rate-limit.guard';
+import { RATE_LIMIT_REDIS } from '@sc/security';
 import { TopicRecorder } from '../../e2e/support/topic-recorder';
 import { ackOf } from './support/ingest-harness';
 
