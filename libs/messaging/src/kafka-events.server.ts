@@ -91,9 +91,13 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Wait before starting a consumer again after a crash kafkajs does not recover from itself. */
 const CONSUMER_RESTART_MS = 2000;
 
-/** Without a shared transaction, offsets are committed at least this often while a batch is handled. */
-const COMMIT_EVERY_MESSAGES = 100;
-const COMMIT_EVERY_MS = 500;
+/**
+ * Handled offsets are committed at most this often per partition (and by a timer, so an idle
+ * partition's lag reaches zero). A live feed arrives a few events per fetch: committing after
+ * each would cost a Kafka request per event and service, more than handling many events. A
+ * crash redelivers at most this much, which the handlers' inboxes skip.
+ */
+const COMMIT_INTERVAL_MS = 1000;
 
 /** Thrown inside a shared transaction so it rolls back and its events are handled one by one. */
 class SharedRunAborted extends Error {
@@ -127,6 +131,12 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private readonly runs;
   /** Nest resolves a pattern by normalising it on every call; an event type maps to one handler for good. */
   private readonly handlerCache = new Map<string, MessageHandler | null>();
+  /** The next offset to commit per topic partition, once its events are handled (and their transactions committed). */
+  private readonly handledOffsets = new Map<string, { topic: string; partition: number; offset: string }>();
+  private readonly lastCommitAt = new Map<string, number>();
+  /** Commits run one after another, so an older offset never lands after a newer one. */
+  private commits: Promise<void> = Promise.resolve();
+  private commitTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KafkaEventsServerOptions) {
     super();
@@ -183,7 +193,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   async close(): Promise<void> {
     this.closing = true;
-    // disconnect() waits for the batch in hand, whose handled offsets are then committed.
+    clearInterval(this.commitTimer);
+    await this.commitHandled('all');
+    // disconnect() waits for the batch in hand; its end commits what it handled (closing).
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.connected = false;
@@ -240,8 +252,14 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       heartbeatInterval: 1_000,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.connected = true;
+      // Offsets of partitions another member now owns are that member's to commit.
+      for (const [key, handled] of this.handledOffsets) {
+        if (!(payload.memberAssignment[handled.topic] ?? []).includes(handled.partition)) {
+          this.handledOffsets.delete(key);
+        }
+      }
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.connected = false;
@@ -252,6 +270,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: true });
+      this.commitTimer ??= setInterval(() => void this.commitHandled('all').catch(() => undefined), COMMIT_INTERVAL_MS).unref();
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
@@ -281,23 +300,13 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
    * `eventsPerTransaction` messages are handled in one database transaction; if any handler in a
    * run fails, the run rolls back and its messages are handled again one at a time, each in its
    * own transaction with retries and dead-lettering, so one poison event costs its run a second
-   * pass and nothing else. The offset after the last handled message is committed after each run
-   * (or every COMMIT_EVERY_MESSAGES messages or COMMIT_EVERY_MS when events are handled singly). A
-   * crash redelivers at most the uncommitted ones, which the handlers' inboxes skip.
+   * pass and nothing else. The offset after the last handled message is committed at most every
+   * COMMIT_INTERVAL_MS per partition (see commitHandled). A crash redelivers at most the
+   * uncommitted ones, which the handlers' inboxes skip.
    */
   private async consumeBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const runLength = this.options.sharedTransaction ? Math.max(1, this.options.eventsPerTransaction ?? 1) : 1;
-    let handledOffset: string | undefined;
-    let uncommitted = 0;
-    let lastCommit = Date.now();
-    const commit = async (): Promise<void> => {
-      if (handledOffset !== undefined && uncommitted > 0) {
-        await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(handledOffset) + 1n).toString() }]);
-        uncommitted = 0;
-        lastCommit = Date.now();
-      }
-    };
     for (let start = 0; start < batch.messages.length; start += runLength) {
       if (!isRunning() || isStale()) {
         break;
@@ -311,14 +320,45 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       for (const { message } of run) {
         resolveOffset(message.offset);
       }
-      handledOffset = run[run.length - 1].message.offset;
-      uncommitted += run.length;
-      if (runLength > 1 || uncommitted >= COMMIT_EVERY_MESSAGES || Date.now() - lastCommit >= COMMIT_EVERY_MS) {
-        await commit();
-        await heartbeat();
-      }
+      const next = (BigInt(run[run.length - 1].message.offset) + 1n).toString();
+      this.handledOffsets.set(`${topic}\u0000${partition}`, { topic, partition, offset: next });
+      await this.commitHandled('due');
+      await heartbeat();
     }
-    await commit();
+    await this.commitHandled(this.closing ? 'all' : 'due');
+  }
+
+  /**
+   * Commits handled offsets: `due` those of partitions not committed for COMMIT_INTERVAL_MS,
+   * `all` every one waiting (the timer, shutdown). An offset is only ever that of an event whose
+   * transaction committed, so committing it late, or for a partition since given to another
+   * member, can only make events be seen again, never skipped.
+   */
+  private commitHandled(which: 'due' | 'all'): Promise<void> {
+    const run = async (): Promise<void> => {
+      const now = Date.now();
+      const ready = [...this.handledOffsets].filter(([key]) => which === 'all' || now - (this.lastCommitAt.get(key) ?? 0) >= COMMIT_INTERVAL_MS);
+      if (ready.length === 0 || !this.consumer) {
+        return;
+      }
+      for (const [key] of ready) {
+        this.handledOffsets.delete(key);
+        this.lastCommitAt.set(key, now);
+      }
+      try {
+        await this.consumer.commitOffsets(ready.map(([, handled]) => handled));
+      } catch (error) {
+        // Put back what no newer offset replaced meanwhile; the next commit carries it.
+        for (const [key, handled] of ready) {
+          if (!this.handledOffsets.has(key)) {
+            this.handledOffsets.set(key, handled);
+          }
+        }
+        throw error;
+      }
+    };
+    this.commits = this.commits.catch(() => undefined).then(run);
+    return this.commits;
   }
 
   private async consumeInSharedTransaction(run: ConsumedMessage[]): Promise<void> {

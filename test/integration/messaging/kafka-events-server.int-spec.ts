@@ -120,8 +120,12 @@ describe(KafkaEventsServer.name, () => {
 
     const admin = kafka.admin();
     await admin.connect();
-    const [committed] = await admin.fetchOffsets({ groupId: `${prefix}group`, topics: [topic] });
     const ends = await admin.fetchTopicOffsets(topic);
+    // Handled offsets are committed within about a second (COMMIT_INTERVAL_MS), not one by one.
+    const committed = await eventually(async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId: `${prefix}group`, topics: [topic] });
+      return offsets.partitions.some((partition) => partition.offset === '5') ? offsets : undefined;
+    }, 10_000);
     await admin.disconnect();
     for (const partition of committed.partitions) {
       const end = ends.find((offset) => offset.partition === partition.partition);
