@@ -25,6 +25,11 @@ describe(recoveryMs.name, () => {
     expect(recoveryMs(probes, 1_000)).toBe(7_500);
   });
 
+  it('ignores discharges sent before the fault took hold (a broker still stopping lets them through)', () => {
+    const probes = [probe(1, 1_100, 1_200), probe(2, 4_000, 12_000)];
+    expect(recoveryMs(probes, 1_000, 3_500)).toBe(11_000);
+  });
+
   it('has no value while no discharge sent after the fault has come through', () => {
     expect(recoveryMs([probe(1, 900, 1_100), probe(2, 1_200)], 1_000)).toBeUndefined();
   });

@@ -14,9 +14,9 @@ export interface Probe {
 }
 
 /** Time from the fault until the first discharge sent after it went through the whole pipeline. */
-export function recoveryMs(probes: readonly Probe[], faultAt: number): number | undefined {
+export function recoveryMs(probes: readonly Probe[], faultAt: number, tookHoldAt = faultAt): number | undefined {
   const completions = probes
-    .filter((probe) => probe.sentAt >= faultAt && probe.completedAt !== undefined)
+    .filter((probe) => probe.sentAt >= tookHoldAt && probe.completedAt !== undefined)
     .map((probe) => (probe.completedAt as number) - faultAt);
   return completions.length === 0 ? undefined : Math.min(...completions);
 }

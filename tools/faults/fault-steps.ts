@@ -8,8 +8,12 @@ export interface FaultStep {
   fault: string;
   /** Why the step cannot run here, if it cannot. */
   skipReason(): Promise<string | undefined>;
-  /** Injects the fault and repairs it; resolves when the repaired part answers again. */
-  inject(): Promise<void>;
+  /**
+   * Injects the fault and repairs it; resolves when the repaired part answers again, with the
+   * time the fault took hold (a broker's graceful stop takes seconds, and a discharge sent
+   * meanwhile may still go through: it says nothing about recovery).
+   */
+  inject(): Promise<number>;
 }
 
 export interface InfrastructureOptions {
@@ -31,7 +35,9 @@ export function serviceKill(system: SystemUnderTest, name: ServiceName): FaultSt
     inject: async () => {
       const service = system.service(name);
       await service.kill('SIGKILL');
+      const down = Date.now();
       await service.start(180_000);
+      return down;
     },
   };
 }
@@ -53,7 +59,9 @@ export function kafkaRestart(options: InfrastructureOptions): FaultStep {
     },
     inject: async () => {
       await stopKafka();
+      const down = Date.now();
       await ensureKafka();
+      return down;
     },
   };
 }
@@ -81,9 +89,11 @@ export function postgresStop(options: InfrastructureOptions): FaultStep {
     inject: async () => {
       const version = localPostgresVersion() as string;
       await runCommand('pg_ctlcluster', ['--skip-systemctl-redirect', '--mode', 'fast', version, 'main', 'stop'], { cwd: '/' });
+      const down = Date.now();
       await sleep(options.postgresOutageMs);
       await runCommand('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { cwd: '/' });
       await ensurePostgres();
+      return down;
     },
   };
 }
@@ -102,8 +112,10 @@ export function redisStop(options: InfrastructureOptions): FaultStep {
     inject: async () => {
       // redis-cli reports the connection the shutdown closes as an error; the server is down either way.
       await runCommand('redis-cli', ['-h', url.hostname, '-p', url.port || '6379', 'shutdown', 'nosave'], { cwd: '/' }).catch(() => undefined);
+      const down = Date.now();
       await sleep(options.redisOutageMs);
       await ensureRedis();
+      return down;
     },
   };
 }

@@ -206,9 +206,9 @@ async function main(): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, steadySince + steadyMs - Date.now())));
       const faultAt = Date.now();
       console.log(`${step.name}: ${step.fault}`);
-      await step.inject();
+      const tookHoldAt = await step.inject();
       const repairedAt = Date.now();
-      const recovery = await eventually(async () => recoveryMs(probes.probes, faultAt), recoveryTimeoutMs, 250).catch(() => undefined);
+      const recovery = await eventually(async () => recoveryMs(probes.probes, faultAt, tookHoldAt), recoveryTimeoutMs, 250).catch(() => undefined);
       const lag = await sampleLag();
       const discharges = await audit.check(120_000);
       const duplicates = duplicateFindings(await databases.duplicates(), stream);
@@ -309,7 +309,7 @@ async function main(): Promise<number> {
         date: new Date().toISOString(),
         machine: machine(),
         options: { rate, steadySeconds: steadyMs / 1000, probeIntervalMs: Number(values['probe-interval-ms']), includeInfrastructure: values['include-infrastructure'], only: only ?? null },
-        recoveryDefinition: 'from the fault until the first discharge sent after it reached the pharmacist stream and every other consumer',
+        recoveryDefinition: 'from the fault until the first discharge sent after it took hold reached the pharmacist stream and every other consumer',
         steps: rows,
       },
       barChartSvg('Recovery after a fault (first discharge through the whole pipeline), s', 's', [
