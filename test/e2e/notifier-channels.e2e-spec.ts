@@ -1,46 +1,38 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
-import { FakeSmtpServer, SseClient, SystemUnderTest, databaseUrl, eventually, repoRoot } from '@sc/testing';
+import type { Client } from 'pg';
+import { FakeSmtpServer, type SseClient, type SystemUnderTest, eventually, repoRoot } from '@sc/testing';
 import {
-  Api,
-  RequestPublisher,
+  NotifierUnderTest,
   SECRET,
-  WebhookReceiver,
+  hhmm,
   notificationRequest,
   registerRecipient,
+  secretKeyFile,
   signatureIsValid,
+  sleep,
+  type Api,
   type DeliveryJson,
   type HookBehaviour,
   type NotificationJson,
+  type RequestPublisher,
+  type WebhookReceiver,
 } from './notifier-fixtures';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const hhmm = (date: Date): string => date.toISOString().slice(11, 16);
-
 describe('notifier: pharmacists and nurses hear within seconds, and nothing is lost', () => {
+  let notifier: NotifierUnderTest;
   let system: SystemUnderTest;
   let smtp: FakeSmtpServer;
   let publisher: RequestPublisher;
   let api: Api;
   let db: Client;
-  const receivers: WebhookReceiver[] = [];
-  const feeds: SseClient[] = [];
 
-  const receiver = async (behaviour?: HookBehaviour): Promise<WebhookReceiver> => {
-    const started = await WebhookReceiver.start(behaviour);
-    receivers.push(started);
-    return started;
-  };
+  const receiver = (behaviour?: HookBehaviour): Promise<WebhookReceiver> => notifier.receiver(behaviour);
   // A person opens their own stream (or their team's pool) with their own token.
   const feed = async (path: string, headers: Record<string, string> = {}): Promise<SseClient> => {
     const [, kind, id] = /\/v1\/streams\/(users|teams)\/([^/?]+)/.exec(path) ?? [];
     const owner = kind === 'users' ? system.authorization(id, ['nurse', 'pharmacist']) : system.authorization(`member-of-${id}`, ['nurse'], [id]);
-    const opened = await SseClient.open(system.service('notifier').url(path), { ...owner, ...headers });
-    feeds.push(opened);
-    return opened;
+    return notifier.feed(path, { ...owner, ...headers });
   };
   const notification = (id: string): Promise<NotificationJson> => api.ok<NotificationJson>('GET', `/v1/notifications/${id}`);
   const deliveryOf = async (id: string, channel: string, recipient?: string): Promise<DeliveryJson | undefined> =>
@@ -48,14 +40,9 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
 
   beforeAll(async () => {
     smtp = await FakeSmtpServer.start();
-    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'notifier-key-')), 'secret-key');
-    writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`);
-    system = await SystemUnderTest.start({
-      services: ['notifier'],
-      env: {
-        NOTIFIER_SECRET_KEY_FILE: keyFile,
-        SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(smtp.port),
+    notifier = await NotifierUnderTest.start(
+      {
+        NOTIFIER_SECRET_KEY_FILE: secretKeyFile(),
         SMTP_TIMEOUT_MS: '2000',
         LINK_BASE_URL: 'https://care.example',
         DELIVERY_POLL_MS: '100',
@@ -68,20 +55,13 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
         WEBHOOK_CIRCUIT_OPEN_MS: '300',
         TIMER_POLL_MS: '200',
       },
-    });
-    publisher = await RequestPublisher.connect(system.topics);
-    api = new Api(system.service('notifier').url(''), system);
-    db = new Client({ connectionString: databaseUrl(system.runId, 'notifier') });
-    await db.connect();
+      smtp,
+    );
+    ({ system, publisher, api, db } = notifier);
   }, 120_000);
 
   afterAll(async () => {
-    feeds.forEach((opened) => opened.close());
-    await Promise.all(receivers.map((started) => started.stop()));
-    await publisher?.close();
-    await db?.end();
-    await smtp?.stop();
-    await system?.stop();
+    await notifier?.stop();
   }, 60_000);
 
   it('loses nothing when a live stream reconnects with Last-Event-ID', async () => {

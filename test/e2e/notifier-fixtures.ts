@@ -1,11 +1,18 @@
-import type { SystemUnderTest } from '@sc/testing';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Partitioners, type Producer } from 'kafkajs';
+import { Client } from 'pg';
 import { EventHeaders, createEnvelope, type EventEnvelope, type NotificationRequestedData, type TopicNames } from '@sc/contracts';
 import { createKafka } from '@sc/messaging';
-import { kafkaBrokers } from '@sc/testing';
+import { SseClient, SystemUnderTest, databaseUrl, kafkaBrokers, type FakeSmtpServer } from '@sc/testing';
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A time of day as quiet hours take it, in UTC. */
+export const hhmm = (date: Date): string => date.toISOString().slice(11, 16);
 
 /** A `notification.requested` event as a producing service would append it to its outbox. */
 export function notificationRequest(overrides: Partial<NotificationRequestedData> = {}): EventEnvelope<'notification.requested'> {
@@ -194,5 +201,71 @@ export async function registerRecipient(
   }
   if (options.channels) {
     await api.ok('PUT', `/v1/recipients/${id}/preferences`, { channels: options.channels, email: options.email, quietHours: options.quietHours });
+  }
+}
+
+/** A fresh 32-byte key for NOTIFIER_SECRET_KEY_FILE, so webhook secrets are stored encrypted as in production. */
+export function secretKeyFile(): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'notifier-key-')), 'secret-key');
+  writeFileSync(file, `${randomBytes(32).toString('base64')}\n`);
+  return file;
+}
+
+/**
+ * The notifier started alone for one spec, with what its tests drive it through. Receivers and
+ * feeds opened through it, and the SMTP server it was given, end with `stop`.
+ */
+export class NotifierUnderTest {
+  private readonly receivers: WebhookReceiver[] = [];
+  private readonly feeds: SseClient[] = [];
+
+  private constructor(
+    readonly system: SystemUnderTest,
+    readonly api: Api,
+    readonly publisher: RequestPublisher,
+    readonly db: Client,
+    private readonly smtp: FakeSmtpServer | undefined,
+  ) {}
+
+  /** `smtp`, when given, is where the notifier sends email (SMTP_HOST and SMTP_PORT point at it). */
+  static async start(env: Record<string, string>, smtp?: FakeSmtpServer): Promise<NotifierUnderTest> {
+    // The spec's afterAll only sees a notifier that started completely, so a half-started one is stopped here.
+    let system: SystemUnderTest | undefined;
+    try {
+      system = await SystemUnderTest.start({
+        services: ['notifier'],
+        env: smtp ? { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), ...env } : env,
+      });
+      const db = new Client({ connectionString: databaseUrl(system.runId, 'notifier') });
+      await db.connect();
+      const publisher = await RequestPublisher.connect(system.topics);
+      return new NotifierUnderTest(system, new Api(system.service('notifier').url(''), system), publisher, db, smtp);
+    } catch (error) {
+      await system?.stop();
+      await smtp?.stop();
+      throw error;
+    }
+  }
+
+  async receiver(behaviour?: HookBehaviour): Promise<WebhookReceiver> {
+    const started = await WebhookReceiver.start(behaviour);
+    this.receivers.push(started);
+    return started;
+  }
+
+  /** Opens a notifier stream (`/v1/streams/...`) with the owner's token in `headers`. */
+  async feed(streamPath: string, headers: Record<string, string>): Promise<SseClient> {
+    const opened = await SseClient.open(this.system.service('notifier').url(streamPath), headers);
+    this.feeds.push(opened);
+    return opened;
+  }
+
+  async stop(): Promise<void> {
+    this.feeds.forEach((opened) => opened.close());
+    await Promise.all(this.receivers.map((started) => started.stop()));
+    await this.publisher.close();
+    await this.db.end();
+    await this.smtp?.stop();
+    await this.system.stop();
   }
 }

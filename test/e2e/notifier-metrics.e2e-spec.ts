@@ -1,33 +1,29 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { SseClient, SystemUnderTest, eventually } from '@sc/testing';
-import { Api, RequestPublisher, WebhookReceiver, notificationRequest, registerRecipient, type DeliveryJson, type HookBehaviour } from './notifier-fixtures';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const hhmm = (date: Date): string => date.toISOString().slice(11, 16);
+import { eventually, type SseClient, type SystemUnderTest } from '@sc/testing';
+import {
+  NotifierUnderTest,
+  hhmm,
+  notificationRequest,
+  registerRecipient,
+  secretKeyFile,
+  sleep,
+  type Api,
+  type DeliveryJson,
+  type HookBehaviour,
+  type RequestPublisher,
+  type WebhookReceiver,
+} from './notifier-fixtures';
 
 /** One scrape of GET /metrics as sample name (with labels) -> value. */
 type Samples = Map<string, number>;
 
 describe('notifier metrics: delivery latency and outcomes on /metrics', () => {
+  let notifier: NotifierUnderTest;
   let system: SystemUnderTest;
   let publisher: RequestPublisher;
   let api: Api;
-  const receivers: WebhookReceiver[] = [];
-  const feeds: SseClient[] = [];
 
-  const receiver = async (behaviour: HookBehaviour): Promise<WebhookReceiver> => {
-    const started = await WebhookReceiver.start(behaviour);
-    receivers.push(started);
-    return started;
-  };
-  const feed = async (recipientId: string): Promise<SseClient> => {
-    const opened = await SseClient.open(system.service('notifier').url(`/v1/streams/users/${recipientId}`), system.authorization(recipientId, ['nurse']));
-    feeds.push(opened);
-    return opened;
-  };
+  const receiver = (behaviour: HookBehaviour): Promise<WebhookReceiver> => notifier.receiver(behaviour);
+  const feed = (recipientId: string): Promise<SseClient> => notifier.feed(`/v1/streams/users/${recipientId}`, system.authorization(recipientId, ['nurse']));
   const scrape = async (): Promise<Samples> => {
     const response = await fetch(system.service('notifier').url('/metrics'));
     expect(response.status).toBe(200);
@@ -50,33 +46,24 @@ describe('notifier metrics: delivery latency and outcomes on /metrics', () => {
     (await api.ok<{ deliveries: DeliveryJson[] }>('GET', `/v1/notifications/${notificationId}`)).deliveries.find((delivery) => delivery.channel === channel);
 
   beforeAll(async () => {
-    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'notifier-key-')), 'secret-key');
-    writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`);
-    system = await SystemUnderTest.start({
-      services: ['notifier'],
-      env: {
-        NOTIFIER_SECRET_KEY_FILE: keyFile,
-        DELIVERY_POLL_MS: '100',
-        DELIVERY_RETRY_BASE_MS: '50',
-        DELIVERY_RETRY_MAX_MS: '400',
-        DELIVERY_LEASE_MS: '5000',
-        WEBHOOK_TIMEOUT_MS: '2000',
-        SMTP_TIMEOUT_MS: '2000',
-        // One transient failure opens an endpoint's circuit, briefly.
-        WEBHOOK_CIRCUIT_THRESHOLD: '1',
-        WEBHOOK_CIRCUIT_OPEN_MS: '300',
-        TIMER_POLL_MS: '200',
-      },
+    notifier = await NotifierUnderTest.start({
+      NOTIFIER_SECRET_KEY_FILE: secretKeyFile(),
+      DELIVERY_POLL_MS: '100',
+      DELIVERY_RETRY_BASE_MS: '50',
+      DELIVERY_RETRY_MAX_MS: '400',
+      DELIVERY_LEASE_MS: '5000',
+      WEBHOOK_TIMEOUT_MS: '2000',
+      SMTP_TIMEOUT_MS: '2000',
+      // One transient failure opens an endpoint's circuit, briefly.
+      WEBHOOK_CIRCUIT_THRESHOLD: '1',
+      WEBHOOK_CIRCUIT_OPEN_MS: '300',
+      TIMER_POLL_MS: '200',
     });
-    publisher = await RequestPublisher.connect(system.topics);
-    api = new Api(system.service('notifier').url(''), system);
+    ({ system, publisher, api } = notifier);
   }, 120_000);
 
   afterAll(async () => {
-    feeds.forEach((opened) => opened.close());
-    await Promise.all(receivers.map((started) => started.stop()));
-    await publisher?.close();
-    await system?.stop();
+    await notifier?.stop();
   }, 60_000);
 
   it('counts a webhook that failed once as retried then delivered, timed from the request, and a live feed item as delivered', async () => {

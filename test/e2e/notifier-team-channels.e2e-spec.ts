@@ -1,23 +1,24 @@
-import { FakeSmtpServer, SseClient, SystemUnderTest, eventually } from '@sc/testing';
+import { FakeSmtpServer, eventually, type SseClient, type SystemUnderTest } from '@sc/testing';
 import {
-  Api,
-  RequestPublisher,
+  NotifierUnderTest,
   SECRET,
-  WebhookReceiver,
+  hhmm,
   notificationRequest,
   registerRecipient,
   signatureIsValid,
+  sleep,
+  type Api,
   type DeliveryJson,
   type NotificationJson,
   type ReceivedHook,
+  type RequestPublisher,
+  type WebhookReceiver,
 } from './notifier-fixtures';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const hhmm = (date: Date): string => date.toISOString().slice(11, 16);
 const notificationOf = (hook: ReceivedHook): string => (JSON.parse(hook.body) as { notificationId: string }).notificationId;
 
 describe("notifier: a team's notification reaches its members' own channels", () => {
   const TEAM = 'ward-team-e2e';
+  let notifier: NotifierUnderTest;
   let system: SystemUnderTest;
   let smtp: FakeSmtpServer;
   let publisher: RequestPublisher;
@@ -32,22 +33,11 @@ describe("notifier: a team's notification reaches its members' own channels", ()
 
   beforeAll(async () => {
     smtp = await FakeSmtpServer.start();
+    notifier = await NotifierUnderTest.start({ SMTP_TIMEOUT_MS: '2000', DELIVERY_POLL_MS: '100', DELIVERY_LEASE_MS: '4000', WEBHOOK_TIMEOUT_MS: '3000' }, smtp);
+    ({ system, publisher, api } = notifier);
     for (const name of ['member', 'quiet', 'inactive', 'late'] as const) {
-      hooks[name] = await WebhookReceiver.start();
+      hooks[name] = await notifier.receiver();
     }
-    system = await SystemUnderTest.start({
-      services: ['notifier'],
-      env: {
-        SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(smtp.port),
-        SMTP_TIMEOUT_MS: '2000',
-        DELIVERY_POLL_MS: '100',
-        DELIVERY_LEASE_MS: '4000',
-        WEBHOOK_TIMEOUT_MS: '3000',
-      },
-    });
-    publisher = await RequestPublisher.connect(system.topics);
-    api = new Api(system.service('notifier').url(''), system);
     const now = Date.now();
     await registerRecipient(api, 'tm-hook', { teams: [TEAM], channels: ['sse', 'webhook'], webhookUrl: hooks.member.url });
     await registerRecipient(api, 'tm-mail', { teams: [TEAM, 'other-team'], channels: ['email'], email: 'tm-mail@hospital.test' });
@@ -62,17 +52,12 @@ describe("notifier: a team's notification reaches its members' own channels", ()
     await api.ok('PUT', '/v1/recipients/tm-inactive', { roles: ['nurse'], teams: [TEAM], active: false });
     await registerRecipient(api, 'not-a-member', { teams: ['other-team'], channels: ['email'], email: 'outsider@hospital.test' });
 
-    teamFeed = await SseClient.open(system.service('notifier').url(`/v1/streams/teams/${TEAM}`), system.authorization('tm-hook', ['nurse'], [TEAM]));
-    personalFeed = await SseClient.open(system.service('notifier').url('/v1/streams/users/tm-hook'), system.authorization('tm-hook', ['nurse'], [TEAM]));
+    teamFeed = await notifier.feed(`/v1/streams/teams/${TEAM}`, system.authorization('tm-hook', ['nurse'], [TEAM]));
+    personalFeed = await notifier.feed('/v1/streams/users/tm-hook', system.authorization('tm-hook', ['nurse'], [TEAM]));
   }, 120_000);
 
   afterAll(async () => {
-    teamFeed?.close();
-    personalFeed?.close();
-    await publisher?.close();
-    await Promise.all(Object.values(hooks).map((receiver) => receiver.stop()));
-    await smtp?.stop();
-    await system?.stop();
+    await notifier?.stop();
   }, 60_000);
 
   it("sends a routine team item to each active member's webhook and email once, honouring quiet hours, and the pool feed once", async () => {
