@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CareGapItem, PlanBenefit } from '@sc/contracts';
-import { preparedQuery } from '@sc/persistence';
+import { forgetInTransaction, memoInTransaction, preparedQuery } from '@sc/persistence';
 import type { ConditionCodeSet } from '../rules/code-sets';
 import { itemKey, type PatientContext } from '../gaps/gap-plan';
 import type { SensitiveCategory } from '../gaps/sensitive-categories';
@@ -57,6 +57,8 @@ interface BenefitDbRow {
   benefit_rule_id: string;
 }
 
+const benefitMemoKey = (planId: string): string => `care-gap:benefit:${planId}\u0000`;
+
 const toBenefit = (row: BenefitDbRow): PlanBenefit => ({
   itemSystem: row.item_system,
   itemCode: row.item_code,
@@ -68,17 +70,19 @@ const toBenefit = (row: BenefitDbRow): PlanBenefit => ({
 /** The clinical context this service keeps per patient (conditions, devices, consents, plan) and per plan (benefits). */
 @Injectable()
 export class ContextRepository {
-  /** Creates the patient if new and locks it, so one patient's evaluations never interleave. */
-  async lockPatient(manager: EntityManager, subject: string): Promise<PatientRow> {
-    await manager.query('INSERT INTO patients (subject) VALUES ($1) ON CONFLICT DO NOTHING', [subject]);
-    const [row] = (await manager.query('SELECT subject, plan_id, deceased, at_facility FROM patients WHERE subject = $1 FOR UPDATE', [subject])) as PatientDbRow[];
-    return { subject: row.subject, planId: row.plan_id, deceased: row.deceased, atFacility: row.at_facility };
+  /** Creates the patient if new and locks it, so one patient's evaluations never interleave (one statement: a do-nothing update locks). */
+  async lockPatient(manager: EntityManager, subject: string): Promise<void> {
+    await preparedQuery(manager, 'care-gap:lock-patient', 'INSERT INTO patients (subject) VALUES ($1) ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject', [subject]);
   }
 
+  /** Records what a discharge says of the patient, creating and locking the patient as {@link lockPatient} does. */
   async recordDischarge(manager: EntityManager, subject: string, discharge: { planId: string | null; deceased: boolean; atFacility: boolean; disposition: string | null }): Promise<void> {
-    await manager.query(
-      `UPDATE patients SET plan_id = COALESCE($2, plan_id), deceased = deceased OR $3, at_facility = $4, last_disposition = $5, updated_at = now()
-       WHERE subject = $1`,
+    await preparedQuery(
+      manager,
+      'care-gap:record-discharge',
+      `INSERT INTO patients (subject, plan_id, deceased, at_facility, last_disposition) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (subject) DO UPDATE SET plan_id = COALESCE(EXCLUDED.plan_id, patients.plan_id), deceased = patients.deceased OR EXCLUDED.deceased,
+         at_facility = EXCLUDED.at_facility, last_disposition = EXCLUDED.last_disposition, updated_at = now()`,
       [subject, discharge.planId, discharge.deceased, discharge.atFacility, discharge.disposition],
     );
   }
@@ -91,15 +95,29 @@ export class ContextRepository {
     await manager.query('UPDATE patients SET plan_id = $2, updated_at = now() WHERE subject = $1', [subject, planId]);
   }
 
+  /** One statement for all of them; a code given twice keeps its last change, as one upsert after another would. */
   async upsertConditions(manager: EntityManager, subject: string, conditions: readonly ConditionChange[]): Promise<void> {
-    for (const condition of conditions) {
-      await manager.query(
-        `INSERT INTO patient_conditions (subject, code, coding_system, source_event_id, status, source) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (subject, code) DO UPDATE SET coding_system = EXCLUDED.coding_system, source_event_id = EXCLUDED.source_event_id,
-           status = EXCLUDED.status, source = EXCLUDED.source, recorded_at = now()`,
-        [subject, condition.code, condition.codingSystem, condition.sourceEventId, condition.status, condition.source],
-      );
+    const byCode = [...new Map(conditions.map((condition) => [condition.code, condition])).values()];
+    if (byCode.length === 0) {
+      return;
     }
+    await preparedQuery(
+      manager,
+      'care-gap:upsert-conditions',
+      `INSERT INTO patient_conditions (subject, code, coding_system, source_event_id, status, source)
+       SELECT $1, code, coding_system, source_event_id, status, source
+       FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[]) AS change(code, coding_system, source_event_id, status, source)
+       ON CONFLICT (subject, code) DO UPDATE SET coding_system = EXCLUDED.coding_system, source_event_id = EXCLUDED.source_event_id,
+         status = EXCLUDED.status, source = EXCLUDED.source, recorded_at = now()`,
+      [
+        subject,
+        byCode.map((condition) => condition.code),
+        byCode.map((condition) => condition.codingSystem),
+        byCode.map((condition) => condition.sourceEventId),
+        byCode.map((condition) => condition.status),
+        byCode.map((condition) => condition.source),
+      ],
+    );
   }
 
   async upsertDevices(manager: EntityManager, subject: string, devices: readonly DeviceChange[]): Promise<void> {
@@ -121,18 +139,24 @@ export class ContextRepository {
          quantity_period_days = EXCLUDED.quantity_period_days, benefit_rule_id = EXCLUDED.benefit_rule_id, updated_at = now()`,
       [planId, benefit.itemSystem, benefit.itemCode, benefit.coverage, benefit.quantityLimit?.quantity ?? null, benefit.quantityLimit?.periodDays ?? null, benefit.benefitRuleId],
     );
+    forgetInTransaction(manager, benefitMemoKey(planId));
   }
 
+  /** Read once per transaction and item: a run of discharges asks it for every patient of the same few plans. */
   async benefitFor(manager: EntityManager, planId: string | null, item: Pick<CareGapItem, 'system' | 'code'>): Promise<PlanBenefit | null> {
     if (planId === null) {
       return null;
     }
-    const [row] = (await manager.query(
-      `SELECT plan_id, item_system, item_code, coverage, quantity_limit, quantity_period_days, benefit_rule_id FROM plan_benefits
-       WHERE plan_id = $1 AND item_system = $2 AND item_code = $3`,
-      [planId, item.system, item.code],
-    )) as BenefitDbRow[];
-    return row ? toBenefit(row) : null;
+    return memoInTransaction(manager, `${benefitMemoKey(planId)}${item.system}\u0000${item.code}`, async () => {
+      const [row] = await preparedQuery<BenefitDbRow>(
+        manager,
+        'care-gap:benefit-for',
+        `SELECT plan_id, item_system, item_code, coverage, quantity_limit, quantity_period_days, benefit_rule_id FROM plan_benefits
+         WHERE plan_id = $1 AND item_system = $2 AND item_code = $3`,
+        [planId, item.system, item.code],
+      );
+      return row ? toBenefit(row) : null;
+    });
   }
 
   async benefitsOf(manager: EntityManager, planId: string): Promise<PlanBenefit[]> {

@@ -41,7 +41,12 @@ export class EncounterContextService {
         await this.detector.evaluate(manager, event.subject, cause);
         return;
       }
-      await this.context.lockPatient(manager, event.subject);
+      await this.context.recordDischarge(manager, event.subject, {
+        planId: planOf(event.data),
+        deceased: destination.deceased,
+        atFacility: destination.atFacility,
+        disposition: event.data.visit.dischargeDisposition,
+      });
       await this.context.upsertConditions(
         manager,
         event.subject,
@@ -53,12 +58,6 @@ export class EncounterContextService {
           sourceEventId: event.id,
         })),
       );
-      await this.context.recordDischarge(manager, event.subject, {
-        planId: planOf(event.data),
-        deceased: destination.deceased,
-        atFacility: destination.atFacility,
-        disposition: event.data.visit.dischargeDisposition,
-      });
       const result = await this.detector.evaluate(manager, event.subject, cause);
       this.logger.info({ diagnoses: event.data.diagnoses.length, ...destination, ...result }, 'discharge evaluated');
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CareGapCoverage, CareGapExplanation, CareGapItemSystem, CareGapSeverity, CareGapStatus } from '@sc/contracts';
+import { writeBehind, type DeferredWrite } from '@sc/persistence';
 import { OPEN_STATUSES } from './gap-lifecycle';
 import type { GapTransitionView, GapView } from './gap.views';
 
@@ -12,6 +13,27 @@ export interface GapRecord extends GapView {
   correlationId: string;
   sourceTaskId: string | null;
 }
+
+interface GapTransitionRow {
+  gapId: string;
+  from: CareGapStatus | null;
+  to: CareGapStatus;
+  actorId: string;
+  reason: string;
+}
+
+const gapTransitions: DeferredWrite<GapTransitionRow> = {
+  key: 'care-gap:transitions',
+  async write(manager, rows) {
+    await manager.query(
+      `INSERT INTO care_gap_transitions (gap_id, from_status, to_status, actor_id, reason)
+       SELECT gap_id, from_status, to_status, actor_id, reason
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS added(gap_id, from_status, to_status, actor_id, reason, position)
+       ORDER BY position`,
+      [rows.map((row) => row.gapId), rows.map((row) => row.from), rows.map((row) => row.to), rows.map((row) => row.actorId), rows.map((row) => row.reason)],
+    );
+  },
+};
 
 export interface NewGap {
   id: string;
@@ -244,14 +266,9 @@ export class GapRepository {
     return rows.map(toRecord);
   }
 
+  /** History rows are only read by the gap's view, never by the transaction writing them: they are written at commit. */
   private async addTransition(manager: EntityManager, gapId: string, from: CareGapStatus | null, to: CareGapStatus, actorId: string, reason: string): Promise<void> {
-    await manager.query('INSERT INTO care_gap_transitions (gap_id, from_status, to_status, actor_id, reason) VALUES ($1, $2, $3, $4, $5)', [
-      gapId,
-      from,
-      to,
-      actorId,
-      reason,
-    ]);
+    await writeBehind(manager, gapTransitions, [{ gapId, from, to, actorId, reason }]);
   }
 
   /** TypeORM returns [rows, count] for UPDATE ... RETURNING on PostgreSQL. */

@@ -1,0 +1,41 @@
+import type { EntityManager } from 'typeorm';
+
+/** Keyed by the transaction's query runner, so what is remembered dies with its transaction. */
+const memos = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * Reads `key` once per transaction: a run of events handled in one transaction (see UnitOfWork)
+ * asks for the same rules or plan benefits for each of its events, and each ask is a round trip.
+ * The run then sees the data as of its first read, as if all its events were handled at that
+ * moment; a transaction that changes the data must call {@link forgetInTransaction}. Outside a
+ * transaction it reads every time.
+ */
+export function memoInTransaction<T>(manager: EntityManager, key: string, load: () => Promise<T>): Promise<T> {
+  const runner = manager.queryRunner;
+  if (!runner || runner.isReleased) {
+    return load();
+  }
+  let memo = memos.get(runner);
+  if (!memo) {
+    memo = new Map();
+    memos.set(runner, memo);
+  }
+  let value = memo.get(key) as Promise<T> | undefined;
+  if (!value) {
+    value = load();
+    memo.set(key, value);
+    // A failed read is not remembered; the failure reaches the caller, who aborts or retries.
+    value.catch(() => memo.delete(key));
+  }
+  return value;
+}
+
+/** Drops what this transaction remembered under keys starting with `prefix`, after it changed that data. */
+export function forgetInTransaction(manager: EntityManager, prefix: string): void {
+  const memo = manager.queryRunner ? memos.get(manager.queryRunner) : undefined;
+  for (const key of memo?.keys() ?? []) {
+    if (key.startsWith(prefix)) {
+      memo?.delete(key);
+    }
+  }
+}
