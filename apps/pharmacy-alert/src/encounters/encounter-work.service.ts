@@ -5,7 +5,7 @@ import type { EncounterEventData, EnvelopeOf, EventEnvelope, PatientMergedData, 
 import { UnprocessableEventError, claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
-import { UnitOfWork } from '@sc/persistence';
+import { UnitOfWork, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { PharmacyAlertConfig } from '../config';
 import { escalationTimers } from '../escalation/escalation-ladder';
 import { IdentityReviewRepository } from '../matching/identity-review.repository';
@@ -46,6 +46,17 @@ export type EncounterResult =
 
 const DISCHARGE_KINDS: readonly TaskKind[] = ['discharge-call', 'chart-review', 'coordinate-with-facility'];
 const HOUR_MS = 3_600_000;
+
+const unmatchedEncounters: DeferredWrite<{ eventId: string; eventType: string; sendingFacility: string }> = {
+  key: 'pharmacy-alert:unmatched-encounters',
+  async write(manager, rows) {
+    await manager.query(
+      `INSERT INTO unmatched_encounters (event_id, event_type, sending_facility)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+      [rows.map((row) => row.eventId), rows.map((row) => row.eventType), rows.map((row) => row.sendingFacility)],
+    );
+  },
+};
 
 const locationOf = (data: EncounterEventData): string | null =>
   [data.visit.location.pointOfCare, data.visit.location.room, data.visit.location.bed].filter((part) => part !== null).join('-') || null;
@@ -430,10 +441,8 @@ export class EncounterWorkService {
     return decision.assigneeId;
   }
 
+  /** Only counted by the roster statistics, so written with the transaction's other deferred rows at commit. */
   private async recordUnmatched(manager: EntityManager, event: EncounterEvent): Promise<void> {
-    await manager.query(
-      'INSERT INTO unmatched_encounters (event_id, event_type, sending_facility) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [event.id, event.type, event.data.sendingFacility],
-    );
+    await writeBehind(manager, unmatchedEncounters, [{ eventId: event.id, eventType: event.type, sendingFacility: event.data.sendingFacility }]);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TaskKind, TaskOutcome } from '@sc/contracts';
+import { preparedQuery } from '@sc/persistence';
 import type { TaskView } from './task.views';
 
 interface TaskRow {
@@ -174,9 +175,16 @@ export class TaskRepository {
   }
 
   async scheduleTimers(manager: EntityManager, taskId: string, timers: Array<{ step: string; fireAt: Date }>): Promise<void> {
-    for (const timer of timers) {
-      await manager.query('INSERT INTO task_timers (task_id, step, fire_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [taskId, timer.step, timer.fireAt]);
+    if (timers.length === 0) {
+      return;
     }
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:schedule-timers',
+      `INSERT INTO task_timers (task_id, step, fire_at) SELECT $1, step, fire_at FROM unnest($2::text[], $3::timestamptz[]) AS timer(step, fire_at)
+       ON CONFLICT DO NOTHING`,
+      [taskId, timers.map((timer) => timer.step), timers.map((timer) => timer.fireAt)],
+    );
   }
 
   async recentAdmissions(manager: EntityManager, patientId: string, since: Date): Promise<number> {

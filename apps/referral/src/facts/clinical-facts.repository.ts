@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '@sc/persistence';
 import type { CodedMedication, EncounterDiagnosis, MedicationDiscrepancy } from '@sc/contracts';
 
 /** What this service keeps of an encounter episode from adt-ingest's events. */
@@ -23,6 +24,10 @@ export interface EncounterUpdate {
   patientClass: string | null;
   admittedAt: Date | null;
   diagnoses: EncounterDiagnosis[];
+  /** The patient's language as the hospital reports it; null keeps what is known. */
+  language: string | null;
+  /** Given for a discharge. */
+  discharge?: { at: Date; disposition: string | null };
 }
 
 export interface PatientFacts {
@@ -83,33 +88,44 @@ const toEpisode = (row: EpisodeRow): EpisodeFacts => ({
  */
 @Injectable()
 export class ClinicalFactsRepository {
-  /** Records what an encounter event says about its episode; later events fill what earlier ones lacked. */
+  /**
+   * Records what an encounter event says about its episode and patient, in one statement (a
+   * consumer's round trips bound its rate). Later events fill what earlier ones lacked. A
+   * discharge lifts an earlier cancellation (A13) only if it happened after it, so a late copy of
+   * the cancelled discharge does not revive the episode.
+   */
   async recordEncounter(manager: EntityManager, update: EncounterUpdate): Promise<void> {
-    await manager.query(
-      `INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+    await preparedQuery(
+      manager,
+      'referral:record-encounter',
+      `WITH patient AS (
+         INSERT INTO patients (subject, language) VALUES ($2, $7)
+         ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language), updated_at = now()
+       )
+       INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $9, $10)
        ON CONFLICT (correlation_id) DO UPDATE SET
          subject = EXCLUDED.subject,
          facility = EXCLUDED.facility,
          patient_class = COALESCE(EXCLUDED.patient_class, episodes.patient_class),
          admitted_at = COALESCE(EXCLUDED.admitted_at, episodes.admitted_at),
          diagnoses = CASE WHEN jsonb_array_length(EXCLUDED.diagnoses) > 0 THEN EXCLUDED.diagnoses ELSE episodes.diagnoses END,
+         discharged_at = CASE WHEN $8 THEN EXCLUDED.discharged_at ELSE episodes.discharged_at END,
+         disposition = CASE WHEN $8 THEN EXCLUDED.disposition ELSE episodes.disposition END,
+         discharge_cancelled_at = CASE WHEN $8 AND episodes.discharge_cancelled_at <= EXCLUDED.discharged_at THEN NULL ELSE episodes.discharge_cancelled_at END,
          updated_at = now()`,
-      [update.correlationId, update.subject, update.facility, update.patientClass, update.admittedAt, JSON.stringify(update.diagnoses)],
-    );
-  }
-
-  /**
-   * A discharge; it lifts an earlier cancellation (A13) only if it happened after it, so a
-   * late copy of the cancelled discharge does not revive the episode.
-   */
-  async recordDischarge(manager: EntityManager, correlationId: string, dischargedAt: Date, disposition: string | null): Promise<void> {
-    await manager.query(
-      `UPDATE episodes SET discharged_at = $2, disposition = $3,
-         discharge_cancelled_at = CASE WHEN discharge_cancelled_at <= $2 THEN NULL ELSE discharge_cancelled_at END,
-         updated_at = now()
-       WHERE correlation_id = $1`,
-      [correlationId, dischargedAt, disposition],
+      [
+        update.correlationId,
+        update.subject,
+        update.facility,
+        update.patientClass,
+        update.admittedAt,
+        JSON.stringify(update.diagnoses),
+        update.language,
+        update.discharge !== undefined,
+        update.discharge?.at ?? null,
+        update.discharge?.disposition ?? null,
+      ],
     );
   }
 
@@ -136,14 +152,6 @@ export class ClinicalFactsRepository {
       [subject, limit],
     );
     return rows.map(toEpisode);
-  }
-
-  async recordLanguage(manager: EntityManager, subject: string, language: string | null): Promise<void> {
-    await manager.query(
-      `INSERT INTO patients (subject, language) VALUES ($1, $2)
-       ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language), updated_at = now()`,
-      [subject, language],
-    );
   }
 
   async recordDeath(manager: EntityManager, subject: string, at: Date): Promise<void> {

@@ -39,6 +39,8 @@ function clinicalTime(value: string | null, fallback: string): Date {
  * hospital cancels a discharge (A13) or an admission (A11), or the patient dies. Each event is one
  * transaction with its inbox row.
  */
+const dischargedAtOf = (event: { data: EncounterEventData; occurredAt: string }): Date => clinicalTime(event.data.visit.dischargedAt, event.occurredAt);
+
 @Injectable()
 export class EncounterIntakeService {
   private readonly logger = createLogger(EncounterIntakeService.name);
@@ -91,13 +93,13 @@ export class EncounterIntakeService {
       patientClass: data.visit.patientClass,
       admittedAt: data.visit.admittedAt ? clinicalTime(data.visit.admittedAt, event.occurredAt) : null,
       diagnoses: data.diagnoses,
+      language: normalizeLanguage(data.patient.primaryLanguage),
+      discharge: event.type === 'encounter.discharged' ? { at: dischargedAtOf(event), disposition: data.visit.dischargeDisposition } : undefined,
     });
-    await this.facts.recordLanguage(manager, event.subject, normalizeLanguage(data.patient.primaryLanguage));
   }
 
   private async discharge(manager: EntityManager, event: EventEnvelope<'encounter.discharged'>): Promise<EncounterResult> {
-    const dischargedAt = clinicalTime(event.data.visit.dischargedAt, event.occurredAt);
-    await this.facts.recordDischarge(manager, event.correlationId, dischargedAt, event.data.visit.dischargeDisposition);
+    const dischargedAt = dischargedAtOf(event);
     if (reportsDeath(event.data)) {
       await this.lifecycle.closeForDeath(manager, event.subject, clinicalTime(event.data.patient.deathAt, dischargedAt.toISOString()), event.id);
       return 'expired';
