@@ -1,6 +1,6 @@
 export { ensureDatabase, dropDatabase, openDatabase, migrateWithLock, type DatabaseOptions, type DatabaseTls } from './database';
 export { UnitOfWork } from './unit-of-work';
 export { preparedQuery } from './prepared-query';
-export { writeBehind, type DeferredWrite } from './write-behind';
+export { writeBehind, flushDeferred, type DeferredWrite } from './write-behind';
 export { memoInTransaction, forgetInTransaction } from './transaction-memo';
 export { DataSource, EntityManager } from 'typeorm';

@@ -2,20 +2,28 @@ import type { EntityManager } from 'typeorm';
 
 /**
  * A kind of row a transaction may write just before it commits instead of when asked: rows
- * nothing reads or changes again inside a transaction (the outbox, history and audit trails).
- * Deferred, the appends of a whole run of events cost one statement per kind instead of one per
- * append, and each statement is a round trip that holds the run's transaction open.
+ * nothing reads or changes again inside a transaction (the outbox, history and audit trails),
+ * or rows whose repository calls {@link flushDeferred} before any other statement on their
+ * tables. Deferred, the writes of a whole run of events cost one statement per kind instead of
+ * one per event, and each statement is a round trip that holds the run's transaction open.
  */
 export interface DeferredWrite<Row> {
   /** Unique per kind of row across the service. */
   readonly key: string;
   /** Writes `rows` in their order, in one statement. */
   write(manager: EntityManager, rows: Row[]): Promise<void>;
+  /**
+   * For upserts: the keys a row must not share with another row of the same statement
+   * (PostgreSQL refuses to change a row twice in one statement). A row with a key already
+   * pending first writes what is pending.
+   */
+  conflictKeys?(row: Row): string[];
 }
 
 interface Pending {
   readonly write: DeferredWrite<unknown>;
-  readonly rows: unknown[];
+  rows: unknown[];
+  readonly keys: Set<string>;
 }
 
 /** Keyed by the transaction's query runner, so deferred rows live and die with their transaction. */
@@ -30,8 +38,8 @@ export function deferWritesUntilCommit(manager: EntityManager): void {
 
 /**
  * Writes `rows` now, or with the transaction's other rows of their kind just before it commits
- * when the transaction defers writes. Never use it for rows the same transaction reads or
- * changes later: they are not there yet.
+ * when the transaction defers writes. A transaction that reads or changes such rows later must
+ * call {@link flushDeferred} first: they are not there yet.
  */
 export async function writeBehind<Row>(manager: EntityManager, write: DeferredWrite<Row>, rows: Row[]): Promise<void> {
   if (rows.length === 0) {
@@ -42,12 +50,39 @@ export async function writeBehind<Row>(manager: EntityManager, write: DeferredWr
     await write.write(manager, rows);
     return;
   }
-  const kind = pending.get(write.key);
-  if (kind) {
-    kind.rows.push(...rows);
-  } else {
-    pending.set(write.key, { write: write as DeferredWrite<unknown>, rows: [...rows] });
+  let kind = pending.get(write.key);
+  if (!kind) {
+    kind = { write: write as DeferredWrite<unknown>, rows: [], keys: new Set() };
+    pending.set(write.key, kind);
   }
+  for (const row of rows) {
+    const keys = write.conflictKeys?.(row) ?? [];
+    if (keys.some((key) => kind.keys.has(key))) {
+      await writePending(manager, kind);
+    }
+    kind.rows.push(row);
+    for (const key of keys) {
+      kind.keys.add(key);
+    }
+  }
+}
+
+/** Writes the pending rows of `write`'s kind now, so the transaction's next statements see them. */
+export async function flushDeferred(manager: EntityManager, write: DeferredWrite<never>): Promise<void> {
+  const kind = manager.queryRunner ? deferring.get(manager.queryRunner)?.get(write.key) : undefined;
+  if (kind) {
+    await writePending(manager, kind);
+  }
+}
+
+async function writePending(manager: EntityManager, kind: Pending): Promise<void> {
+  if (kind.rows.length === 0) {
+    return;
+  }
+  const rows = kind.rows;
+  kind.rows = [];
+  kind.keys.clear();
+  await kind.write.write(manager, rows);
 }
 
 /**
@@ -61,7 +96,7 @@ export async function flushDeferredWrites(manager: EntityManager): Promise<void>
     return;
   }
   deferring.delete(runner);
-  for (const { write, rows } of pending.values()) {
-    await write.write(manager, rows);
+  for (const kind of pending.values()) {
+    await writePending(manager, kind);
   }
 }

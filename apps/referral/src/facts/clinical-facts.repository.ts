@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { preparedQuery } from '@sc/persistence';
+import { flushDeferred, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { CodedMedication, EncounterDiagnosis, MedicationDiscrepancy } from '@sc/contracts';
 
 /** What this service keeps of an encounter episode from adt-ingest's events. */
@@ -81,6 +81,50 @@ const toEpisode = (row: EpisodeRow): EpisodeFacts => ({
   admissionCancelledAt: row.admission_cancelled_at,
 });
 
+/** Encounters of one transaction in one statement; an episode or patient twice waits for the next. */
+const encounterFacts: DeferredWrite<EncounterUpdate> = {
+  key: 'referral:encounter-facts',
+  conflictKeys: (update) => [`episode:${update.correlationId}`, `patient:${update.subject}`],
+  async write(manager, updates) {
+    // A discharge always carries its time, so a discharged_at is what tells a discharge apart.
+    await preparedQuery(
+      manager,
+      'referral:record-encounters',
+      `WITH encounter AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[], $9::text[])
+           WITH ORDINALITY AS e(correlation_id, subject, facility, patient_class, admitted_at, diagnoses, language, discharged_at, disposition, position)
+       ), patient AS (
+         INSERT INTO patients (subject, language) SELECT subject, language FROM encounter ORDER BY position
+         ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language), updated_at = now()
+       )
+       INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
+       SELECT correlation_id, subject, facility, patient_class, admitted_at, diagnoses::jsonb, discharged_at, disposition FROM encounter ORDER BY position
+       ON CONFLICT (correlation_id) DO UPDATE SET
+         subject = EXCLUDED.subject,
+         facility = EXCLUDED.facility,
+         patient_class = COALESCE(EXCLUDED.patient_class, episodes.patient_class),
+         admitted_at = COALESCE(EXCLUDED.admitted_at, episodes.admitted_at),
+         diagnoses = CASE WHEN jsonb_array_length(EXCLUDED.diagnoses) > 0 THEN EXCLUDED.diagnoses ELSE episodes.diagnoses END,
+         discharged_at = COALESCE(EXCLUDED.discharged_at, episodes.discharged_at),
+         disposition = CASE WHEN EXCLUDED.discharged_at IS NOT NULL THEN EXCLUDED.disposition ELSE episodes.disposition END,
+         discharge_cancelled_at = CASE WHEN EXCLUDED.discharged_at IS NOT NULL AND episodes.discharge_cancelled_at <= EXCLUDED.discharged_at
+           THEN NULL ELSE episodes.discharge_cancelled_at END,
+         updated_at = now()`,
+      [
+        updates.map((update) => update.correlationId),
+        updates.map((update) => update.subject),
+        updates.map((update) => update.facility),
+        updates.map((update) => update.patientClass),
+        updates.map((update) => update.admittedAt),
+        updates.map((update) => JSON.stringify(update.diagnoses)),
+        updates.map((update) => update.language),
+        updates.map((update) => update.discharge?.at ?? null),
+        updates.map((update) => update.discharge?.disposition ?? null),
+      ],
+    );
+  },
+};
+
 /**
  * The facts this service keeps from other services' events (episodes, patients, pharmacist
  * reconciliations and follow-ups): enough to time, route and cancel referrals and to assemble a
@@ -89,47 +133,18 @@ const toEpisode = (row: EpisodeRow): EpisodeFacts => ({
 @Injectable()
 export class ClinicalFactsRepository {
   /**
-   * Records what an encounter event says about its episode and patient, in one statement (a
-   * consumer's round trips bound its rate). Later events fill what earlier ones lacked. A
-   * discharge lifts an earlier cancellation (A13) only if it happened after it, so a late copy of
-   * the cancelled discharge does not revive the episode.
+   * Records what an encounter event says about its episode and patient. Later events fill what
+   * earlier ones lacked; a discharge lifts an earlier cancellation (A13) only if it happened
+   * after it, so a late copy of the cancelled discharge does not revive the episode. Written
+   * with the transaction's other encounters in one statement (a consumer's round trips bound its
+   * rate); every other method here first writes what is pending.
    */
   async recordEncounter(manager: EntityManager, update: EncounterUpdate): Promise<void> {
-    await preparedQuery(
-      manager,
-      'referral:record-encounter',
-      `WITH patient AS (
-         INSERT INTO patients (subject, language) VALUES ($2, $7)
-         ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language), updated_at = now()
-       )
-       INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $9, $10)
-       ON CONFLICT (correlation_id) DO UPDATE SET
-         subject = EXCLUDED.subject,
-         facility = EXCLUDED.facility,
-         patient_class = COALESCE(EXCLUDED.patient_class, episodes.patient_class),
-         admitted_at = COALESCE(EXCLUDED.admitted_at, episodes.admitted_at),
-         diagnoses = CASE WHEN jsonb_array_length(EXCLUDED.diagnoses) > 0 THEN EXCLUDED.diagnoses ELSE episodes.diagnoses END,
-         discharged_at = CASE WHEN $8 THEN EXCLUDED.discharged_at ELSE episodes.discharged_at END,
-         disposition = CASE WHEN $8 THEN EXCLUDED.disposition ELSE episodes.disposition END,
-         discharge_cancelled_at = CASE WHEN $8 AND episodes.discharge_cancelled_at <= EXCLUDED.discharged_at THEN NULL ELSE episodes.discharge_cancelled_at END,
-         updated_at = now()`,
-      [
-        update.correlationId,
-        update.subject,
-        update.facility,
-        update.patientClass,
-        update.admittedAt,
-        JSON.stringify(update.diagnoses),
-        update.language,
-        update.discharge !== undefined,
-        update.discharge?.at ?? null,
-        update.discharge?.disposition ?? null,
-      ],
-    );
+    await writeBehind(manager, encounterFacts, [update]);
   }
 
   async recordCancellation(manager: EntityManager, correlationId: string, subject: string, kind: 'discharge' | 'admission', at: Date): Promise<void> {
+    await flushDeferred(manager, encounterFacts);
     const column = kind === 'discharge' ? 'discharge_cancelled_at' : 'admission_cancelled_at';
     await manager.query(
       `INSERT INTO episodes (correlation_id, subject, ${column}) VALUES ($1, $2, $3)
@@ -140,12 +155,14 @@ export class ClinicalFactsRepository {
   }
 
   async episode(manager: EntityManager, correlationId: string): Promise<EpisodeFacts | undefined> {
+    await flushDeferred(manager, encounterFacts);
     const rows: EpisodeRow[] = await manager.query('SELECT * FROM episodes WHERE correlation_id = $1', [correlationId]);
     return rows.length === 1 ? toEpisode(rows[0]) : undefined;
   }
 
   /** The patient's episodes, latest first, without those whose admission the hospital cancelled. */
   async recentEpisodes(manager: EntityManager, subject: string, limit: number): Promise<EpisodeFacts[]> {
+    await flushDeferred(manager, encounterFacts);
     const rows: EpisodeRow[] = await manager.query(
       `SELECT * FROM episodes WHERE subject = $1 AND admission_cancelled_at IS NULL
        ORDER BY COALESCE(discharged_at, admitted_at, updated_at) DESC LIMIT $2`,
@@ -155,6 +172,7 @@ export class ClinicalFactsRepository {
   }
 
   async recordDeath(manager: EntityManager, subject: string, at: Date): Promise<void> {
+    await flushDeferred(manager, encounterFacts);
     await manager.query(
       `INSERT INTO patients (subject, deceased_at) VALUES ($1, $2)
        ON CONFLICT (subject) DO UPDATE SET deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()`,
@@ -163,6 +181,7 @@ export class ClinicalFactsRepository {
   }
 
   async patient(manager: EntityManager, subject: string): Promise<PatientFacts | undefined> {
+    await flushDeferred(manager, encounterFacts);
     const rows: Array<{ subject: string; language: string | null; deceased_at: Date | null }> = await manager.query(
       'SELECT subject, language, deceased_at FROM patients WHERE subject = $1',
       [subject],
@@ -172,6 +191,7 @@ export class ClinicalFactsRepository {
 
   /** Keeps the latest reconciliation of each pharmacist task (a task may be re-reconciled). */
   async recordReconciliation(manager: EntityManager, subject: string, reconciliation: Reconciliation): Promise<void> {
+    await flushDeferred(manager, encounterFacts);
     await manager.query(
       `INSERT INTO medication_reconciliations (task_id, subject, correlation_id, home_medications, started_in_hospital, stopped, changed, discrepancies, reconciled_at)
        VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9)
@@ -193,6 +213,7 @@ export class ClinicalFactsRepository {
   }
 
   async latestReconciliation(manager: EntityManager, subject: string): Promise<Reconciliation | undefined> {
+    await flushDeferred(manager, encounterFacts);
     const rows: Array<{
       task_id: string;
       correlation_id: string;
@@ -220,6 +241,7 @@ export class ClinicalFactsRepository {
   }
 
   async recordFollowUp(manager: EntityManager, subject: string, followUp: FollowUp): Promise<void> {
+    await flushDeferred(manager, encounterFacts);
     await manager.query(
       `INSERT INTO pharmacist_follow_ups (task_id, subject, correlation_id, outcome, completed_at, within_window) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (task_id) DO NOTHING`,
@@ -228,6 +250,7 @@ export class ClinicalFactsRepository {
   }
 
   async recentFollowUps(manager: EntityManager, subject: string, limit: number): Promise<FollowUp[]> {
+    await flushDeferred(manager, encounterFacts);
     const rows: Array<{ task_id: string; correlation_id: string; outcome: string; completed_at: Date; within_window: boolean }> = await manager.query(
       'SELECT * FROM pharmacist_follow_ups WHERE subject = $1 ORDER BY completed_at DESC LIMIT $2',
       [subject, limit],
@@ -243,6 +266,7 @@ export class ClinicalFactsRepository {
 
   /** A40 merge: facts of the record merged away now belong to the surviving one. */
   async moveSubject(manager: EntityManager, fromSubject: string, toSubject: string): Promise<void> {
+    await flushDeferred(manager, encounterFacts);
     await manager.query('UPDATE episodes SET subject = $2, updated_at = now() WHERE subject = $1', [fromSubject, toSubject]);
     await manager.query('UPDATE medication_reconciliations SET subject = $2 WHERE subject = $1', [fromSubject, toSubject]);
     await manager.query('UPDATE pharmacist_follow_ups SET subject = $2 WHERE subject = $1', [fromSubject, toSubject]);

@@ -1,0 +1,95 @@
+import { UnitOfWork, openDatabase, type DataSource, type EntityManager } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
+import { ClinicalFactsRepository, type EncounterUpdate } from '../../../apps/referral/src/facts/clinical-facts.repository';
+import { MIGRATIONS } from '../../../apps/referral/src/migrations';
+
+/** The referral service's encounter facts, written with the rest of a run's encounters at commit. */
+describe('referral encounter facts in a shared transaction', () => {
+  const runId = newRunId();
+  let dataSource: DataSource;
+  let unitOfWork: UnitOfWork;
+  const facts = new ClinicalFactsRepository();
+  let statements: string[];
+
+  beforeAll(async () => {
+    dataSource = await openDatabase({ url: databaseUrl(runId, 'referral-facts'), serviceName: 'referral-facts-test', migrations: MIGRATIONS, poolSize: 2 });
+    unitOfWork = new UnitOfWork(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await dropRunDatabases(runId);
+  });
+
+  beforeEach(() => {
+    statements = [];
+  });
+
+  async function watchStatements(manager: EntityManager): Promise<void> {
+    const connection = (await manager.queryRunner?.connect()) as { query: (...args: unknown[]) => unknown };
+    const query = connection.query.bind(connection);
+    connection.query = (...args: unknown[]) => {
+      statements.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { name?: string }).name));
+      return query(...args);
+    };
+  }
+
+  const encounter = (visit: string, subject: string, extra: Partial<EncounterUpdate> = {}): EncounterUpdate => ({
+    correlationId: `enc:LGH:${visit}`,
+    subject,
+    facility: 'LGH',
+    patientClass: 'I',
+    admittedAt: new Date('2026-11-01T08:00:00Z'),
+    diagnoses: [{ code: 'I50.9', codingSystem: 'I10', type: 'F' }],
+    language: null,
+    ...extra,
+  });
+
+  it('writes the encounters of many patients in one statement at commit', async () => {
+    await unitOfWork.run(async (manager) => {
+      await watchStatements(manager);
+      for (let index = 0; index < 50; index += 1) {
+        await facts.recordEncounter(manager, encounter(`V-MANY-${index}`, `pt-many-${index}`, { language: index % 2 === 0 ? 'es' : null }));
+      }
+    });
+    expect(statements.filter((text) => text.startsWith('referral:'))).toEqual(['referral:record-encounters']);
+    const [{ episodes, spanish }] = (await dataSource.query(
+      `SELECT (SELECT count(*)::int FROM episodes WHERE correlation_id LIKE 'enc:LGH:V-MANY-%') AS episodes,
+              (SELECT count(*)::int FROM patients WHERE subject LIKE 'pt-many-%' AND language = 'es') AS spanish`,
+    )) as Array<{ episodes: number; spanish: number }>;
+    expect({ episodes, spanish }).toEqual({ episodes: 50, spanish: 25 });
+  });
+
+  it('keeps one episode’s admission, discharge, cancellation and late copy in order within one transaction', async () => {
+    const dischargedAt = new Date('2026-11-03T10:00:00Z');
+    await unitOfWork.run(async (manager) => {
+      await facts.recordEncounter(manager, encounter('V-ORDER', 'pt-order', { language: 'fr' }));
+      // A read in the same transaction sees what is pending.
+      expect(await facts.patient(manager, 'pt-order')).toMatchObject({ language: 'fr' });
+      await facts.recordEncounter(manager, encounter('V-ORDER', 'pt-order', { diagnoses: [], discharge: { at: dischargedAt, disposition: '01' } }));
+      // The cancellation reads and writes the episode, so the pending facts are written first.
+      await facts.recordCancellation(manager, 'enc:LGH:V-ORDER', 'pt-order', 'discharge', new Date('2026-11-03T11:00:00Z'));
+      // A late copy of the cancelled discharge does not revive the episode.
+      await facts.recordEncounter(manager, encounter('V-ORDER', 'pt-order', { diagnoses: [], discharge: { at: dischargedAt, disposition: '01' } }));
+      const seen = await facts.episode(manager, 'enc:LGH:V-ORDER');
+      expect(seen?.dischargeCancelledAt).toEqual(new Date('2026-11-03T11:00:00Z'));
+    });
+    const episode = await unitOfWork.run((manager) => facts.episode(manager, 'enc:LGH:V-ORDER'));
+    expect(episode).toMatchObject({
+      dischargedAt,
+      dischargeCancelledAt: new Date('2026-11-03T11:00:00Z'),
+      diagnoses: [{ code: 'I50.9', codingSystem: 'I10', type: 'F' }],
+    });
+    expect(await unitOfWork.run((manager) => facts.patient(manager, 'pt-order'))).toMatchObject({ language: 'fr' });
+  });
+
+  it('writes nothing of a run that rolls back', async () => {
+    await expect(
+      unitOfWork.run(async (manager) => {
+        await facts.recordEncounter(manager, encounter('V-ROLLBACK', 'pt-rollback'));
+        throw new Error('a later handler failed');
+      }),
+    ).rejects.toThrow('a later handler failed');
+    expect(await unitOfWork.run((manager) => facts.episode(manager, 'enc:LGH:V-ROLLBACK'))).toBeUndefined();
+  });
+});
