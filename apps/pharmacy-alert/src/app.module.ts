@@ -4,6 +4,7 @@ import { PlatformModule } from '@sc/platform';
 import { SecurityModule } from '@sc/security';
 import type { PharmacyAlertConfig } from './config';
 import { EncounterEventsHandler } from './encounters/encounter-events.handler';
+import { EncounterRunPreparer } from './encounters/encounter-run-preparer';
 import { EncounterWorkService } from './encounters/encounter-work.service';
 import { EscalationWorker } from './escalation/escalation.worker';
 import { IdentityReviewRepository } from './matching/identity-review.repository';
@@ -55,6 +56,7 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       TimelineRepository,
       PharmacyEvents,
       EncounterWorkService,
+      EncounterRunPreparer,
       WorkflowService,
       EscalationWorker,
       TaskMetrics,

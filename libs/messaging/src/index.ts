@@ -10,6 +10,7 @@ export {
   HandlesEvent,
   RethrowEventErrorsFilter,
   type KafkaEventsServerOptions,
+  type RunPreparer,
 } from './kafka-events.server';
 export { UnprocessableEventError, decideOnFailure, backoffDelay, type ClassifiedError } from './event-failure';
 export type { Kafka } from 'kafkajs';

@@ -42,6 +42,16 @@ export interface KafkaEventsServerOptions {
   inboxConsumer?: string;
 }
 
+/**
+ * Looks up, in a few statements, what the handlers of a run of events will each ask for (and
+ * remembers it in the transaction, see rememberInTransaction): a round trip per event costs more
+ * than most handlers' work. Runs in the run's shared transaction, after its inbox claim and before
+ * its handlers; a failure rolls the run back and its events are handled one at a time, unprepared.
+ */
+export interface RunPreparer {
+  prepare(manager: EntityManager, events: ReadonlyArray<EventEnvelope>): Promise<void>;
+}
+
 /** Handler context: where the event came from and how many times it has been tried. */
 export class KafkaEventContext extends BaseRpcContext<[topic: string, partition: number, offset: string, attempt: number]> {
   get topic(): string {
@@ -138,6 +148,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private commits: Promise<void> = Promise.resolve();
   private commitTimer: NodeJS.Timeout | undefined;
 
+  private readonly runPreparers: RunPreparer[] = [];
+
   constructor(private readonly options: KafkaEventsServerOptions) {
     super();
     this.outcomes = options.metrics?.counter('sc_events_consumed_total', 'Events consumed, by type and outcome (handled, retried, dead-lettered, skipped).');
@@ -146,6 +158,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       'sc_event_runs_total',
       'Runs of events handled in one shared transaction, by outcome (committed, rolled-back: its events were then handled one at a time).',
     );
+  }
+
+  /** Has `preparer` look up what each shared run's handlers need before they run (services call it at module init). */
+  prepareRunsWith(preparer: RunPreparer): void {
+    this.runPreparers.push(preparer);
   }
 
   /** Lag (high watermark minus committed offset) per topic partition of this service's group. */
@@ -376,12 +393,16 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
             throw new SharedRunAborted(error);
           }
         });
+        const handled = envelopes.filter((envelope) => this.handlerFor(envelope.type) !== undefined);
         if (this.options.inboxConsumer !== undefined) {
-          await claimInboxForRun(
-            manager,
-            this.options.inboxConsumer,
-            envelopes.filter((envelope) => this.handlerFor(envelope.type) !== undefined),
-          );
+          await claimInboxForRun(manager, this.options.inboxConsumer, handled);
+        }
+        for (const preparer of this.runPreparers) {
+          try {
+            await preparer.prepare(manager, handled);
+          } catch (error) {
+            throw new SharedRunAborted(error);
+          }
         }
         for (const [index, consumed] of run.entries()) {
           outcomes.push(await this.inConsumerSpan(consumed, () => this.processShared(consumed, envelopes[index])));

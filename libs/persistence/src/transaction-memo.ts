@@ -30,6 +30,24 @@ export function memoInTransaction<T>(manager: EntityManager, key: string, load: 
   return value;
 }
 
+/**
+ * Remembers `value` under `key` for the rest of the transaction, as if {@link memoInTransaction}
+ * had read it: a run's events can be looked up together in one statement before they are handled.
+ * Does nothing outside a transaction.
+ */
+export function rememberInTransaction<T>(manager: EntityManager, key: string, value: T): void {
+  const runner = manager.queryRunner;
+  if (!runner || runner.isReleased) {
+    return;
+  }
+  let memo = memos.get(runner);
+  if (!memo) {
+    memo = new Map();
+    memos.set(runner, memo);
+  }
+  memo.set(key, Promise.resolve(value));
+}
+
 /** Drops what this transaction remembered under keys starting with `prefix`, after it changed that data. */
 export function forgetInTransaction(manager: EntityManager, prefix: string): void {
   const memo = manager.queryRunner ? memos.get(manager.queryRunner) : undefined;
