@@ -67,6 +67,27 @@ const toBenefit = (row: BenefitDbRow): PlanBenefit => ({
   benefitRuleId: row.benefit_rule_id,
 });
 
+/** Upserts the conditions of patient $1, given as five arrays from parameter `$first` on (code, coding system, source event, status, source). */
+const upsertConditionsSql = (first: number): string => {
+  const [code, codingSystem, sourceEvent, status, source] = [0, 1, 2, 3, 4].map((offset) => `$${first + offset}`);
+  return `INSERT INTO patient_conditions (subject, code, coding_system, source_event_id, status, source)
+    SELECT $1, code, coding_system, source_event_id, status, source
+    FROM unnest(${code}::text[], ${codingSystem}::text[], ${sourceEvent}::uuid[], ${status}::text[], ${source}::text[]) AS change(code, coding_system, source_event_id, status, source)
+    ON CONFLICT (subject, code) DO UPDATE SET coding_system = EXCLUDED.coding_system, source_event_id = EXCLUDED.source_event_id,
+      status = EXCLUDED.status, source = EXCLUDED.source, recorded_at = now()`;
+};
+
+/** A code given twice keeps its last change, as one upsert after another would (one statement cannot change a row twice). */
+const lastChangePerCode = (conditions: readonly ConditionChange[]): ConditionChange[] => [...new Map(conditions.map((condition) => [condition.code, condition])).values()];
+
+const conditionColumns = (conditions: readonly ConditionChange[]): unknown[] => [
+  conditions.map((condition) => condition.code),
+  conditions.map((condition) => condition.codingSystem),
+  conditions.map((condition) => condition.sourceEventId),
+  conditions.map((condition) => condition.status),
+  conditions.map((condition) => condition.source),
+];
+
 /** The clinical context this service keeps per patient (conditions, devices, consents, plan) and per plan (benefits). */
 @Injectable()
 export class ContextRepository {
@@ -75,15 +96,27 @@ export class ContextRepository {
     await preparedQuery(manager, 'care-gap:lock-patient', 'INSERT INTO patients (subject) VALUES ($1) ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject', [subject]);
   }
 
-  /** Records what a discharge says of the patient, creating and locking the patient as {@link lockPatient} does. */
-  async recordDischarge(manager: EntityManager, subject: string, discharge: { planId: string | null; deceased: boolean; atFacility: boolean; disposition: string | null }): Promise<void> {
+  /**
+   * Records what a discharge says of the patient and its diagnoses, creating and locking the
+   * patient as {@link lockPatient} does, in one statement (a consumer's round trips bound its rate).
+   */
+  async recordDischarge(
+    manager: EntityManager,
+    subject: string,
+    discharge: { planId: string | null; deceased: boolean; atFacility: boolean; disposition: string | null },
+    conditions: readonly ConditionChange[],
+  ): Promise<void> {
+    const byCode = lastChangePerCode(conditions);
     await preparedQuery(
       manager,
       'care-gap:record-discharge',
-      `INSERT INTO patients (subject, plan_id, deceased, at_facility, last_disposition) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (subject) DO UPDATE SET plan_id = COALESCE(EXCLUDED.plan_id, patients.plan_id), deceased = patients.deceased OR EXCLUDED.deceased,
-         at_facility = EXCLUDED.at_facility, last_disposition = EXCLUDED.last_disposition, updated_at = now()`,
-      [subject, discharge.planId, discharge.deceased, discharge.atFacility, discharge.disposition],
+      `WITH patient AS (
+         INSERT INTO patients (subject, plan_id, deceased, at_facility, last_disposition) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (subject) DO UPDATE SET plan_id = COALESCE(EXCLUDED.plan_id, patients.plan_id), deceased = patients.deceased OR EXCLUDED.deceased,
+           at_facility = EXCLUDED.at_facility, last_disposition = EXCLUDED.last_disposition, updated_at = now()
+       )
+       ${upsertConditionsSql(6)}`,
+      [subject, discharge.planId, discharge.deceased, discharge.atFacility, discharge.disposition, ...conditionColumns(byCode)],
     );
   }
 
@@ -95,29 +128,12 @@ export class ContextRepository {
     await manager.query('UPDATE patients SET plan_id = $2, updated_at = now() WHERE subject = $1', [subject, planId]);
   }
 
-  /** One statement for all of them; a code given twice keeps its last change, as one upsert after another would. */
+  /** One statement for all of them. */
   async upsertConditions(manager: EntityManager, subject: string, conditions: readonly ConditionChange[]): Promise<void> {
-    const byCode = [...new Map(conditions.map((condition) => [condition.code, condition])).values()];
-    if (byCode.length === 0) {
-      return;
+    const byCode = lastChangePerCode(conditions);
+    if (byCode.length > 0) {
+      await preparedQuery(manager, 'care-gap:upsert-conditions', upsertConditionsSql(2), [subject, ...conditionColumns(byCode)]);
     }
-    await preparedQuery(
-      manager,
-      'care-gap:upsert-conditions',
-      `INSERT INTO patient_conditions (subject, code, coding_system, source_event_id, status, source)
-       SELECT $1, code, coding_system, source_event_id, status, source
-       FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[]) AS change(code, coding_system, source_event_id, status, source)
-       ON CONFLICT (subject, code) DO UPDATE SET coding_system = EXCLUDED.coding_system, source_event_id = EXCLUDED.source_event_id,
-         status = EXCLUDED.status, source = EXCLUDED.source, recorded_at = now()`,
-      [
-        subject,
-        byCode.map((condition) => condition.code),
-        byCode.map((condition) => condition.codingSystem),
-        byCode.map((condition) => condition.sourceEventId),
-        byCode.map((condition) => condition.status),
-        byCode.map((condition) => condition.source),
-      ],
-    );
   }
 
   async upsertDevices(manager: EntityManager, subject: string, devices: readonly DeviceChange[]): Promise<void> {

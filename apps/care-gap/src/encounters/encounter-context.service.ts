@@ -41,22 +41,16 @@ export class EncounterContextService {
         await this.detector.evaluate(manager, event.subject, cause);
         return;
       }
-      await this.context.recordDischarge(manager, event.subject, {
-        planId: planOf(event.data),
-        deceased: destination.deceased,
-        atFacility: destination.atFacility,
-        disposition: event.data.visit.dischargeDisposition,
-      });
-      await this.context.upsertConditions(
+      await this.context.recordDischarge(
         manager,
         event.subject,
-        icd10Diagnoses(event.data).map((code) => ({
-          code,
-          codingSystem: 'ICD10',
-          status: 'active',
-          source: 'discharge',
-          sourceEventId: event.id,
-        })),
+        {
+          planId: planOf(event.data),
+          deceased: destination.deceased,
+          atFacility: destination.atFacility,
+          disposition: event.data.visit.dischargeDisposition,
+        },
+        icd10Diagnoses(event.data).map((code) => ({ code, codingSystem: 'ICD10', status: 'active', source: 'discharge', sourceEventId: event.id })),
       );
       const result = await this.detector.evaluate(manager, event.subject, cause);
       this.logger.info({ diagnoses: event.data.diagnoses.length, ...destination, ...result }, 'discharge evaluated');
