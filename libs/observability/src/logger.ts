@@ -25,20 +25,27 @@ const REDACTED_PATHS = [
 let root: PinoLogger | undefined;
 
 export function rootLogger(): PinoLogger {
-  root ??= pino({
-    level: process.env.LOG_LEVEL ?? 'info',
-    base: { service: process.env.SERVICE_NAME },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    mixin: () => {
-      const context = currentLogContext();
-      if (!context) {
-        return {};
-      }
-      const { trace, ...ids } = context;
-      return { ...ids, traceId: trace?.traceId, spanId: trace?.spanId };
+  root ??= pino(
+    {
+      level: process.env.LOG_LEVEL ?? 'info',
+      base: { service: process.env.SERVICE_NAME },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      mixin: () => {
+        const context = currentLogContext();
+        if (!context) {
+          return {};
+        }
+        const { trace, ...ids } = context;
+        return { ...ids, traceId: trace?.traceId, spanId: trace?.spanId };
+      },
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+    // Written asynchronously: lines logged while a write is in flight go out together in the
+    // next one. A synchronous write per line cost a system call per handled event, about 5% of a
+    // core per service under a 200 msg/s feed on the benchmark machine. pino flushes what is
+    // pending when the process exits.
+    pino.destination({ dest: 1, sync: false }),
+  );
   return root;
 }
 
