@@ -113,12 +113,18 @@ export class DeliveryRepository {
     if (planned.length === 0) {
       return { streamItems: [], queued: 0, deferred: [] };
     }
-    const inserted: Array<{ seq: string; channel: Channel; deferred: boolean }> = await manager.query(
-      `INSERT INTO deliveries (notification_id, channel, recipient, status, next_attempt_at, deferred_until)
-       SELECT $1, t.channel, t.recipient, 'pending', CASE WHEN t.queued THEN coalesce(t.deferred_until, now()) END, t.deferred_until
-       FROM unnest($2::text[], $3::text[], $4::boolean[], $5::timestamptz[]) AS t(channel, recipient, queued, deferred_until)
-       ON CONFLICT (notification_id, channel, recipient) DO NOTHING
-       RETURNING seq, channel, deferred_until IS NOT NULL AS deferred`,
+    // The stream items come back from the same statement: the notification row, written earlier
+    // in this transaction, is visible to it.
+    const inserted: Array<StreamRow & { channel: Channel; deferred: boolean }> = await manager.query(
+      `WITH inserted AS (
+         INSERT INTO deliveries (notification_id, channel, recipient, status, next_attempt_at, deferred_until)
+         SELECT $1, t.channel, t.recipient, 'pending', CASE WHEN t.queued THEN coalesce(t.deferred_until, now()) END, t.deferred_until
+         FROM unnest($2::text[], $3::text[], $4::boolean[], $5::timestamptz[]) AS t(channel, recipient, queued, deferred_until)
+         ON CONFLICT (notification_id, channel, recipient) DO NOTHING
+         RETURNING seq, notification_id, channel, recipient, deferred_until IS NOT NULL AS deferred
+       )
+       SELECT d.seq, d.channel, d.deferred, d.recipient, d.notification_id, n.title, n.urgency, n.due_at, n.link, n.item_type, n.item_id, n.created_at
+       FROM inserted d JOIN notifications n ON n.id = d.notification_id ORDER BY d.seq`,
       [
         notificationId,
         planned.map((delivery) => delivery.channel),
@@ -127,12 +133,10 @@ export class DeliveryRepository {
         planned.map((delivery) => delivery.deferredUntil),
       ],
     );
-    const streamSeqs = inserted.filter((row) => row.channel === 'sse').map((row) => row.seq);
-    const streamRows: StreamRow[] =
-      streamSeqs.length === 0 ? [] : await manager.query(`${STREAM_SELECT} WHERE d.seq = ANY ($1::bigint[]) ORDER BY d.seq`, [streamSeqs]);
+    const streamRows = inserted.filter((row) => row.channel === 'sse');
     return {
       streamItems: streamRows.map((row) => ({ recipient: row.recipient, item: toItem(row) })),
-      queued: inserted.length - streamSeqs.length,
+      queued: inserted.length - streamRows.length,
       deferred: inserted.flatMap((row) => (row.deferred && row.channel !== 'sse' ? [row.channel] : [])),
     };
   }
