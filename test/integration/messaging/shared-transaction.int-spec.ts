@@ -1,21 +1,11 @@
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import type { Kafka } from 'kafkajs';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { EventHeaders, TopicNames, createEnvelope, type EventEnvelope } from '@sc/contracts';
-import {
-  CREATE_MESSAGING_TABLES,
-  HandlesEvent,
-  KafkaEventsServer,
-  RethrowEventErrorsFilter,
-  claimInbox,
-  createKafka,
-  deleteTopicsWithPrefix,
-  provisionTopics,
-} from '@sc/messaging';
-import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
-import { databaseUrl, dropRunDatabases, eventually, kafkaBrokers, newRunId } from '@sc/testing';
+import type { EventEnvelope } from '@sc/contracts';
+import { CREATE_MESSAGING_TABLES, HandlesEvent, claimInbox } from '@sc/messaging';
+import type { UnitOfWork } from '@sc/persistence';
+import { eventually } from '@sc/testing';
+import { consumerTestBed, notificationRequest } from './support/consumer-test-bed';
 
 class HandledEventsTable1700000000002 implements MigrationInterface {
   name = 'HandledEventsTable1700000000002';
@@ -55,76 +45,27 @@ class RecordingHandler {
   }
 }
 
-function request(title: string, index: number): EventEnvelope<'notification.requested'> {
-  return createEnvelope(
-    'notification.requested',
-    { notificationId: `${title}-${index}`, recipientId: 'u1', teamId: null, title, urgency: 'routine', dueAt: null, link: '/x', itemType: 't', itemId: `${index}` },
-    { source: 'test', subject: 'pt-1', occurredAt: new Date().toISOString(), correlationId: `c${index}` },
-  );
-}
-
 describe('KafkaEventsServer with a shared transaction', () => {
-  const runId = newRunId();
-  const prefix = `${runId}.`;
-  const topics = new TopicNames(prefix);
-  let kafka: Kafka;
-  let dataSource: DataSource;
-  let app: INestMicroservice | undefined;
-
-  beforeAll(async () => {
-    kafka = createKafka({ brokers: kafkaBrokers(), clientId: runId });
-    await provisionTopics(kafka, topics);
-    dataSource = await openDatabase({ url: databaseUrl(runId, 'shared'), serviceName: 'shared-tx-test', migrations: [HandledEventsTable1700000000002], poolSize: 4 });
-    unitOfWork = new UnitOfWork(dataSource);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await dataSource?.destroy();
-    await dropRunDatabases(runId);
-    await deleteTopicsWithPrefix(kafka, prefix);
-  }, 30_000);
-
-  async function startConsumer(): Promise<KafkaEventsServer> {
-    const server = new KafkaEventsServer({
-      kafka,
-      topics,
-      groupId: `${prefix}group`,
-      maxAttempts: 3,
-      retryBaseMs: 20,
-      sharedTransaction: (work) => unitOfWork.run(work),
-      eventsPerTransaction: 50,
-      inboxConsumer: 'test',
-    });
-    @Module({ controllers: [RecordingHandler] })
-    class TestModule {}
-    app = await NestFactory.createMicroservice(TestModule, { strategy: server, logger: false });
-    app.useGlobalFilters(new RethrowEventErrorsFilter());
-    await app.listen();
-    return server;
-  }
+  const bed = consumerTestBed('shared', HandledEventsTable1700000000002);
 
   it('handles a backlog in a few transactions (a republished event once), rolls back a run with a poison event and handles its events one by one, and waits out an unreachable database', async () => {
-    const before = Array.from({ length: 60 }, (_, index) => request('ok', index));
-    const poison = request('poison', 60);
-    const databaseDown = request('database-down', 61);
-    const after = Array.from({ length: 40 }, (_, index) => request('ok', 62 + index));
+    const before = Array.from({ length: 60 }, (_, index) => notificationRequest('ok', index));
+    const poison = notificationRequest('poison', 60);
+    const databaseDown = notificationRequest('database-down', 61);
+    const after = Array.from({ length: 40 }, (_, index) => notificationRequest('ok', 62 + index));
     // before[10] again inside the first run, as the outbox relay republishes after a crash.
     const events = [...before.slice(0, 20), before[10], ...before.slice(20), poison, databaseDown, ...after];
-    const producer = kafka.producer();
-    await producer.connect();
     // One key, one partition: the backlog is waiting before the consumer joins, so it arrives in batches.
-    await producer.send({
-      topic: topics.of('notificationRequests'),
-      messages: events.map((event) => ({ key: 'pt-1', value: JSON.stringify(event), headers: { [EventHeaders.eventType]: event.type } })),
-    });
-    await producer.disconnect();
-
-    const server = await startConsumer();
+    await bed.produceBacklog(events);
+    unitOfWork = bed.unitOfWork;
+    const server = await bed.startConsumer(
+      { maxAttempts: 3, retryBaseMs: 20, sharedTransaction: (work) => unitOfWork.run(work), eventsPerTransaction: 50, inboxConsumer: 'test' },
+      RecordingHandler,
+    );
     const last = after[after.length - 1];
     await eventually(async () => (afterCommitEffects.includes(last.id) ? true : undefined), 60_000);
 
-    const rows: Array<{ event_id: string; title: string; tx: string }> = await dataSource.query('SELECT event_id, title, tx FROM handled');
+    const rows: Array<{ event_id: string; title: string; tx: string }> = await bed.dataSource.query('SELECT event_id, title, tx FROM handled');
     const okIds = [...before, databaseDown, ...after].map((event) => event.id);
     // Every good event written once, the poison event's row rolled back with it.
     expect(rows.map((row) => row.event_id).sort()).toEqual([...okIds].sort());
