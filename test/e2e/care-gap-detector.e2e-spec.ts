@@ -125,6 +125,9 @@ describe('care-gap: the missing home device, found and covered', () => {
       expect((await gapsOf('pt-CAD')).filter((candidate) => candidate.gapType === 'home-bp-monitor')).toHaveLength(1);
       expect(recorder.of('care-gap.opened', (event) => event.subject === 'pt-CAD')).toHaveLength(1);
       expect(recorder.of('notification.requested', (event) => event.data.itemId === gap.id)).toHaveLength(1);
+      // The resend changed nothing, so it announced no update (the outbox row would be in the resend's transaction).
+      const updates = await db.query(`SELECT 1 FROM outbox WHERE event_type = 'care-gap.updated' AND message_key = 'pt-CAD'`);
+      expect(updates.rowCount).toBe(0);
     }, 60_000);
 
     it('opens a monitor and a scale for heart failure, with coverage unknown where the plan lists no benefit', async () => {

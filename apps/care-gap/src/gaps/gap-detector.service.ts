@@ -9,7 +9,7 @@ import { ContextRepository } from '../context/context.repository';
 import { RuleRepository } from '../rules/rule.repository';
 import type { CareGapRule } from '../rules/rule-validation';
 import { CareGapEvents, gapData, type EventCause } from './care-gap-events';
-import { determineCoverage, sameCoverage } from './coverage';
+import { determineCoverage, sameCoverage, sameExplanation } from './coverage';
 import { closeReasonFor, planGaps, type PlannedGap } from './gap-plan';
 import { GapRepository, type GapRecord } from './gap.repository';
 
@@ -20,8 +20,6 @@ export interface EvaluationResult {
 }
 
 const SYSTEM = 'system';
-
-const sameExplanation = (a: CareGapExplanation, b: CareGapExplanation): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Keeps a patient's gaps in line with the rules and the stored context: opens what is indicated
