@@ -3,6 +3,15 @@ import type { EntityManager } from 'typeorm';
 /** Keyed by the transaction's query runner, so what is remembered dies with its transaction. */
 const memos = new WeakMap<object, Map<string, Promise<unknown>>>();
 
+function memoOf(runner: object): Map<string, Promise<unknown>> {
+  let memo = memos.get(runner);
+  if (!memo) {
+    memo = new Map();
+    memos.set(runner, memo);
+  }
+  return memo;
+}
+
 /**
  * Reads `key` once per transaction: a run of events handled in one transaction (see UnitOfWork)
  * asks for the same rules or plan benefits for each of its events, and each ask is a round trip.
@@ -15,11 +24,7 @@ export function memoInTransaction<T>(manager: EntityManager, key: string, load: 
   if (!runner || runner.isReleased) {
     return load();
   }
-  let memo = memos.get(runner);
-  if (!memo) {
-    memo = new Map();
-    memos.set(runner, memo);
-  }
+  const memo = memoOf(runner);
   let value = memo.get(key) as Promise<T> | undefined;
   if (!value) {
     value = load();
@@ -40,12 +45,7 @@ export function rememberInTransaction<T>(manager: EntityManager, key: string, va
   if (!runner || runner.isReleased) {
     return;
   }
-  let memo = memos.get(runner);
-  if (!memo) {
-    memo = new Map();
-    memos.set(runner, memo);
-  }
-  memo.set(key, Promise.resolve(value));
+  memoOf(runner).set(key, Promise.resolve(value));
 }
 
 /** Drops what this transaction remembered under keys starting with `prefix`, after it changed that data. */

@@ -6,3 +6,4 @@ export { SystemUnderTest, type SystemOptions } from './system-under-test';
 export { SYNTHETIC_SSN, syntheticAdt, type SyntheticAdt } from './adt-factory';
 export { FakeSmtpServer, type ReceivedMail, type FakeSmtpOptions } from './fake-smtp-server';
 export { createTestPki, type TestPki } from './test-pki';
+export { recordStatements } from './statement-recorder';

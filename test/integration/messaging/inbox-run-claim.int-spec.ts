@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CREATE_MESSAGING_TABLES, claimInbox, claimInboxForRun } from '@sc/messaging';
 import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
-import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
+import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
 
 class MessagingTables1700000000003 implements MigrationInterface {
   name = 'MessagingTables1700000000003';
@@ -34,22 +34,16 @@ describe('claimInboxForRun', () => {
     statements = [];
   });
 
-  /** Counts the statements a claim sends, by wrapping the transaction's connection. */
-  async function inTransaction<T>(work: Parameters<UnitOfWork['run']>[0]): Promise<T> {
-    return unitOfWork.run(async (manager) => {
-      const connection = (await manager.queryRunner?.connect()) as { query: (...args: unknown[]) => unknown };
-      const query = connection.query.bind(connection);
-      connection.query = (...args: unknown[]) => {
-        statements.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { name?: string }).name));
-        return query(...args);
-      };
+  /** Counts the statements a claim sends. */
+  const inTransaction = <T>(work: Parameters<UnitOfWork['run']>[0]): Promise<T> =>
+    unitOfWork.run(async (manager) => {
+      const stop = await recordStatements(manager, statements);
       try {
         return (await work(manager)) as T;
       } finally {
-        connection.query = query;
+        stop();
       }
     });
-  }
 
   it('answers each handler claim of the run from one statement: new events once, earlier ones never', async () => {
     const handledBefore = event();

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNames, createEnvelope } from '@sc/contracts';
 import { CREATE_MESSAGING_TABLES, Outbox } from '@sc/messaging';
-import { UnitOfWork, openDatabase, type DataSource, type EntityManager } from '@sc/persistence';
-import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
+import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
 
 class MessagingTables1700000000004 implements MigrationInterface {
   name = 'MessagingTables1700000000004';
@@ -42,22 +42,14 @@ describe('Outbox appends in a UnitOfWork transaction', () => {
     await dataSource.query('TRUNCATE outbox');
   });
 
-  /** Records the statements the transaction's connection is sent. */
-  async function watchStatements(manager: EntityManager): Promise<void> {
-    const connection = (await manager.queryRunner?.connect()) as { query: (...args: unknown[]) => unknown };
-    const query = connection.query.bind(connection);
-    connection.query = (...args: unknown[]) => {
-      statements.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { name?: string }).name));
-      return query(...args);
-    };
-  }
+
 
   const outboxTitles = async (): Promise<string[]> =>
     ((await dataSource.query('SELECT payload FROM outbox ORDER BY seq')) as Array<{ payload: string }>).map((row) => (JSON.parse(row.payload) as { data: { title: string } }).data.title);
 
   it('writes every append of the transaction in one statement at commit, in the order appended', async () => {
     await unitOfWork.run(async (manager) => {
-      await watchStatements(manager);
+      await recordStatements(manager, statements);
       await outbox.append(manager, request('first'));
       // A nested run (the next handler of a shared run) joins the same transaction and its deferral.
       await unitOfWork.run((joined) => outbox.append(joined, request('second'), request('third')));

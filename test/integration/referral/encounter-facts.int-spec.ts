@@ -1,5 +1,5 @@
-import { UnitOfWork, openDatabase, type DataSource, type EntityManager } from '@sc/persistence';
-import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
+import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
 import { ClinicalFactsRepository, type EncounterUpdate } from '../../../apps/referral/src/facts/clinical-facts.repository';
 import { MIGRATIONS } from '../../../apps/referral/src/migrations';
 
@@ -25,14 +25,7 @@ describe('referral encounter facts in a shared transaction', () => {
     statements = [];
   });
 
-  async function watchStatements(manager: EntityManager): Promise<void> {
-    const connection = (await manager.queryRunner?.connect()) as { query: (...args: unknown[]) => unknown };
-    const query = connection.query.bind(connection);
-    connection.query = (...args: unknown[]) => {
-      statements.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { name?: string }).name));
-      return query(...args);
-    };
-  }
+
 
   const encounter = (visit: string, subject: string, extra: Partial<EncounterUpdate> = {}): EncounterUpdate => ({
     correlationId: `enc:LGH:${visit}`,
@@ -47,7 +40,7 @@ describe('referral encounter facts in a shared transaction', () => {
 
   it('writes the encounters of many patients in one statement at commit', async () => {
     await unitOfWork.run(async (manager) => {
-      await watchStatements(manager);
+      await recordStatements(manager, statements);
       for (let index = 0; index < 50; index += 1) {
         await facts.recordEncounter(manager, encounter(`V-MANY-${index}`, `pt-many-${index}`, { language: index % 2 === 0 ? 'es' : null }));
       }

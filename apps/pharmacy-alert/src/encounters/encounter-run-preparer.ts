@@ -5,15 +5,6 @@ import type { EntityManager } from '@sc/persistence';
 import { RosterRepository } from '../roster/roster.repository';
 import type { EncounterEvent } from './encounter-work.service';
 
-const MATCHED_EVENTS: ReadonlySet<string> = new Set([
-  'encounter.admitted',
-  'encounter.transferred',
-  'encounter.discharged',
-  'encounter.updated',
-  'encounter.admission-cancelled',
-  'encounter.discharge-cancelled',
-]);
-
 /** Finds the roster candidates of a whole run's encounter patients in one statement before their handlers match them one by one. */
 @Injectable()
 export class EncounterRunPreparer implements RunPreparer, OnModuleInit {
@@ -27,7 +18,8 @@ export class EncounterRunPreparer implements RunPreparer, OnModuleInit {
   }
 
   async prepare(manager: EntityManager, events: ReadonlyArray<EventEnvelope>): Promise<void> {
-    const encounters = events.filter((event): event is EncounterEvent & { type: Exclude<EncounterEvent['type'], 'patient.merged'> } => MATCHED_EVENTS.has(event.type));
+    // Every encounter event this service handles names its patient, except a merge.
+    const encounters = events.filter((event): event is Exclude<EncounterEvent, { type: 'patient.merged' }> => event.type.startsWith('encounter.'));
     await this.roster.prefetchMatchCandidates(
       manager,
       encounters.map((event) => event.data.patient),
