@@ -4,8 +4,9 @@ import type { EntityManager } from 'typeorm';
 /**
  * Runs a query that sits on a hot path (every consumed event, every ingested message) as a named
  * prepared statement on the transaction's connection. TypeORM sends every query unnamed, so
- * PostgreSQL parses and plans it on each call; for a join, planning costs several times the
- * execution. A named statement is planned once per connection and reused.
+ * PostgreSQL parses it on each call. A named statement is parsed once per connection and reused;
+ * it is still planned on each execution (openDatabase sets plan_cache_mode), because a generic plan
+ * cached while the tables were empty scans them whole once they have grown.
  *
  * `name` must be unique per SQL text across the service. Outside a transaction (no connection of
  * its own) the manager runs the query the ordinary way.
