@@ -12,27 +12,34 @@ interface OutboxRow {
   headers: string;
 }
 
-/** Rows keep their order: the relay publishes by sequence number, and a subject's events by it. */
+/**
+ * The outbox INSERT with its parameters numbered from `firstParameter`: on its own, or as a
+ * data-modifying CTE of a hot path's statement, so the path writes its rows and its events in one
+ * round trip (see {@link Outbox.insertValues}). Rows keep their order: the relay publishes by
+ * sequence number, and a subject's events by it.
+ */
+export function outboxInsertSql(firstParameter: number): string {
+  const p = (offset: number): string => `$${firstParameter + offset}`;
+  return `INSERT INTO outbox (event_id, event_type, topic, message_key, payload, headers)
+       SELECT event_id, event_type, topic, message_key, payload, headers::jsonb
+       FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[])
+         WITH ORDINALITY AS appended(event_id, event_type, topic, message_key, payload, headers, position)
+       ORDER BY position`;
+}
+
+const columnsOf = (rows: readonly OutboxRow[]): unknown[] => [
+  rows.map((row) => row.eventId),
+  rows.map((row) => row.eventType),
+  rows.map((row) => row.topic),
+  rows.map((row) => row.key),
+  rows.map((row) => row.payload),
+  rows.map((row) => row.headers),
+];
+
 const outboxRows: DeferredWrite<OutboxRow> = {
   key: 'messaging:outbox',
   async write(manager, rows) {
-    await preparedQuery(
-      manager,
-      'messaging:outbox-append',
-      `INSERT INTO outbox (event_id, event_type, topic, message_key, payload, headers)
-       SELECT event_id, event_type, topic, message_key, payload, headers::jsonb
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         WITH ORDINALITY AS appended(event_id, event_type, topic, message_key, payload, headers, position)
-       ORDER BY position`,
-      [
-        rows.map((row) => row.eventId),
-        rows.map((row) => row.eventType),
-        rows.map((row) => row.topic),
-        rows.map((row) => row.key),
-        rows.map((row) => row.payload),
-        rows.map((row) => row.headers),
-      ],
-    );
+    await preparedQuery(manager, 'messaging:outbox-append', outboxInsertSql(1), columnsOf(rows));
   },
 };
 
@@ -45,19 +52,24 @@ export class Outbox {
   constructor(private readonly topics: TopicNames) {}
 
   async append(manager: EntityManager, ...events: EventEnvelope<EventType>[]): Promise<void> {
-    await writeBehind(
-      manager,
-      outboxRows,
-      events.map((event) => ({
-        eventId: event.id,
-        eventType: event.type,
-        topic: this.topics.forEvent(event.type),
-        key: event.subject,
-        payload: JSON.stringify(event),
-        // The trace context is the appending handler's, so it is taken now, not at the write.
-        headers: JSON.stringify(this.headersFor(event as AnyEventEnvelope)),
-      })),
-    );
+    await writeBehind(manager, outboxRows, events.map((event) => this.rowOf(event)));
+  }
+
+  /** The parameters of {@link outboxInsertSql} for `events`, in order: the caller runs the insert inside its own statement. */
+  insertValues(events: readonly EventEnvelope<EventType>[]): unknown[] {
+    return columnsOf(events.map((event) => this.rowOf(event)));
+  }
+
+  private rowOf(event: EventEnvelope<EventType>): OutboxRow {
+    return {
+      eventId: event.id,
+      eventType: event.type,
+      topic: this.topics.forEvent(event.type),
+      key: event.subject,
+      payload: JSON.stringify(event),
+      // The trace context is the appending handler's, so it is taken now, not at the write.
+      headers: JSON.stringify(this.headersFor(event as AnyEventEnvelope)),
+    };
   }
 
   private headersFor(event: AnyEventEnvelope): Record<string, string> {

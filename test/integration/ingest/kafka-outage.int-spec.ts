@@ -1,20 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import net from 'node:net';
 import { Client } from 'pg';
 import { TopicNames } from '@sc/contracts';
-import { loadConfig } from '@sc/config';
 import { createKafka, deleteTopicsWithPrefix, provisionTopics } from '@sc/messaging';
 import { MllpClient } from '@sc/mllp';
 import { databaseUrl, dropRunDatabases, eventually, freePort, kafkaBrokers, newRunId } from '@sc/testing';
 import { adt } from '../../../apps/adt-ingest/src/__fixtures__/adt-builder';
-import { adtIngestModule } from '../../../apps/adt-ingest/src/app.module';
-import { AdtIngestConfig } from '../../../apps/adt-ingest/src/config';
 import { MllpListener } from '../../../apps/adt-ingest/src/mllp/mllp.listener';
-import type { Redis } from 'ioredis';
-import { RATE_LIMIT_REDIS } from '@sc/security';
 import { TopicRecorder } from '../../e2e/support/topic-recorder';
-import { ackOf } from './support/ingest-harness';
+import { ackOf, closeIngestApp, createIngestApp } from './support/ingest-harness';
 
 /** A door to the broker: closed (nothing listens, like a broker that is down) until opened, then a plain TCP relay. */
 class BrokerDoor {
@@ -59,27 +53,14 @@ describe('adt-ingest while Kafka is unreachable', () => {
     const [host, port] = kafkaBrokers()[0].split(':');
     // Only the seed broker goes through the door: once open, the client learns the real address from metadata.
     door = new BrokerDoor(await freePort(), { host, port: Number(port) });
-    process.env.LOG_LEVEL = 'silent';
-    const config = loadConfig(AdtIngestConfig, {
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl(runId, 'adt-ingest'),
-      KAFKA_BROKERS: `127.0.0.1:${door.port}`,
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_PROVISION_TOPICS: 'false',
-      MLLP_PORT: '0',
-      REDIS_URL: process.env.REDIS_URL,
-    });
-    app = await NestFactory.create(adtIngestModule(config), { logger: false });
-    await app.init();
+    app = await createIngestApp(runId, `127.0.0.1:${door.port}`);
     recorder = new TopicRecorder(kafka, [topics.of('encounters')], `${runId}.reader`);
     await recorder.start();
   }, 60_000);
 
   afterAll(async () => {
     await recorder?.stop();
-    // The security module's rate-limit client has no shutdown hook of its own.
-    app?.get<Redis>(RATE_LIMIT_REDIS).disconnect();
-    await app?.close();
+    await closeIngestApp(app);
     await door?.close();
     await dropRunDatabases(runId);
     await deleteTopicsWithPrefix(kafka, prefix);

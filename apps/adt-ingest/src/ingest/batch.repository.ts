@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { outboxInsertSql } from '@sc/messaging';
 import { preparedQuery } from '@sc/persistence';
 import { encounterKeyOf, type StoredEncounter } from '../encounters/encounter.repository';
 import type { EncounterState } from '../encounters/encounter-state-machine';
@@ -159,13 +160,15 @@ const WRITE_BATCH = `WITH inserted AS (
            held_admission, held_transfer, held_discharge)
     WHERE e.sending_facility = u.sending_facility AND e.visit_number = u.visit_number
     RETURNING 1
+  ), appended AS (
+    ${outboxInsertSql(38)}
   )
   SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM saved)::int AS saved`;
 
 /**
  * The two statements of a group-commit transaction. Each round trip to PostgreSQL costs as much
  * as many messages' worth of work, so a batch reads everything it needs in one statement and
- * writes its messages and encounters in another (the outbox rows are a third).
+ * writes its messages, encounters and outbox events in another.
  */
 @Injectable()
 export class BatchRepository {
@@ -209,14 +212,18 @@ export class BatchRepository {
     return { receipts, encounters, survivors };
   }
 
-  /** Inserts the received messages and saves the encounters; returns how many messages were new (fewer: another transaction stored one first). */
-  async write(manager: EntityManager, received: readonly ReceivedMessageRow[], encounters: readonly StoredEncounter[]): Promise<number> {
+  /**
+   * Inserts the received messages, saves the encounters and appends the events to the outbox
+   * (`outboxValues` from Outbox.insertValues); returns how many messages were new (fewer: another
+   * transaction stored one first, and the caller must roll back).
+   */
+  async write(manager: EntityManager, received: readonly ReceivedMessageRow[], encounters: readonly StoredEncounter[], outboxValues: readonly unknown[]): Promise<number> {
     if (received.length === 0 && encounters.length === 0) {
       return 0;
     }
     const message = <T>(pick: (row: ReceivedMessageRow) => T): T[] => received.map(pick);
     const encounter = <T>(pick: (row: StoredEncounter) => T): T[] => encounters.map(pick);
-    const [{ inserted }] = await preparedQuery<{ inserted: number }>(manager, 'adt-ingest:write-batch:1', WRITE_BATCH, [
+    const [{ inserted }] = await preparedQuery<{ inserted: number }>(manager, 'adt-ingest:write-batch:2', WRITE_BATCH, [
       message((r) => r.id),
       message((r) => r.sendingFacility),
       message((r) => r.controlId),
@@ -254,6 +261,7 @@ export class BatchRepository {
       encounter((e) => e.record.held.admission),
       encounter((e) => e.record.held.transfer),
       encounter((e) => e.record.held.discharge),
+      ...outboxValues,
     ]);
     return inserted;
   }

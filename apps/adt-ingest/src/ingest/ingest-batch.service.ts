@@ -181,10 +181,10 @@ export class IngestBatchService {
       results[index] = this.conflict(items[index], writes);
     }
 
-    if ((await this.batch.write(manager, writes.received, [...writes.encounters.values()])) !== writes.received.length) {
+    const outboxValues = this.outbox.insertValues(writes.events);
+    if ((await this.batch.write(manager, writes.received, [...writes.encounters.values()], outboxValues)) !== writes.received.length) {
       throw new ConcurrentReceiptError();
     }
-    await this.outbox.append(manager, ...writes.events);
     await this.rejects.insertMany(manager, writes.rejects);
     for (const replay of writes.replays) {
       await this.rejects.markReplayed(manager, replay.rejectId, replay.messageId);

@@ -1,9 +1,16 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { loadConfig } from '@sc/config';
+import { RATE_LIMIT_REDIS } from '@sc/security';
 import { parseHl7 } from '@sc/hl7';
 import { createKafka } from '@sc/messaging';
 import { MllpClient } from '@sc/mllp';
 import { SystemUnderTest, databaseUrl, kafkaBrokers } from '@sc/testing';
 import { TopicRecorder } from '../../../e2e/support/topic-recorder';
+import { adtIngestModule } from '../../../../apps/adt-ingest/src/app.module';
+import { AdtIngestConfig } from '../../../../apps/adt-ingest/src/config';
 
 /** MSA-1 and MSA-2 of an acknowledgment, and ERR-2 / ERR-3.1 when present. */
 export function ackOf(ack: string | null | undefined): { code?: string; controlId?: string; errSegment?: string; errField?: string; errCode?: string } {
@@ -59,4 +66,27 @@ export async function operatorGet<T>(system: SystemUnderTest, pathAndQuery: stri
     throw new Error(`GET ${pathAndQuery} answered ${response.status}: ${await response.text()}`);
   }
   return (await response.json()) as T;
+}
+
+/** adt-ingest inside the test process (its providers reachable), on the run's database and topics; the topics must exist. */
+export async function createIngestApp(runId: string, kafkaBrokers: string): Promise<INestApplication> {
+  process.env.LOG_LEVEL = 'silent';
+  const config = loadConfig(AdtIngestConfig, {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl(runId, 'adt-ingest'),
+    KAFKA_BROKERS: kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: `${runId}.`,
+    KAFKA_PROVISION_TOPICS: 'false',
+    MLLP_PORT: '0',
+    REDIS_URL: process.env.REDIS_URL,
+  });
+  const app = await NestFactory.create(adtIngestModule(config), { logger: false });
+  await app.init();
+  return app;
+}
+
+export async function closeIngestApp(app: INestApplication | undefined): Promise<void> {
+  // The security module's rate-limit client has no shutdown hook of its own.
+  app?.get<Redis>(RATE_LIMIT_REDIS).disconnect();
+  await app?.close();
 }

@@ -1,0 +1,79 @@
+import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import { TopicNames } from '@sc/contracts';
+import { createKafka, deleteTopicsWithPrefix, provisionTopics } from '@sc/messaging';
+import { MllpClient } from '@sc/mllp';
+import { databaseUrl, dropRunDatabases, kafkaBrokers, newRunId, recordStatements } from '@sc/testing';
+import { adt } from '../../../apps/adt-ingest/src/__fixtures__/adt-builder';
+import { MllpListener } from '../../../apps/adt-ingest/src/mllp/mllp.listener';
+import { ackOf, closeIngestApp, createIngestApp } from './support/ingest-harness';
+
+describe('adt-ingest group commit round trips', () => {
+  const runId = newRunId();
+  const prefix = `${runId}.`;
+  const kafka = createKafka({ brokers: kafkaBrokers(), clientId: runId });
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    await provisionTopics(kafka, new TopicNames(prefix));
+    app = await createIngestApp(runId, kafkaBrokers().join(','));
+  }, 60_000);
+
+  afterAll(async () => {
+    await closeIngestApp(app);
+    await dropRunDatabases(runId);
+    await deleteTopicsWithPrefix(kafka, prefix);
+  }, 60_000);
+
+  it('stores a batch of messages, their encounters and their outbox events in two statements between begin and commit', async () => {
+    const dataSource = app.get(DataSource);
+    const transactions: string[][] = [];
+    const transaction = dataSource.transaction.bind(dataSource) as (work: (manager: EntityManager) => Promise<unknown>) => Promise<unknown>;
+    const spy = jest.spyOn(dataSource, 'transaction').mockImplementation(((work: (manager: EntityManager) => Promise<unknown>) =>
+      transaction(async (manager) => {
+        const statements: string[] = [];
+        transactions.push(statements);
+        const stop = await recordStatements(manager, statements);
+        try {
+          return await work(manager);
+        } finally {
+          stop();
+        }
+      })) as never);
+
+    const port = app.get(MllpListener).port ?? 0;
+    const clients = await Promise.all([0, 1, 2, 3].map(() => MllpClient.connect({ port })));
+    try {
+      const acks = await Promise.all(
+        clients.map((client, connection) =>
+          Promise.all(
+            [0, 1, 2, 3, 4].map((index) =>
+              client.send(adt({ trigger: index === 0 ? 'A01' : 'A03', controlId: `RT-${connection}-${index}`, mrn: `RT-P${connection}-${index}`, visit: `RT-V${connection}-${index}` })),
+            ),
+          ),
+        ),
+      );
+      expect(acks.flat().map((ack) => ackOf(ack).code)).toEqual(new Array(20).fill('AA'));
+    } finally {
+      spy.mockRestore();
+      await Promise.all(clients.map((client) => client.close()));
+    }
+
+    expect(transactions.length).toBeGreaterThan(0);
+    for (const statements of transactions) {
+      expect(statements).toEqual(['adt-ingest:read-and-lock:1', 'adt-ingest:write-batch:2']);
+    }
+    const db = new Client({ connectionString: databaseUrl(runId, 'adt-ingest') });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ messages: number; events: number; unmatched: number }>(
+        `SELECT (SELECT count(*) FROM received_messages)::int AS messages, (SELECT count(*) FROM outbox)::int AS events,
+                (SELECT count(*) FROM received_messages r WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = r.event_id))::int AS unmatched`,
+      );
+      expect(rows[0]).toEqual({ messages: 20, events: 20, unmatched: 0 });
+    } finally {
+      await db.end();
+    }
+  }, 60_000);
+});
