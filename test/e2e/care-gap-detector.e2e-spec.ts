@@ -130,6 +130,27 @@ describe('care-gap: the missing home device, found and covered', () => {
       expect(updates.rowCount).toBe(0);
     }, 60_000);
 
+    it('handles a run of several patients\' discharges, one patient twice and one event redelivered, as it would one at a time', async () => {
+      const once = ['RUN-A', 'RUN-B', 'RUN-C', 'RUN-D'].map((mrn) => discharge(mrn, ['I25.10']));
+      const twice = [discharge('RUN-TWICE', ['I25.10']), discharge('RUN-TWICE', ['I50.22'])];
+      await publishTo('encounters', ...once, twice[0], once[0], twice[1]);
+      for (const event of [...once, ...twice]) {
+        await processed(event);
+      }
+
+      for (const event of once) {
+        const gaps = await gapsOf(event.subject);
+        expect(gaps.map((gap) => [gap.gapType, gap.status, gap.explanation.matchedCodes])).toEqual([['home-bp-monitor', 'open', ['I25.10']]]);
+        const { history } = (await api<Gap>(`/v1/gaps/${gaps[0].id}`)).body;
+        expect(history).toEqual([expect.objectContaining({ from: null, to: 'open', reason: 'opened by conditions' })]);
+      }
+      expect((await gapsOf('pt-RUN-TWICE')).map((gap) => gap.gapType).sort()).toEqual(['home-bp-monitor', 'home-scale']);
+      const subjects = [...once, ...twice].map((event) => event.subject);
+      await eventually(async () => (recorder.of('care-gap.opened', (event) => subjects.includes(event.subject)).length >= 6 ? true : undefined));
+      const opened = recorder.of('care-gap.opened', (event) => subjects.includes(event.subject)).map((event) => `${event.subject} ${(event.data as { gapType: string }).gapType}`);
+      expect(opened.sort()).toEqual([...once.map((event) => `${event.subject} home-bp-monitor`), 'pt-RUN-TWICE home-bp-monitor', 'pt-RUN-TWICE home-scale'].sort());
+    }, 60_000);
+
     it('opens a monitor and a scale for heart failure, with coverage unknown where the plan lists no benefit', async () => {
       await publishTo('encounters', discharge('HF', ['I50.22']));
       const scale = await openGap('pt-HF', 'home-scale');

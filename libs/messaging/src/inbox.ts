@@ -34,6 +34,16 @@ export async function claimInbox(manager: EntityManager, consumer: string, event
 }
 
 /**
+ * Whether the run's claim (see {@link claimInboxForRun}) says `consumer` has not handled `event`
+ * yet, without using the claim up; false outside a claimed run. For run preparers, which must not
+ * act on an event the consumer handled before.
+ */
+export function isFreshInRun(manager: EntityManager, consumer: string, event: Pick<EventEnvelope, 'id'>): boolean {
+  const claim = manager.queryRunner ? runClaims.get(manager.queryRunner)?.get(consumer) : undefined;
+  return claim?.fresh.has(event.id) ?? false;
+}
+
+/**
  * Claims the inbox rows of a whole run of events in one statement, in the run's shared
  * transaction; the handlers' own {@link claimInbox} calls then cost no round trip. Each round trip
  * to PostgreSQL costs more than most handlers' work for an event, and every handler claims.

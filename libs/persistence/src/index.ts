@@ -2,5 +2,5 @@ export { ensureDatabase, dropDatabase, openDatabase, migrateWithLock, type Datab
 export { UnitOfWork } from './unit-of-work';
 export { preparedQuery } from './prepared-query';
 export { writeBehind, flushDeferred, type DeferredWrite } from './write-behind';
-export { memoInTransaction, rememberInTransaction, forgetInTransaction } from './transaction-memo';
+export { memoInTransaction, rememberInTransaction, recallInTransaction, forgetInTransaction } from './transaction-memo';
 export { DataSource, EntityManager } from 'typeorm';

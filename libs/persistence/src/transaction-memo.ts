@@ -48,6 +48,12 @@ export function rememberInTransaction<T>(manager: EntityManager, key: string, va
   memoOf(runner).set(key, Promise.resolve(value));
 }
 
+/** What this transaction remembered under `key` (see {@link rememberInTransaction}), or undefined. */
+export function recallInTransaction<T>(manager: EntityManager, key: string): Promise<T> | undefined {
+  const memo = manager.queryRunner && !manager.queryRunner.isReleased ? memos.get(manager.queryRunner) : undefined;
+  return memo?.get(key) as Promise<T> | undefined;
+}
+
 /** Drops what this transaction remembered under keys starting with `prefix`, after it changed that data. */
 export function forgetInTransaction(manager: EntityManager, prefix: string): void {
   const memo = manager.queryRunner ? memos.get(manager.queryRunner) : undefined;

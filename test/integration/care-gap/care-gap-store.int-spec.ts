@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '@sc/persistence';
-import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
-import { ContextRepository } from '../../../apps/care-gap/src/context/context.repository';
+import { UnitOfWork, openDatabase } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
+import { ContextRepository, type DischargeRecord } from '../../../apps/care-gap/src/context/context.repository';
 import { GapRepository, type NewGap } from '../../../apps/care-gap/src/gaps/gap.repository';
 import { MIGRATIONS } from '../../../apps/care-gap/src/migrations';
 import { RuleRepository } from '../../../apps/care-gap/src/rules/rule.repository';
@@ -25,18 +25,33 @@ const newGap = (subject: string): NewGap => ({
   correlationId: 'enc:LGH:V1',
 });
 
+const discharge = (subject: string, codes: string[], planId: string | null = 'NSHP-GOLD'): DischargeRecord => {
+  const eventId = randomUUID();
+  return {
+    eventId,
+    subject,
+    planId,
+    deceased: false,
+    atFacility: false,
+    disposition: '01',
+    conditions: codes.map((code) => ({ code, codingSystem: 'ICD10', status: 'active', source: 'discharge', sourceEventId: eventId })),
+  };
+};
+
 describe('care-gap store on PostgreSQL', () => {
   const runId = newRunId();
   let dataSource: DataSource;
   let gaps: GapRepository;
   let context: ContextRepository;
   let rules: RuleRepository;
+  let unitOfWork: UnitOfWork;
 
   beforeAll(async () => {
     dataSource = await openDatabase({ url: databaseUrl(runId, 'care-gap-store'), serviceName: 'care-gap-store', migrations: MIGRATIONS, poolSize: 4 });
     gaps = new GapRepository(dataSource);
     context = new ContextRepository();
     rules = new RuleRepository(dataSource);
+    unitOfWork = new UnitOfWork(dataSource);
   }, 30_000);
 
   afterAll(async () => {
@@ -69,7 +84,87 @@ describe('care-gap store on PostgreSQL', () => {
     });
   });
 
+  describe('a gap opened where its patient\'s open gaps are known', () => {
+    it('is written at commit with its opened transition, exactly as announced, in one statement', async () => {
+      const statements: string[] = [];
+      const announced = await unitOfWork.run(async (manager) => {
+        await context.lockPatient(manager, 'pt-deferred');
+        expect(await gaps.openForSubject(manager, 'pt-deferred')).toEqual([]);
+        await recordStatements(manager, statements);
+        return gaps.insertIfNoneOpen(manager, newGap('pt-deferred'));
+      });
+      expect(statements.filter((statement) => statement !== 'COMMIT')).toEqual(['care-gap:insert-opened-gaps']);
+      const stored = await dataSource.transaction((manager) => gaps.openForSubject(manager, 'pt-deferred'));
+      expect(stored).toEqual([announced]);
+      expect(await dataSource.transaction((manager) => gaps.history(manager, stored[0].id))).toEqual([
+        expect.objectContaining({ from: null, to: 'open', actorId: 'system', reason: 'opened by conditions' }),
+      ]);
+    });
+
+    it('is refused without a statement when one of its type is open, and is seen by the transaction\'s later reads', async () => {
+      const outcome = await unitOfWork.run(async (manager) => {
+        await context.lockPatient(manager, 'pt-twice');
+        await gaps.openForSubject(manager, 'pt-twice');
+        const first = await gaps.insertIfNoneOpen(manager, newGap('pt-twice'));
+        const statements: string[] = [];
+        const stop = await recordStatements(manager, statements);
+        const second = await gaps.insertIfNoneOpen(manager, newGap('pt-twice'));
+        const remembered = await gaps.openForSubject(manager, 'pt-twice');
+        stop();
+        const found = await gaps.findById(manager, first?.id ?? '');
+        return { first, second, statements, remembered, found };
+      });
+      expect(outcome.second).toBeNull();
+      expect(outcome.statements).toEqual([]);
+      expect(outcome.remembered).toEqual([outcome.first]);
+      expect(outcome.found).toEqual(outcome.first);
+    });
+
+    it('fails its transaction, storing nothing, if an open gap of its type appeared after all', async () => {
+      const conflicting = unitOfWork.run(async (manager) => {
+        // Read without the patient's lock, so another transaction can open a gap of the type meanwhile.
+        await gaps.openForSubject(manager, 'pt-stale-2');
+        await dataSource.transaction((other) => gaps.insertIfNoneOpen(other, newGap('pt-stale-2')));
+        return gaps.insertIfNoneOpen(manager, newGap('pt-stale-2'));
+      });
+      await expect(conflicting).rejects.toMatchObject({ code: '23505' });
+      expect(await dataSource.transaction((manager) => gaps.openForSubject(manager, 'pt-stale-2'))).toHaveLength(1);
+    });
+  });
+
   describe(ContextRepository.name, () => {
+    it('records the discharges of many patients in one statement, and a later recordDischarge of one of those events does nothing', async () => {
+      const statements: string[] = [];
+      const discharges = [discharge('pt-run-a', ['J44.9', 'E11.9']), discharge('pt-run-b', ['I10'], null)];
+      const loaded = await unitOfWork.run(async (manager) => {
+        await recordStatements(manager, statements);
+        await context.recordDischarges(manager, discharges);
+        await context.recordDischarge(manager, discharges[0]);
+        return context.loadContext(manager, 'pt-run-a');
+      });
+      expect(statements.filter((statement) => statement !== 'COMMIT')).toEqual(['care-gap:record-discharges', 'care-gap:load-contexts']);
+      expect(loaded).toMatchObject({ planId: 'NSHP-GOLD', conditions: ['E11.9', 'J44.9'] });
+      expect(await context.loadContext(dataSource.manager, 'pt-run-b')).toMatchObject({ planId: null, conditions: ['I10'] });
+      await expect(unitOfWork.run((manager) => context.recordDischarges(manager, [discharges[0], discharge('pt-run-a', ['I10'])]))).rejects.toThrow('one discharge per patient');
+    });
+
+    it('answers a context read from the transaction\'s earlier read until the transaction changes the patient', async () => {
+      const reads = await unitOfWork.run(async (manager) => {
+        await context.recordDischarge(manager, discharge('pt-memo', ['I10']));
+        await context.loadContexts(manager, ['pt-memo']);
+        const statements: string[] = [];
+        const stop = await recordStatements(manager, statements);
+        const remembered = await context.loadContext(manager, 'pt-memo');
+        await context.upsertDevices(manager, 'pt-memo', [{ system: 'HCPCS', code: 'A4670', present: true, flaggedByPharmacist: false, source: 'pharmacist' }]);
+        const changed = await context.loadContext(manager, 'pt-memo');
+        stop();
+        return { statements, remembered, changed };
+      });
+      expect(reads.statements).toEqual([expect.stringContaining('INSERT INTO patient_devices'), 'care-gap:load-contexts']);
+      expect(reads.remembered.devices.size).toBe(0);
+      expect(reads.changed.devices.get('HCPCS:A4670')).toEqual({ present: true, flaggedByPharmacist: false });
+    });
+
     it('finds dry-run candidates by category range and by prefix, with or without the dot, among active conditions only', async () => {
       await dataSource.transaction(async (manager) => {
         await context.upsertConditions(manager, 'pt-a', [{ code: 'I25.10', codingSystem: 'ICD10', status: 'active', source: 'test', sourceEventId: null }]);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CareGapItem, PlanBenefit } from '@sc/contracts';
-import { forgetInTransaction, memoInTransaction, preparedQuery } from '@sc/persistence';
+import { forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction } from '@sc/persistence';
 import type { ConditionCodeSet } from '../rules/code-sets';
 import { itemKey, type PatientContext } from '../gaps/gap-plan';
 import type { SensitiveCategory } from '../gaps/sensitive-categories';
@@ -21,6 +21,19 @@ export interface ConditionChange {
   source: string;
   sourceEventId: string | null;
 }
+
+/** What one discharge says of its patient. */
+export interface DischargeRecord {
+  eventId: string;
+  subject: string;
+  planId: string | null;
+  deceased: boolean;
+  atFacility: boolean;
+  disposition: string | null;
+  conditions: readonly ConditionChange[];
+}
+
+export type StoredContext = PatientContext & { planId: string | null };
 
 export interface DeviceChange {
   system: string;
@@ -67,12 +80,13 @@ const toBenefit = (row: BenefitDbRow): PlanBenefit => ({
   benefitRuleId: row.benefit_rule_id,
 });
 
-/** Upserts the conditions of patient $1, given as five arrays from parameter `$first` on (code, coding system, source event, status, source). */
+/** Upserts conditions given as six arrays from parameter `$first` on (subject, code, coding system, source event, status, source). */
 const upsertConditionsSql = (first: number): string => {
-  const [code, codingSystem, sourceEvent, status, source] = [0, 1, 2, 3, 4].map((offset) => `$${first + offset}`);
+  const [subject, code, codingSystem, sourceEvent, status, source] = [0, 1, 2, 3, 4, 5].map((offset) => `$${first + offset}`);
   return `INSERT INTO patient_conditions (subject, code, coding_system, source_event_id, status, source)
-    SELECT $1, code, coding_system, source_event_id, status, source
-    FROM unnest(${code}::text[], ${codingSystem}::text[], ${sourceEvent}::uuid[], ${status}::text[], ${source}::text[]) AS change(code, coding_system, source_event_id, status, source)
+    SELECT subject, code, coding_system, source_event_id, status, source
+    FROM unnest(${subject}::text[], ${code}::text[], ${codingSystem}::text[], ${sourceEvent}::uuid[], ${status}::text[], ${source}::text[])
+      AS change(subject, code, coding_system, source_event_id, status, source)
     ON CONFLICT (subject, code) DO UPDATE SET coding_system = EXCLUDED.coding_system, source_event_id = EXCLUDED.source_event_id,
       status = EXCLUDED.status, source = EXCLUDED.source, recorded_at = now()`;
 };
@@ -80,13 +94,23 @@ const upsertConditionsSql = (first: number): string => {
 /** A code given twice keeps its last change, as one upsert after another would (one statement cannot change a row twice). */
 const lastChangePerCode = (conditions: readonly ConditionChange[]): ConditionChange[] => [...new Map(conditions.map((condition) => [condition.code, condition])).values()];
 
-const conditionColumns = (conditions: readonly ConditionChange[]): unknown[] => [
-  conditions.map((condition) => condition.code),
-  conditions.map((condition) => condition.codingSystem),
-  conditions.map((condition) => condition.sourceEventId),
-  conditions.map((condition) => condition.status),
-  conditions.map((condition) => condition.source),
-];
+const conditionColumns = (changes: ReadonlyArray<{ subject: string; conditions: readonly ConditionChange[] }>): unknown[] => {
+  const rows = changes.flatMap(({ subject, conditions }) => lastChangePerCode(conditions).map((condition) => ({ subject, ...condition })));
+  return [
+    rows.map((row) => row.subject),
+    rows.map((row) => row.code),
+    rows.map((row) => row.codingSystem),
+    rows.map((row) => row.sourceEventId),
+    rows.map((row) => row.status),
+    rows.map((row) => row.source),
+  ];
+};
+
+/** Ends in a separator so forgetting one patient's context never forgets another's whose subject starts the same. */
+const contextMemoKey = (subject: string): string => `care-gap:context:${subject}\u0000`;
+const dischargeRecordedKey = (eventId: string): string => `care-gap:discharge-recorded:${eventId}`;
+
+const unknownPatient = (): StoredContext => ({ planId: null, deceased: false, atFacility: false, conditions: [], devices: new Map(), consents: new Set() });
 
 /** The clinical context this service keeps per patient (conditions, devices, consents, plan) and per plan (benefits). */
 @Injectable()
@@ -99,40 +123,66 @@ export class ContextRepository {
   /**
    * Records what a discharge says of the patient and its diagnoses, creating and locking the
    * patient as {@link lockPatient} does, in one statement (a consumer's round trips bound its rate).
+   * Nothing when this transaction's run preparer already recorded the same event.
    */
-  async recordDischarge(
-    manager: EntityManager,
-    subject: string,
-    discharge: { planId: string | null; deceased: boolean; atFacility: boolean; disposition: string | null },
-    conditions: readonly ConditionChange[],
-  ): Promise<void> {
-    const byCode = lastChangePerCode(conditions);
+  async recordDischarge(manager: EntityManager, discharge: DischargeRecord): Promise<void> {
+    if (await recallInTransaction<boolean>(manager, dischargeRecordedKey(discharge.eventId))) {
+      return;
+    }
+    await this.recordDischarges(manager, [discharge]);
+  }
+
+  /**
+   * {@link recordDischarge} for many patients in one statement, locking them in subject order; one
+   * discharge per patient (a statement cannot change a row twice). The transaction's later
+   * recordDischarge of the same events does nothing.
+   */
+  async recordDischarges(manager: EntityManager, discharges: readonly DischargeRecord[]): Promise<void> {
+    if (new Set(discharges.map((discharge) => discharge.subject)).size !== discharges.length) {
+      throw new Error('recordDischarges takes one discharge per patient');
+    }
     await preparedQuery(
       manager,
-      'care-gap:record-discharge',
+      'care-gap:record-discharges',
       `WITH patient AS (
-         INSERT INTO patients (subject, plan_id, deceased, at_facility, last_disposition) VALUES ($1, $2, $3, $4, $5)
+         INSERT INTO patients (subject, plan_id, deceased, at_facility, last_disposition)
+         SELECT subject, plan_id, deceased, at_facility, last_disposition
+         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[], $5::text[]) AS discharge(subject, plan_id, deceased, at_facility, last_disposition)
+         ORDER BY subject
          ON CONFLICT (subject) DO UPDATE SET plan_id = COALESCE(EXCLUDED.plan_id, patients.plan_id), deceased = patients.deceased OR EXCLUDED.deceased,
            at_facility = EXCLUDED.at_facility, last_disposition = EXCLUDED.last_disposition, updated_at = now()
        )
        ${upsertConditionsSql(6)}`,
-      [subject, discharge.planId, discharge.deceased, discharge.atFacility, discharge.disposition, ...conditionColumns(byCode)],
+      [
+        discharges.map((discharge) => discharge.subject),
+        discharges.map((discharge) => discharge.planId),
+        discharges.map((discharge) => discharge.deceased),
+        discharges.map((discharge) => discharge.atFacility),
+        discharges.map((discharge) => discharge.disposition),
+        ...conditionColumns(discharges),
+      ],
     );
+    for (const discharge of discharges) {
+      rememberInTransaction(manager, dischargeRecordedKey(discharge.eventId), true);
+      forgetInTransaction(manager, contextMemoKey(discharge.subject));
+    }
   }
 
   async markDeceased(manager: EntityManager, subject: string): Promise<void> {
     await manager.query('UPDATE patients SET deceased = true, updated_at = now() WHERE subject = $1', [subject]);
+    forgetInTransaction(manager, contextMemoKey(subject));
   }
 
   async setPlan(manager: EntityManager, subject: string, planId: string): Promise<void> {
     await manager.query('UPDATE patients SET plan_id = $2, updated_at = now() WHERE subject = $1', [subject, planId]);
+    forgetInTransaction(manager, contextMemoKey(subject));
   }
 
   /** One statement for all of them. */
   async upsertConditions(manager: EntityManager, subject: string, conditions: readonly ConditionChange[]): Promise<void> {
-    const byCode = lastChangePerCode(conditions);
-    if (byCode.length > 0) {
-      await preparedQuery(manager, 'care-gap:upsert-conditions', upsertConditionsSql(2), [subject, ...conditionColumns(byCode)]);
+    if (conditions.length > 0) {
+      await preparedQuery(manager, 'care-gap:upsert-conditions', upsertConditionsSql(1), conditionColumns([{ subject, conditions }]));
+      forgetInTransaction(manager, contextMemoKey(subject));
     }
   }
 
@@ -146,6 +196,7 @@ export class ContextRepository {
         [subject, device.system, device.code, device.present, device.flaggedByPharmacist, device.source],
       );
     }
+    forgetInTransaction(manager, contextMemoKey(subject));
   }
 
   async upsertBenefit(manager: EntityManager, planId: string, benefit: PlanBenefit): Promise<void> {
@@ -207,6 +258,7 @@ export class ContextRepository {
       actorId,
       reason,
     ]);
+    forgetInTransaction(manager, contextMemoKey(subject));
   }
 
   async consentsOf(manager: EntityManager, subject: string): Promise<ConsentView[]> {
@@ -229,18 +281,18 @@ export class ContextRepository {
     return row?.team_id ?? null;
   }
 
-  async loadContext(manager: EntityManager, subject: string): Promise<PatientContext & { planId: string | null }> {
-    const contexts = await this.loadContexts(manager, [subject]);
-    return contexts.get(subject) ?? { planId: null, deceased: false, atFacility: false, conditions: [], devices: new Map(), consents: new Set() };
+  /** Read once per transaction until the transaction changes it: a run preparer may have read it with the run's other patients. */
+  async loadContext(manager: EntityManager, subject: string): Promise<StoredContext> {
+    return memoInTransaction(manager, contextMemoKey(subject), async () => (await this.loadContexts(manager, [subject])).get(subject) ?? unknownPatient());
   }
 
   /**
    * Context of many patients in one statement: a discharge evaluates one patient, a dry run
    * thousands, and on the event path a round trip costs more than reading the rows. A patient of
-   * whom nothing is stored has no entry.
+   * whom nothing is stored has no entry. The transaction's {@link loadContext} answers from it.
    */
-  async loadContexts(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, PatientContext & { planId: string | null }>> {
-    const contexts = new Map<string, PatientContext & { planId: string | null }>();
+  async loadContexts(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, StoredContext>> {
+    const contexts = new Map<string, StoredContext>();
     if (subjects.length === 0) {
       return contexts;
     }
@@ -269,6 +321,9 @@ export class ContextRepository {
         ),
         consents: new Set(row.consents),
       });
+    }
+    for (const subject of subjects) {
+      rememberInTransaction(manager, contextMemoKey(subject), contexts.get(subject) ?? unknownPatient());
     }
     return contexts;
   }

@@ -1,4 +1,5 @@
-import type { EncounterEventData } from '@sc/contracts';
+import type { EncounterEventData, EnvelopeOf } from '@sc/contracts';
+import type { DischargeRecord } from '../context/context.repository';
 import { ICD10_CODE } from '../rules/code-sets';
 
 /** PV1-36 (HL7 table 0112 / UB-04 patient status): expired, including the hospice "expired" codes. */
@@ -39,4 +40,18 @@ export function icd10Diagnoses(data: EncounterEventData): string[] {
     .filter((diagnosis) => diagnosis.codingSystem === null || ICD10_SYSTEMS.has(diagnosis.codingSystem.trim().toUpperCase()))
     .map((diagnosis) => diagnosis.code.trim().toUpperCase())
     .filter((code) => ICD10_CODE.test(code));
+}
+
+/** What a discharge event tells this service about its patient. */
+export function dischargeRecordOf(event: EnvelopeOf<'encounter.discharged'>): DischargeRecord {
+  const destination = dischargeDestination(event.data);
+  return {
+    eventId: event.id,
+    subject: event.subject,
+    planId: planOf(event.data),
+    deceased: destination.deceased,
+    atFacility: destination.atFacility,
+    disposition: event.data.visit.dischargeDisposition,
+    conditions: icd10Diagnoses(event.data).map((code) => ({ code, codingSystem: 'ICD10', status: 'active', source: 'discharge', sourceEventId: event.id })),
+  };
 }

@@ -6,7 +6,7 @@ import { UnitOfWork } from '@sc/persistence';
 import { CONSUMER } from '../context/context.service';
 import { ContextRepository } from '../context/context.repository';
 import { GapDetector } from '../gaps/gap-detector.service';
-import { dischargeDestination, icd10Diagnoses, planOf } from './discharge-destination';
+import { dischargeDestination, dischargeRecordOf } from './discharge-destination';
 
 export type EncounterEvent = EnvelopeOf<'encounter.discharged' | 'encounter.updated' | 'encounter.transferred'>;
 
@@ -41,17 +41,7 @@ export class EncounterContextService {
         await this.detector.evaluate(manager, event.subject, cause);
         return;
       }
-      await this.context.recordDischarge(
-        manager,
-        event.subject,
-        {
-          planId: planOf(event.data),
-          deceased: destination.deceased,
-          atFacility: destination.atFacility,
-          disposition: event.data.visit.dischargeDisposition,
-        },
-        icd10Diagnoses(event.data).map((code) => ({ code, codingSystem: 'ICD10', status: 'active', source: 'discharge', sourceEventId: event.id })),
-      );
+      await this.context.recordDischarge(manager, dischargeRecordOf(event));
       const result = await this.detector.evaluate(manager, event.subject, cause);
       this.logger.info({ diagnoses: event.data.diagnoses.length, ...destination, ...result }, 'discharge evaluated');
     });
