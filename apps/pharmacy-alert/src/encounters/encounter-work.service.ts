@@ -155,6 +155,7 @@ export class EncounterWorkService {
     if (!created) {
       return 'duplicate-episode';
     }
+    await this.countAssignment(manager, patient, assigneeId);
     const holdId = await this.holds.place(manager, patient.id, event.correlationId, admittedAt);
     const cause = this.cause(event);
     await this.events.emit(manager, cause, 'pharmacy.task-created', {
@@ -240,6 +241,7 @@ export class EncounterWorkService {
     if (!created) {
       return 'duplicate-episode';
     }
+    await this.countAssignment(manager, patient, assigneeId);
     await this.tasks.scheduleTimers(
       manager,
       taskId,
@@ -439,6 +441,12 @@ export class EncounterWorkService {
       teamMembers: patient.teamId ? await this.pharmacists.teamMembers(manager, patient.teamId) : [],
     });
     return decision.assigneeId;
+  }
+
+  private async countAssignment(manager: EntityManager, patient: RosterPatient, assigneeId: string | null): Promise<void> {
+    if (patient.teamId && assigneeId) {
+      await this.pharmacists.countAssignment(manager, patient.teamId, assigneeId);
+    }
   }
 
   /** Only counted by the roster statistics, so written with the transaction's other deferred rows at commit. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { EncounterPatient, PatientIdentifier } from '@sc/contracts';
-import { UnitOfWork, forgetInTransaction, memoInTransaction, preparedQuery, rememberInTransaction } from '@sc/persistence';
+import { UnitOfWork, flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { RosterPatientDto } from './roster.dto';
 
 export interface RosterPatient {
@@ -19,6 +19,22 @@ export interface RosterPatient {
   contactChannels: string[];
   hasSpecialtyTherapy: boolean;
 }
+
+/** Which roster patient a hospital subject is: learned on every matched encounter, read only by patientOfSubject. */
+const subjectLinks: DeferredWrite<{ subject: string; patientId: string }> = {
+  key: 'pharmacy-alert:subject-links',
+  async write(manager, rows) {
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:remember-subjects',
+      `INSERT INTO patient_subjects (subject, patient_id) SELECT * FROM unnest($1::text[], $2::uuid[])
+       ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()`,
+      [rows.map((row) => row.subject), rows.map((row) => row.patientId)],
+    );
+  },
+  // One statement cannot change a subject's row twice.
+  conflictKeys: (row) => [row.subject],
+};
 
 interface PatientRow {
   id: string;
@@ -218,15 +234,13 @@ export class RosterRepository {
   }
 
   /** Remembers that `subject` (the pseudonymous reference on events) is this roster patient. */
+  /** Written at commit with the transaction's other links; {@link patientOfSubject} writes them first. */
   async rememberSubject(manager: EntityManager, subject: string, patientId: string): Promise<void> {
-    await manager.query(
-      `INSERT INTO patient_subjects (subject, patient_id) VALUES ($1, $2)
-       ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()`,
-      [subject, patientId],
-    );
+    await writeBehind(manager, subjectLinks, [{ subject, patientId }]);
   }
 
   async patientOfSubject(manager: EntityManager, subject: string): Promise<string | undefined> {
+    await flushDeferred(manager, subjectLinks);
     const rows: Array<{ patient_id: string }> = await manager.query('SELECT patient_id FROM patient_subjects WHERE subject = $1', [subject]);
     return rows[0]?.patient_id;
   }

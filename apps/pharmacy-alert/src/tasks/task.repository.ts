@@ -1,8 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TaskKind, TaskOutcome } from '@sc/contracts';
-import { preparedQuery } from '@sc/persistence';
+import { flushDeferred, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { TaskView } from './task.views';
+
+/** Nothing reads a task's timers in the transaction that schedules them; only a cancel or completion deletes them. */
+const taskTimers: DeferredWrite<{ taskId: string; step: string; fireAt: Date }> = {
+  key: 'pharmacy-alert:task-timers',
+  async write(manager, rows) {
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:schedule-timers',
+      `INSERT INTO task_timers (task_id, step, fire_at) SELECT task_id, step, fire_at FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS timer(task_id, step, fire_at)
+       ON CONFLICT DO NOTHING`,
+      [rows.map((row) => row.taskId), rows.map((row) => row.step), rows.map((row) => row.fireAt)],
+    );
+  },
+};
 
 interface TaskRow {
   id: string;
@@ -140,6 +154,7 @@ export class TaskRepository {
   }
 
   async cancel(manager: EntityManager, taskId: string, reason: string): Promise<void> {
+    await flushDeferred(manager, taskTimers);
     await manager.query(`UPDATE tasks SET status = 'cancelled', status_reason = $2, updated_at = now() WHERE id = $1`, [taskId, reason]);
     await manager.query('DELETE FROM task_timers WHERE task_id = $1 AND fired_at IS NULL', [taskId]);
   }
@@ -152,6 +167,7 @@ export class TaskRepository {
   }
 
   async complete(manager: EntityManager, taskId: string, actorId: string, outcome: TaskOutcome): Promise<Date> {
+    await flushDeferred(manager, taskTimers);
     const [rows]: [Array<{ completed_at: Date }>, number] = await manager.query(
       `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = $3, updated_at = now()
        WHERE id = $1 RETURNING completed_at`,
@@ -174,16 +190,12 @@ export class TaskRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Written at commit with the transaction's other timers; the statements that delete a task's timers write them first. */
   async scheduleTimers(manager: EntityManager, taskId: string, timers: Array<{ step: string; fireAt: Date }>): Promise<void> {
-    if (timers.length === 0) {
-      return;
-    }
-    await preparedQuery(
+    await writeBehind(
       manager,
-      'pharmacy-alert:schedule-timers',
-      `INSERT INTO task_timers (task_id, step, fire_at) SELECT $1, step, fire_at FROM unnest($2::text[], $3::timestamptz[]) AS timer(step, fire_at)
-       ON CONFLICT DO NOTHING`,
-      [taskId, timers.map((timer) => timer.step), timers.map((timer) => timer.fireAt)],
+      taskTimers,
+      timers.map((timer) => ({ taskId, ...timer })),
     );
   }
 
