@@ -59,7 +59,7 @@ describe(openDatabase.name, () => {
     }
   }, 30_000);
 
-  it('plans a prepared statement for the rows it is given, so one prepared on empty tables uses their indexes once they have grown', async () => {
+  it('plans a prepared statement for the rows it is given, so one prepared on empty tables uses their indexes once they have grown, and never JIT-compiles', async () => {
     const dataSource = await openDatabase({ url: databaseUrl(runId, 'plans'), serviceName: `plans-${runId}`, migrations: [JoinedTables1700000000001], poolSize: 2 });
     const runner = dataSource.createQueryRunner();
     try {
@@ -79,6 +79,7 @@ describe(openDatabase.name, () => {
       expect(Number(counts.generic_plans)).toBe(0);
       expect(Number(counts.custom_plans)).toBeGreaterThanOrEqual(8);
       await expect(connection.query('SHOW plan_cache_mode')).resolves.toMatchObject({ rows: [{ plan_cache_mode: 'force_custom_plan' }] });
+      await expect(connection.query('SHOW jit')).resolves.toMatchObject({ rows: [{ jit: 'off' }] });
     } finally {
       await runner.release();
       await dataSource.destroy();
