@@ -61,21 +61,13 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 /**
- * Hot-path statements are named prepared statements (see preparedQuery), and a service prepares
- * them in its first seconds, while its tables are still nearly empty. After five executions
- * PostgreSQL may switch such a statement to a cached generic plan, and for the ingest write that
- * plan hash-joined sequential scans of received_messages and encounters on every batch for the
- * life of the connection: a third of the machine's CPU at 1,700 msg/s. Planning each execution
- * for its actual parameters and table sizes costs far less than that.
- *
  * JIT compilation is off: these are short OLTP statements, and when a backlog grows a table
  * faster than autovacuum analyses it, cost estimates cross jit_above_cost and PostgreSQL compiled
  * statements on every execution (5% of the machine in LLVM during a care-gap replay, which ran
- * 20% faster without it).
- *
- * Startup options rather than a migration, so they hold on every pooled connection from the first one.
+ * 20% faster without it). A startup option rather than a migration, so it holds on every pooled
+ * connection from the first one.
  */
-const SESSION_SETTINGS = '-c plan_cache_mode=force_custom_plan -c jit=off';
+const SESSION_SETTINGS = '-c jit=off';
 
 export interface DatabaseOptions {
   url: string;

@@ -4,9 +4,11 @@ import type { EntityManager } from 'typeorm';
 /**
  * Runs a query that sits on a hot path (every consumed event, every ingested message) as a named
  * prepared statement on the transaction's connection. TypeORM sends every query unnamed, so
- * PostgreSQL parses it on each call. A named statement is parsed once per connection and reused;
- * it is still planned on each execution (openDatabase sets plan_cache_mode), because a generic plan
- * cached while the tables were empty scans them whole once they have grown.
+ * PostgreSQL parses and plans it on each call. A named statement is parsed once per connection,
+ * and after five executions PostgreSQL may keep one generic plan for it. That plan is made with
+ * the statistics of the moment: a join whose tables were empty then may go on scanning them
+ * whole after they have grown, until an analyze invalidates it. Keep joins whose plan depends on
+ * table sizes (adt-ingest's batch statements) unnamed.
  *
  * `name` must be unique per SQL text across the service. Outside a transaction (no connection of
  * its own) the manager runs the query the ordinary way.

@@ -26,7 +26,7 @@ describe('adt-ingest group commit round trips', () => {
     await deleteTopicsWithPrefix(kafka, prefix);
   }, 60_000);
 
-  it('stores a batch of messages, their encounters and their outbox events in two statements between begin and commit', async () => {
+  it('stores a batch of messages, their encounters and their outbox events in two unnamed statements between begin and commit', async () => {
     const dataSource = app.get(DataSource);
     const transactions: string[][] = [];
     const transaction = dataSource.transaction.bind(dataSource) as (work: (manager: EntityManager) => Promise<unknown>) => Promise<unknown>;
@@ -62,7 +62,8 @@ describe('adt-ingest group commit round trips', () => {
 
     expect(transactions.length).toBeGreaterThan(0);
     for (const statements of transactions) {
-      expect(statements).toEqual(['adt-ingest:read-and-lock:1', 'adt-ingest:write-batch:2']);
+      // Unnamed, so each is planned for its batch rather than given a generic plan (see BatchRepository).
+      expect(statements).toEqual([expect.stringContaining('WITH incoming AS'), expect.stringContaining('INSERT INTO received_messages')]);
     }
     const db = new Client({ connectionString: databaseUrl(runId, 'adt-ingest') });
     await db.connect();
