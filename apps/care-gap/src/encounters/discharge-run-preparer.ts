@@ -22,7 +22,10 @@ export function dischargesToPrepare(events: ReadonlyArray<EventEnvelope>, isFres
  * Before a run's handlers start, records its discharges, then reads their patients' context and
  * open gaps, three statements for the run instead of three per discharge. Only a discharge whose
  * patient no other event of the run names is prepared: recording it early cannot then reorder
- * anything another handler sees. The others, and any the consumer handled before, go the usual way.
+ * what another handler of that patient sees. (A plan-wide event earlier in the run, a benefit
+ * change, may see the discharge's plan early; the discharge's own evaluation then finds the
+ * coverage already current, and the patient ends in the same state.) The others, and any the
+ * consumer handled before, go the usual way.
  */
 @Injectable()
 export class DischargeRunPreparer implements RunPreparer, OnModuleInit {
