@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 
   const system = await SystemUnderTest.start({ services: SERVICES, env: { LOG_LEVEL: 'warn' } });
   // An open live stream would hold the notifier's shutdown, and with it the whole benchmark, if a step fails.
-  const openStreams: Array<{ close(): void }> = [];
+  let feed: SseClient | undefined;
   try {
     const pharmacyAlert = system.service('pharmacy-alert').url('');
     const feedOptions = {
@@ -124,8 +124,7 @@ async function main(): Promise<void> {
         body: JSON.stringify({ patients: roster.slice(start, start + 2000) }),
       });
     }
-    const feed = await SseClient.open(system.service('notifier').url(`/v1/streams/users/${PHARMACIST}`), system.authorization(PHARMACIST, ['pharmacist'], [TEAM]));
-    openStreams.push(feed);
+    feed = await SseClient.open(system.service('notifier').url(`/v1/streams/users/${PHARMACIST}`), system.authorization(PHARMACIST, ['pharmacist'], [TEAM]));
     // Under a feed the machine cannot carry, a probe's ACK queues behind the feed's for tens of seconds.
     const probeClient = await MllpClient.connect({ host: '127.0.0.1', port: system.mllpPort, responseTimeoutMs: PROBE_ACK_TIMEOUT_MS });
     const acked = new Map<string, number>();
@@ -200,7 +199,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
     console.log(`saved ${files.json} and ${files.svg}`);
   } finally {
-    openStreams.forEach((stream) => stream.close());
+    feed?.close();
     await system.stop();
   }
 }

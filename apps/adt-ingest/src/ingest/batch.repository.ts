@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { outboxInsertSql } from '@sc/messaging';
+import type { EventEnvelope } from '@sc/contracts';
+import { Outbox, outboxInsertSql } from '@sc/messaging';
 import { encounterKeyOf, type StoredEncounter } from '../encounters/encounter.repository';
 import type { EncounterState } from '../encounters/encounter-state-machine';
 
@@ -176,6 +177,8 @@ const WRITE_BATCH = `WITH inserted AS (
  */
 @Injectable()
 export class BatchRepository {
+  constructor(private readonly outbox: Outbox) {}
+
   /**
    * Finds earlier receipts of the batch's keys, locks the encounters of its new messages
    * (creating missing ones as `unknown`, so two transactions on one new encounter queue up; in
@@ -217,11 +220,11 @@ export class BatchRepository {
   }
 
   /**
-   * Inserts the received messages, saves the encounters and appends the events to the outbox
-   * (`outboxValues` from Outbox.insertValues); returns how many messages were new (fewer: another
-   * transaction stored one first, and the caller must roll back).
+   * Inserts the received messages, saves the encounters and appends the events to the outbox;
+   * returns how many messages were new (fewer: another transaction stored one first, and the
+   * caller must roll back).
    */
-  async write(manager: EntityManager, received: readonly ReceivedMessageRow[], encounters: readonly StoredEncounter[], outboxValues: readonly unknown[]): Promise<number> {
+  async write(manager: EntityManager, received: readonly ReceivedMessageRow[], encounters: readonly StoredEncounter[], events: readonly EventEnvelope[]): Promise<number> {
     if (received.length === 0 && encounters.length === 0) {
       return 0;
     }
@@ -265,7 +268,7 @@ export class BatchRepository {
       encounter((e) => e.record.held.admission),
       encounter((e) => e.record.held.transfer),
       encounter((e) => e.record.held.discharge),
-      ...outboxValues,
+      ...this.outbox.insertValues(events),
     ]);
     return inserted;
   }

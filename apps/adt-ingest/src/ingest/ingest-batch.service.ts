@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { EncounterEpisode, EventEnvelope } from '@sc/contracts';
-import { Outbox } from '@sc/messaging';
 import { Hl7ErrorCode } from '@sc/hl7';
 import { createLogger } from '@sc/observability';
 import { encounterKeyOf, EncounterRepository, type StoredEncounter } from '../encounters/encounter.repository';
@@ -63,7 +62,6 @@ export class IngestBatchService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
     private readonly batch: BatchRepository,
     private readonly rejects: RejectRepository,
     private readonly encounters: EncounterRepository,
@@ -181,8 +179,7 @@ export class IngestBatchService {
       results[index] = this.conflict(items[index], writes);
     }
 
-    const outboxValues = this.outbox.insertValues(writes.events);
-    if ((await this.batch.write(manager, writes.received, [...writes.encounters.values()], outboxValues)) !== writes.received.length) {
+    if ((await this.batch.write(manager, writes.received, [...writes.encounters.values()], writes.events)) !== writes.received.length) {
       throw new ConcurrentReceiptError();
     }
     await this.rejects.insertMany(manager, writes.rejects);

@@ -105,7 +105,7 @@ const openedGaps: DeferredWrite<OpenedGap> = {
         gap((g) => g.sourceTaskId),
         gap((g) => g.correlationId),
         rows.map((row) => row.openedAt),
-        gap((g) => openedReason(g)),
+        gap(openedReason),
       ],
     );
   },
