@@ -154,6 +154,31 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     await recorder.waitFor('pharmacy.refill-hold-released', (event) => event.data.patientId === alert.patientId);
   }, 30_000);
 
+  it('handles a run of discharges (one after an admission, one episode sent twice, one event redelivered) as it would one at a time', async () => {
+    const mrns = ['RUN-1', 'RUN-2', 'RUN-3', 'RUN-4', 'RUN-5', 'RUN-6', 'RUN-7', 'RUN-8', 'RUN-HELD', 'RUN-RESENT'];
+    await loadRoster(...mrns.map((mrn) => rosterRow(`SP-${mrn}`, mrn)));
+    await publish(kafka, encounters, encounterEvent('encounter.admitted', { mrn: 'RUN-HELD', visit: 'V-RUN-HELD' }));
+    const alert = await taskFor('V-RUN-HELD', 'admission-alert');
+
+    const discharges = mrns.map((mrn) => encounterEvent('encounter.discharged', { mrn, visit: `V-${mrn}` }));
+    const resent = encounterEvent('encounter.discharged', { mrn: 'RUN-RESENT', visit: 'V-RUN-RESENT' });
+    // Ten patients over six partitions: some partitions get a run of several in one fetch.
+    await publish(kafka, encounters, ...discharges, discharges[0], resent);
+
+    for (const mrn of mrns) {
+      await taskFor(`V-${mrn}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const mrn of mrns) {
+      expect((await tasksOf(`V-${mrn}`)).filter((task) => task.kind === 'discharge-call')).toHaveLength(1);
+    }
+    const created = recorder.of('pharmacy.task-created', (event) => mrns.some((mrn) => event.correlationId === `enc:LGH:V-${mrn}`) && event.data.kind === 'discharge-call');
+    expect(created).toHaveLength(mrns.length);
+    const holds = (await api<Array<{ status: string; reason: string }>>(`/v1/patients/${alert.patientId}/refill-holds`)).body;
+    expect(holds).toEqual([expect.objectContaining({ status: 'released', reason: 'discharged' })]);
+    await recorder.waitFor('pharmacy.refill-hold-released', (event) => event.data.patientId === alert.patientId);
+  }, 60_000);
+
   it('cancels the open discharge task when the hospital cancels the discharge (A13), and says so', async () => {
     await loadRoster(rosterRow('SP-A13', 'MRN-A13'));
     await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-A13', visit: 'V-A13' }));

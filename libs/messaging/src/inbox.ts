@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { EventEnvelope } from '@sc/contracts';
+import type { EnvelopeOf, EventEnvelope, EventType } from '@sc/contracts';
 import { preparedQuery } from '@sc/persistence';
 
 /** What one statement claimed for a run of events handled in a shared transaction. */
@@ -41,6 +41,21 @@ export async function claimInbox(manager: EntityManager, consumer: string, event
 export function isFreshInRun(manager: EntityManager, consumer: string, event: Pick<EventEnvelope, 'id'>): boolean {
   const claim = manager.queryRunner ? runClaims.get(manager.queryRunner)?.get(consumer) : undefined;
   return claim?.fresh.has(event.id) ?? false;
+}
+
+/**
+ * The run's events of `type` that `consumer` has not handled before and whose subject no other
+ * event of the run names: a run preparer may act on these ahead of their handlers without
+ * reordering what another handler of the same patient sees.
+ */
+export function soleFreshEventsInRun<T extends EventType>(manager: EntityManager, consumer: string, events: ReadonlyArray<EventEnvelope>, type: T): Array<EnvelopeOf<T>> {
+  const eventsPerSubject = new Map<string, number>();
+  for (const event of events) {
+    eventsPerSubject.set(event.subject, (eventsPerSubject.get(event.subject) ?? 0) + 1);
+  }
+  return events.filter(
+    (event): event is EnvelopeOf<T> => event.type === type && eventsPerSubject.get(event.subject) === 1 && isFreshInRun(manager, consumer, event),
+  );
 }
 
 /**

@@ -75,6 +75,15 @@ export async function flushDeferred(manager: EntityManager, write: DeferredWrite
   }
 }
 
+function firstPending(pending: Map<string, Pending>): Pending | undefined {
+  for (const kind of pending.values()) {
+    if (kind.rows.length > 0) {
+      return kind;
+    }
+  }
+  return undefined;
+}
+
 async function writePending(manager: EntityManager, kind: Pending): Promise<void> {
   if (kind.rows.length === 0) {
     return;
@@ -87,7 +96,9 @@ async function writePending(manager: EntityManager, kind: Pending): Promise<void
 
 /**
  * Writes what the transaction deferred, one statement per kind in the order each kind was first
- * deferred, and stops deferring. Call it as the transaction's last work before commit.
+ * deferred, and stops deferring. Call it as the transaction's last work before commit. A kind
+ * whose rows reference another kind's (a task's timers, its task) calls {@link flushDeferred}
+ * on that kind at the start of its `write`, so the order of first deferral does not matter.
  */
 export async function flushDeferredWrites(manager: EntityManager): Promise<void> {
   const runner = manager.queryRunner;
@@ -95,8 +106,9 @@ export async function flushDeferredWrites(manager: EntityManager): Promise<void>
   if (!runner || !pending) {
     return;
   }
-  deferring.delete(runner);
-  for (const kind of pending.values()) {
-    await writePending(manager, kind);
+  // Until nothing is pending: a kind's write may defer rows of a kind already written.
+  for (let next = firstPending(pending); next; next = firstPending(pending)) {
+    await writePending(manager, next);
   }
+  deferring.delete(runner);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { CREATE_MESSAGING_TABLES, claimInbox, claimInboxForRun } from '@sc/messaging';
+import type { EventEnvelope } from '@sc/contracts';
+import { CREATE_MESSAGING_TABLES, claimInbox, claimInboxForRun, soleFreshEventsInRun } from '@sc/messaging';
 import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
 import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
 
@@ -73,6 +74,32 @@ describe('claimInboxForRun', () => {
     });
     expect(answers).toEqual([true, true, true]);
     expect(statements.filter((text) => text.startsWith('messaging:'))).toEqual(['messaging:claim-inbox-run', 'messaging:claim-inbox', 'messaging:claim-inbox']);
+  });
+
+  it('offers a run preparer only the new events of its type whose patient no other event of the run names', async () => {
+    const envelope = (type: string, subject: string): EventEnvelope => ({ id: randomUUID(), type, subject }) as unknown as EventEnvelope;
+    const handledBefore = envelope('encounter.discharged', 'pt-before');
+    await unitOfWork.run((manager) => claimInbox(manager, 'svc', handledBefore));
+    const alone = envelope('encounter.discharged', 'pt-alone');
+    const run = [
+      envelope('encounter.discharged', 'pt-twice'),
+      envelope('encounter.discharged', 'pt-twice'),
+      envelope('pharmacy.device-flagged', 'pt-flagged'),
+      envelope('encounter.discharged', 'pt-flagged'),
+      envelope('encounter.updated', 'pt-updated'),
+      handledBefore,
+      alone,
+    ];
+    const prepared = await unitOfWork.run(async (manager) => {
+      await claimInboxForRun(manager, 'svc', run);
+      return soleFreshEventsInRun(manager, 'svc', run, 'encounter.discharged');
+    });
+    expect(prepared.map((candidate) => candidate.id)).toEqual([alone.id]);
+  });
+
+  it('offers nothing to prepare outside a claimed run', async () => {
+    const alone = { id: randomUUID(), type: 'encounter.discharged', subject: 'pt-unclaimed' } as unknown as EventEnvelope;
+    expect(await unitOfWork.run(async (manager) => soleFreshEventsInRun(manager, 'svc', [alone], 'encounter.discharged'))).toEqual([]);
   });
 
   it('leaves nothing claimed when the run rolls back, so its events are handled again', async () => {

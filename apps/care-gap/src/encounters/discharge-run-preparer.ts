@@ -1,22 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { EnvelopeOf, EventEnvelope } from '@sc/contracts';
-import { KafkaEventsServer, isFreshInRun, type RunPreparer } from '@sc/messaging';
+import type { EventEnvelope } from '@sc/contracts';
+import { KafkaEventsServer, soleFreshEventsInRun, type RunPreparer } from '@sc/messaging';
 import type { EntityManager } from '@sc/persistence';
 import { CONSUMER } from '../context/context.service';
 import { ContextRepository } from '../context/context.repository';
 import { GapRepository } from '../gaps/gap.repository';
 import { dischargeRecordOf } from './discharge-destination';
-
-/** The run's discharges that are new to the consumer and whose patient no other event of the run names. */
-export function dischargesToPrepare(events: ReadonlyArray<EventEnvelope>, isFresh: (event: EventEnvelope) => boolean): Array<EnvelopeOf<'encounter.discharged'>> {
-  const eventsPerSubject = new Map<string, number>();
-  for (const event of events) {
-    eventsPerSubject.set(event.subject, (eventsPerSubject.get(event.subject) ?? 0) + 1);
-  }
-  return events.filter(
-    (event): event is EnvelopeOf<'encounter.discharged'> => event.type === 'encounter.discharged' && eventsPerSubject.get(event.subject) === 1 && isFresh(event),
-  );
-}
 
 /**
  * Before a run's handlers start, records its discharges, then reads their patients' context and
@@ -40,7 +29,7 @@ export class DischargeRunPreparer implements RunPreparer, OnModuleInit {
   }
 
   async prepare(manager: EntityManager, events: ReadonlyArray<EventEnvelope>): Promise<void> {
-    const discharges = dischargesToPrepare(events, (event) => isFreshInRun(manager, CONSUMER, event));
+    const discharges = soleFreshEventsInRun(manager, CONSUMER, events, 'encounter.discharged');
     if (discharges.length === 0) {
       return;
     }

@@ -1,16 +1,31 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EventEnvelope } from '@sc/contracts';
-import { KafkaEventsServer, type RunPreparer } from '@sc/messaging';
+import { KafkaEventsServer, soleFreshEventsInRun, type RunPreparer } from '@sc/messaging';
 import type { EntityManager } from '@sc/persistence';
+import { PatientMatcher } from '../matching/patient-matcher';
 import { RosterRepository } from '../roster/roster.repository';
-import type { EncounterEvent } from './encounter-work.service';
+import { DISCHARGE_KINDS, dischargeTimeOf, recentAdmissionsSince } from '../tasks/discharge-plan';
+import { RefillHoldRepository } from '../tasks/refill-hold.repository';
+import { TaskRepository, type DischargeLookup } from '../tasks/task.repository';
+import { CONSUMER, type EncounterEvent } from './encounter-work.service';
 
-/** Finds the roster candidates of a whole run's encounter patients in one statement before their handlers match them one by one. */
+/**
+ * Before a run's handlers start, finds the roster candidates of all its encounter patients in one
+ * statement; then, for its discharges of matched patients, locks their held refill holds and
+ * looks up their episodes' tasks and recent admissions, two statements for the run. Each
+ * discharge's handler then releases holds and creates its task at commit instead of three round
+ * trips of its own. Only a discharge whose patient no other event of the run names, and that the
+ * consumer has not handled before, is looked up; a merge in the run makes the repositories forget
+ * what they were told about the patients it moves.
+ */
 @Injectable()
 export class EncounterRunPreparer implements RunPreparer, OnModuleInit {
   constructor(
     private readonly server: KafkaEventsServer,
     private readonly roster: RosterRepository,
+    private readonly matcher: PatientMatcher,
+    private readonly holds: RefillHoldRepository,
+    private readonly tasks: TaskRepository,
   ) {}
 
   onModuleInit(): void {
@@ -24,5 +39,24 @@ export class EncounterRunPreparer implements RunPreparer, OnModuleInit {
       manager,
       encounters.map((event) => event.data.patient),
     );
+    const lookups: DischargeLookup[] = [];
+    for (const discharge of soleFreshEventsInRun(manager, CONSUMER, events, 'encounter.discharged')) {
+      const match = await this.matcher.match(manager, discharge.data.patient);
+      const dischargedAt = dischargeTimeOf(discharge);
+      if (match.kind === 'matched' && !Number.isNaN(dischargedAt.getTime())) {
+        lookups.push({ patientId: match.patient.id, episodeKey: discharge.correlationId, admissionsSince: recentAdmissionsSince(dischargedAt) });
+      }
+    }
+    // Two subjects may name one roster patient (two hospitals' records); such a patient goes the usual way.
+    const patientCount = new Map<string, number>();
+    for (const lookup of lookups) {
+      patientCount.set(lookup.patientId, (patientCount.get(lookup.patientId) ?? 0) + 1);
+    }
+    const prepared = lookups.filter((lookup) => patientCount.get(lookup.patientId) === 1);
+    await this.holds.prepareHeld(
+      manager,
+      prepared.map((lookup) => lookup.patientId),
+    );
+    await this.tasks.prepareDischarges(manager, prepared, DISCHARGE_KINDS);
   }
 }

@@ -14,7 +14,7 @@ import { PharmacistRepository } from '../pharmacists/pharmacist.repository';
 import { routeTask } from '../pharmacists/routing';
 import { RosterRepository, type RosterPatient } from '../roster/roster.repository';
 import { TimelineRepository } from '../timeline/timeline.repository';
-import { planForDischarge, taskClock } from '../tasks/discharge-plan';
+import { DISCHARGE_KINDS, dischargeTimeOf, planForDischarge, recentAdmissionsSince, taskClock } from '../tasks/discharge-plan';
 import { PharmacyEvents, type EventCause } from '../tasks/pharmacy-events';
 import { RefillHoldRepository } from '../tasks/refill-hold.repository';
 import { TaskRepository } from '../tasks/task.repository';
@@ -44,7 +44,6 @@ export type EncounterResult =
   | 'merged'
   | 'nothing-to-do';
 
-const DISCHARGE_KINDS: readonly TaskKind[] = ['discharge-call', 'chart-review', 'coordinate-with-facility'];
 const HOUR_MS = 3_600_000;
 
 const unmatchedEncounters: DeferredWrite<{ eventId: string; eventType: string; sendingFacility: string }> = {
@@ -201,7 +200,7 @@ export class EncounterWorkService {
     patient: RosterPatient,
     matchMethod: string,
   ): Promise<EncounterResult> {
-    const dischargedAt = new Date(event.data.visit.dischargedAt ?? event.occurredAt);
+    const dischargedAt = dischargeTimeOf(event);
     if (Number.isNaN(dischargedAt.getTime())) {
       throw new UnprocessableEventError('DISCHARGE_TIME_INVALID', 'discharge event has no valid clinical time');
     }
@@ -217,7 +216,7 @@ export class EncounterWorkService {
     for (const holdId of await this.holds.release(manager, patient.id, 'discharged')) {
       await this.events.emit(manager, cause, 'pharmacy.refill-hold-released', { holdId, patientId: patient.id, reason: 'discharged' });
     }
-    const recentAdmissions = await this.tasks.recentAdmissions(manager, patient.id, new Date(dischargedAt.getTime() - 30 * 24 * HOUR_MS));
+    const recentAdmissions = await this.tasks.recentAdmissions(manager, patient.id, recentAdmissionsSince(dischargedAt));
     const now = new Date();
     const clock = taskClock(dischargedAt, now, this.config.DISCHARGE_WINDOW_HOURS, patient.hasSpecialtyTherapy || recentAdmissions > 1);
     const taskId = randomUUID();

@@ -1,4 +1,4 @@
-import type { EncounterEventData, PharmacyTaskCreatedData, TaskKind } from '@sc/contracts';
+import type { EncounterEventData, EventEnvelope, PharmacyTaskCreatedData, TaskKind } from '@sc/contracts';
 
 /** PV1-36 discharge dispositions (HL7 table 0112) that send the patient to another facility, not home. */
 const FACILITY_DISPOSITIONS = new Set(['02', '03', '04', '05', '43', '61', '62', '63', '64', '65', '66', '70']);
@@ -19,6 +19,21 @@ export function planForDischarge(data: EncounterEventData): DischargeOutcome {
 }
 
 const HOUR_MS = 60 * 60 * 1000;
+/** Admissions within this many days before a discharge make it a readmission risk. */
+const RECENT_ADMISSION_DAYS = 30;
+
+/** The kinds of task a discharge may create, one per episode. */
+export const DISCHARGE_KINDS: readonly TaskKind[] = ['discharge-call', 'chart-review', 'coordinate-with-facility'];
+
+/** The clinical discharge time (PV1-45), else when the hospital says the event occurred; invalid when neither parses. */
+export function dischargeTimeOf(event: EventEnvelope<'encounter.discharged'>): Date {
+  return new Date(event.data.visit.dischargedAt ?? event.occurredAt);
+}
+
+/** Start of the window in which the patient's admissions count as recent for a discharge at `dischargedAt`. */
+export function recentAdmissionsSince(dischargedAt: Date): Date {
+  return new Date(dischargedAt.getTime() - RECENT_ADMISSION_DAYS * 24 * HOUR_MS);
+}
 
 export interface TaskClock {
   dueAt: Date;

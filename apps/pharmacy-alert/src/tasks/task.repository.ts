@@ -1,13 +1,57 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TaskKind, TaskOutcome } from '@sc/contracts';
-import { flushDeferred, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { flushDeferred, forgetInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { TaskView } from './task.views';
+
+/**
+ * A task whose episode the run's preparer looked up (see {@link TaskRepository.prepareDischarges}):
+ * the transaction knows the episode has no task of its kind, so the row waits for commit. It has
+ * no ON CONFLICT: a task of the kind stored meanwhile fails the transaction (which is then
+ * retried one event at a time) rather than announcing a task that was never stored. Every other
+ * statement on tasks writes the pending ones first.
+ */
+const newTasks: DeferredWrite<NewTask> = {
+  key: 'pharmacy-alert:new-tasks',
+  async write(manager, rows) {
+    const column = <K extends keyof NewTask>(key: K): Array<NewTask[K]> => rows.map((row) => row[key]);
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:insert-new-tasks',
+      `INSERT INTO tasks (id, patient_id, kind, status, episode_key, correlation_id, priority, discharged_at, due_at,
+                          assignee_id, team_id, source_event_id, match_method, location, subject)
+       SELECT id, patient_id, kind, 'open', episode_key, correlation_id, priority, discharged_at, due_at,
+              assignee_id, team_id, source_event_id, match_method, location, subject
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
+                   $9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[], $14::text[])
+         AS task(id, patient_id, kind, episode_key, correlation_id, priority, discharged_at, due_at,
+                 assignee_id, team_id, source_event_id, match_method, location, subject)`,
+      [
+        column('id'),
+        column('patientId'),
+        column('kind'),
+        column('episodeKey'),
+        column('correlationId'),
+        column('priority'),
+        column('dischargedAt'),
+        column('dueAt'),
+        column('assigneeId'),
+        column('teamId'),
+        column('sourceEventId'),
+        column('matchMethod'),
+        column('location'),
+        column('subject'),
+      ],
+    );
+  },
+};
 
 /** Nothing reads a task's timers in the transaction that schedules them; only a cancel or completion deletes them. */
 const taskTimers: DeferredWrite<{ taskId: string; step: string; fireAt: Date }> = {
   key: 'pharmacy-alert:task-timers',
   async write(manager, rows) {
+    // Timers reference their task, which may be waiting for commit too.
+    await flushDeferred(manager, newTasks);
     await preparedQuery(
       manager,
       'pharmacy-alert:schedule-timers',
@@ -63,6 +107,29 @@ const toView = (row: TaskRow): TaskView => ({
 
 export const OPEN_STATUSES = ['open', 'acknowledged'] as const;
 
+/** What a discharge's handler asks of the tasks table, looked up for a whole run at once. */
+export interface DischargeLookup {
+  patientId: string;
+  episodeKey: string;
+  /** Start of the window in which the patient's admissions count as recent. */
+  admissionsSince: Date;
+}
+
+/** The episode's task kinds stored (or pending) in this transaction, of the kinds looked up. */
+interface EpisodeKinds {
+  readonly lookedUp: ReadonlySet<TaskKind>;
+  readonly stored: Set<TaskKind>;
+}
+
+/** Creation times of the patient's admission alerts since `since`. */
+interface AdmissionTimes {
+  readonly since: Date;
+  readonly createdAt: Date[];
+}
+
+const episodeKindsKey = (episodeKey: string): string => `pharmacy-alert:episode-kinds:${episodeKey}`;
+const admissionTimesKey = (patientId: string): string => `pharmacy-alert:admission-times:${patientId}`;
+
 export interface NewTask {
   id: string;
   patientId: string;
@@ -93,8 +160,26 @@ export interface TaskFilter {
 export class TaskRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Inserts the task unless the episode already has one of this kind; returns whether it was created. */
+  /**
+   * Inserts the task unless the episode already has one of this kind; returns whether it was
+   * created. When the run's preparer looked the episode up, the answer comes from memory and the
+   * row is written at commit.
+   */
   async insert(manager: EntityManager, task: NewTask): Promise<boolean> {
+    const known = await recallInTransaction<EpisodeKinds>(manager, episodeKindsKey(task.episodeKey));
+    if (task.kind === 'admission-alert') {
+      forgetInTransaction(manager, admissionTimesKey(task.patientId));
+    }
+    if (known?.lookedUp.has(task.kind)) {
+      if (known.stored.has(task.kind)) {
+        return false;
+      }
+      known.stored.add(task.kind);
+      await writeBehind(manager, newTasks, [task]);
+      return true;
+    }
+    await flushDeferred(manager, newTasks);
+    forgetInTransaction(manager, episodeKindsKey(task.episodeKey));
     const rows: unknown[] = await manager.query(
       `INSERT INTO tasks (id, patient_id, kind, status, episode_key, correlation_id, priority, discharged_at, due_at,
                           assignee_id, team_id, source_event_id, match_method, location, subject)
@@ -132,12 +217,14 @@ export class TaskRepository {
   }
 
   async findById(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<TaskView | undefined> {
+    await flushDeferred(manager, newTasks);
     const rows: TaskRow[] = await manager.query(`SELECT * FROM tasks WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
     return rows.length === 1 ? toView(rows[0]) : undefined;
   }
 
   /** Open tasks of an episode (optionally of some kinds), locked for the caller's transaction. */
   async openForEpisode(manager: EntityManager, episodeKey: string, kinds: readonly TaskKind[]): Promise<TaskView[]> {
+    await flushDeferred(manager, newTasks);
     const rows: TaskRow[] = await manager.query(
       `SELECT * FROM tasks WHERE episode_key = $1 AND kind = ANY($2::text[]) AND status = ANY($3::text[]) FOR UPDATE`,
       [episodeKey, kinds, OPEN_STATUSES],
@@ -146,6 +233,7 @@ export class TaskRepository {
   }
 
   async openForPatient(manager: EntityManager, patientId: string): Promise<TaskView[]> {
+    await flushDeferred(manager, newTasks);
     const rows: TaskRow[] = await manager.query(`SELECT * FROM tasks WHERE patient_id = $1 AND status = ANY($2::text[]) FOR UPDATE`, [
       patientId,
       OPEN_STATUSES,
@@ -155,11 +243,13 @@ export class TaskRepository {
 
   async cancel(manager: EntityManager, taskId: string, reason: string): Promise<void> {
     await flushDeferred(manager, taskTimers);
+    await flushDeferred(manager, newTasks);
     await manager.query(`UPDATE tasks SET status = 'cancelled', status_reason = $2, updated_at = now() WHERE id = $1`, [taskId, reason]);
     await manager.query('DELETE FROM task_timers WHERE task_id = $1 AND fired_at IS NULL', [taskId]);
   }
 
   async acknowledge(manager: EntityManager, taskId: string, actorId: string): Promise<void> {
+    await flushDeferred(manager, newTasks);
     await manager.query(
       `UPDATE tasks SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, updated_at = now() WHERE id = $1 AND status = 'open'`,
       [taskId, actorId],
@@ -168,6 +258,7 @@ export class TaskRepository {
 
   async complete(manager: EntityManager, taskId: string, actorId: string, outcome: TaskOutcome): Promise<Date> {
     await flushDeferred(manager, taskTimers);
+    await flushDeferred(manager, newTasks);
     const [rows]: [Array<{ completed_at: Date }>, number] = await manager.query(
       `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = $3, updated_at = now()
        WHERE id = $1 RETURNING completed_at`,
@@ -178,11 +269,15 @@ export class TaskRepository {
   }
 
   async setLocation(manager: EntityManager, taskIds: string[], location: string | null): Promise<void> {
+    await flushDeferred(manager, newTasks);
     await manager.query('UPDATE tasks SET location = $2, updated_at = now() WHERE id = ANY($1::uuid[])', [taskIds, location]);
   }
 
   /** Moves open work from one roster patient to another (A40 merge). */
   async moveOpenWork(manager: EntityManager, fromPatientId: string, toPatientId: string): Promise<string[]> {
+    await flushDeferred(manager, newTasks);
+    forgetInTransaction(manager, admissionTimesKey(fromPatientId));
+    forgetInTransaction(manager, admissionTimesKey(toPatientId));
     const [rows]: [Array<{ id: string }>, number] = await manager.query(
       `UPDATE tasks SET patient_id = $2, updated_at = now() WHERE patient_id = $1 AND status = ANY($3::text[]) RETURNING id`,
       [fromPatientId, toPatientId, OPEN_STATUSES],
@@ -200,10 +295,42 @@ export class TaskRepository {
   }
 
   async recentAdmissions(manager: EntityManager, patientId: string, since: Date): Promise<number> {
+    const known = await recallInTransaction<AdmissionTimes>(manager, admissionTimesKey(patientId));
+    if (known && known.since.getTime() <= since.getTime()) {
+      return known.createdAt.filter((createdAt) => createdAt.getTime() >= since.getTime()).length;
+    }
+    await flushDeferred(manager, newTasks);
     const rows: Array<{ count: string }> = await manager.query(
       `SELECT count(*) FROM tasks WHERE patient_id = $1 AND kind = 'admission-alert' AND created_at >= $2`,
       [patientId, since],
     );
     return Number(rows[0].count);
+  }
+
+  /**
+   * Looks up, for a run's discharges in one statement, what their handlers ask of the tasks table
+   * (the episode's tasks of `kinds`, the patient's recent admission alerts), and remembers it for
+   * the transaction: {@link insert} and {@link recentAdmissions} then answer from memory. Only for
+   * discharges whose patient and episode no other event of the run touches.
+   */
+  async prepareDischarges(manager: EntityManager, discharges: readonly DischargeLookup[], kinds: readonly TaskKind[]): Promise<void> {
+    if (discharges.length === 0) {
+      return;
+    }
+    await flushDeferred(manager, newTasks);
+    // Unnamed, so planned for each run: a generic plan made while tasks was small could scan it whole (see preparedQuery).
+    const rows: Array<{ patient_id: string; episode_key: string; since: Date; admissions: Date[]; kinds: TaskKind[] }> = await manager.query(
+      `SELECT run.patient_id, run.episode_key, run.since,
+              ARRAY(SELECT t.created_at FROM tasks t
+                    WHERE t.patient_id = run.patient_id AND t.kind = 'admission-alert' AND t.created_at >= run.since) AS admissions,
+              ARRAY(SELECT t.kind FROM tasks t WHERE t.episode_key = run.episode_key AND t.kind = ANY($4::text[])) AS kinds
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS run(patient_id, episode_key, since)`,
+      [discharges.map((discharge) => discharge.patientId), discharges.map((discharge) => discharge.episodeKey), discharges.map((discharge) => discharge.admissionsSince), kinds],
+    );
+    const lookedUp = new Set(kinds);
+    for (const row of rows) {
+      rememberInTransaction<EpisodeKinds>(manager, episodeKindsKey(row.episode_key), { lookedUp, stored: new Set(row.kinds) });
+      rememberInTransaction<AdmissionTimes>(manager, admissionTimesKey(row.patient_id), { since: row.since, createdAt: row.admissions });
+    }
   }
 }

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { UnitOfWork, openDatabase, type DataSource, type EntityManager } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
+import { MIGRATIONS } from '../../../apps/pharmacy-alert/src/migrations';
+import { DISCHARGE_KINDS } from '../../../apps/pharmacy-alert/src/tasks/discharge-plan';
+import { RefillHoldRepository } from '../../../apps/pharmacy-alert/src/tasks/refill-hold.repository';
+import { TaskRepository, type NewTask } from '../../../apps/pharmacy-alert/src/tasks/task.repository';
+
+const DAY_MS = 86_400_000;
+
+describe('pharmacy-alert discharges prepared for a run', () => {
+  const runId = newRunId();
+  let dataSource: DataSource;
+  let unitOfWork: UnitOfWork;
+  let tasks: TaskRepository;
+  const holds = new RefillHoldRepository();
+
+  beforeAll(async () => {
+    dataSource = await openDatabase({ url: databaseUrl(runId, 'pharmacy-discharge-run'), serviceName: 'pharmacy-discharge-run', migrations: MIGRATIONS, poolSize: 4 });
+    unitOfWork = new UnitOfWork(dataSource);
+    tasks = new TaskRepository(dataSource);
+  }, 30_000);
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await dropRunDatabases(runId);
+  });
+
+  const newPatient = async (): Promise<string> => {
+    const id = randomUUID();
+    await dataSource.query(`INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date) VALUES ($1, $2, 'TEST', 'PAT', '1960-01-01')`, [id, `SP-${id}`]);
+    return id;
+  };
+
+  const task = (patientId: string, episodeKey: string, kind: NewTask['kind'] = 'discharge-call'): NewTask => ({
+    id: randomUUID(),
+    patientId,
+    kind,
+    episodeKey,
+    correlationId: episodeKey,
+    subject: `pt-${patientId}`,
+    priority: 'routine',
+    dischargedAt: new Date(),
+    dueAt: new Date(Date.now() + DAY_MS),
+    assigneeId: 'pharm-1',
+    teamId: 'team-1',
+    sourceEventId: randomUUID(),
+    matchMethod: 'identifier',
+    location: null,
+  });
+
+  const lookup = (patientId: string, episodeKey: string) => ({ patientId, episodeKey, admissionsSince: new Date(Date.now() - 30 * DAY_MS) });
+
+  /** Runs `work` in a UnitOfWork transaction, recording each statement it sends (a named statement by its name). */
+  const recorded = async <T>(work: (manager: EntityManager, sent: readonly string[]) => Promise<T>): Promise<{ value: T; statements: string[] }> => {
+    const statements: string[] = [];
+    const value = await unitOfWork.run(async (manager) => {
+      await recordStatements(manager, statements);
+      return work(manager, statements);
+    });
+    return { value, statements };
+  };
+
+  it('answers holds, recent admissions and task creation from two lookups, and writes the tasks, releases and timers at commit', async () => {
+    const readmitted = await newPatient();
+    const firstTime = await newPatient();
+    const heldId = await unitOfWork.run((manager) => holds.place(manager, readmitted, 'enc:admission', new Date()));
+    await unitOfWork.run((manager) => tasks.insert(manager, task(readmitted, 'enc:admission', 'admission-alert')));
+    const readmission = task(readmitted, 'enc:readmission');
+    const first = task(firstTime, 'enc:first');
+
+    const { value, statements } = await recorded(async (manager, sent) => {
+      await holds.prepareHeld(manager, [readmitted, firstTime]);
+      await tasks.prepareDischarges(manager, [lookup(readmitted, 'enc:readmission'), lookup(firstTime, 'enc:first')], DISCHARGE_KINDS);
+      const prepared = sent.length;
+      const answers = {
+        released: [await holds.release(manager, readmitted, 'discharged'), await holds.release(manager, firstTime, 'discharged')],
+        recentAdmissions: [await tasks.recentAdmissions(manager, readmitted, lookup(readmitted, '').admissionsSince), await tasks.recentAdmissions(manager, firstTime, lookup(firstTime, '').admissionsSince)],
+        created: [await tasks.insert(manager, readmission), await tasks.insert(manager, first)],
+      };
+      await tasks.scheduleTimers(manager, readmission.id, [{ step: 'reminder', fireAt: new Date(Date.now() + DAY_MS) }]);
+      return { answers, handlerStatements: sent.length - prepared };
+    });
+
+    expect(value.answers).toEqual({ released: [[heldId], []], recentAdmissions: [1, 0], created: [true, true] });
+    expect(value.handlerStatements).toBe(0);
+    expect(statements.filter((text) => text.startsWith('pharmacy-alert:'))).toEqual([
+      'pharmacy-alert:lock-held-holds',
+      'pharmacy-alert:release-holds',
+      'pharmacy-alert:insert-new-tasks',
+      'pharmacy-alert:schedule-timers',
+    ]);
+    expect(await holds.forPatient(dataSource.manager, readmitted)).toEqual([{ id: heldId, status: 'released', reason: 'discharged', episodeKey: 'enc:admission' }]);
+    const stored: Array<{ id: string; kind: string }> = await dataSource.query('SELECT id, kind FROM tasks WHERE id = ANY($1::uuid[]) ORDER BY kind', [[readmission.id, first.id]]);
+    expect(stored).toHaveLength(2);
+    const timers: Array<{ task_id: string }> = await dataSource.query('SELECT task_id FROM task_timers WHERE task_id = $1', [readmission.id]);
+    expect(timers).toEqual([{ task_id: readmission.id }]);
+  });
+
+  it('answers an episode that already has a task of the kind as a duplicate, without a statement', async () => {
+    const patient = await newPatient();
+    await unitOfWork.run((manager) => tasks.insert(manager, task(patient, 'enc:resent')));
+    const resent = task(patient, 'enc:resent');
+    const { value, statements } = await recorded(async (manager) => {
+      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:resent')], DISCHARGE_KINDS);
+      return tasks.insert(manager, resent);
+    });
+    expect(value).toBe(false);
+    expect(statements.filter((text) => text.includes('tasks'))).toHaveLength(1);
+    expect(await dataSource.query('SELECT 1 FROM tasks WHERE id = $1', [resent.id])).toEqual([]);
+  });
+
+  it('fails the transaction, leaving none of its rows, when a task of the kind was stored after the lookup', async () => {
+    const patient = await newPatient();
+    const late = task(patient, 'enc:raced');
+    const meanwhile = task(patient, 'enc:raced');
+    await expect(
+      unitOfWork.run(async (manager) => {
+        await tasks.prepareDischarges(manager, [lookup(patient, 'enc:raced')], DISCHARGE_KINDS);
+        // Another transaction (an identity review resolved over HTTP) stores the episode's task first.
+        await tasks.insert(dataSource.manager, meanwhile);
+        expect(await tasks.insert(manager, late)).toBe(true);
+        await tasks.scheduleTimers(manager, late.id, [{ step: 'reminder', fireAt: new Date() }]);
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    const stored: Array<{ id: string }> = await dataSource.query('SELECT id FROM tasks WHERE episode_key = $1', ['enc:raced']);
+    expect(stored).toEqual([{ id: meanwhile.id }]);
+  });
+
+  it('writes timers deferred before a pending task after that task at commit', async () => {
+    const patient = await newPatient();
+    const unprepared = task(patient, 'enc:unprepared');
+    const prepared = task(patient, 'enc:prepared');
+    await unitOfWork.run(async (manager) => {
+      // The unprepared task is stored at once and its timers are the first rows deferred; the prepared task is deferred after them.
+      await tasks.insert(manager, unprepared);
+      await tasks.scheduleTimers(manager, unprepared.id, [{ step: 'reminder', fireAt: new Date() }]);
+      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:prepared')], DISCHARGE_KINDS);
+      await tasks.insert(manager, prepared);
+      await tasks.scheduleTimers(manager, prepared.id, [{ step: 'reminder', fireAt: new Date() }]);
+    });
+    const timers: Array<{ task_id: string }> = await dataSource.query('SELECT task_id FROM task_timers WHERE task_id = ANY($1::uuid[])', [[unprepared.id, prepared.id]]);
+    expect(timers.map((row) => row.task_id).sort()).toEqual([unprepared.id, prepared.id].sort());
+  });
+
+  it('writes pending tasks before any other statement of the transaction reads tasks', async () => {
+    const patient = await newPatient();
+    const prepared = task(patient, 'enc:read-back');
+    const open = await unitOfWork.run(async (manager) => {
+      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:read-back')], DISCHARGE_KINDS);
+      await tasks.insert(manager, prepared);
+      return tasks.openForEpisode(manager, 'enc:read-back', DISCHARGE_KINDS);
+    });
+    expect(open.map((row) => row.id)).toEqual([prepared.id]);
+  });
+
+  it('counts an admission alert the transaction creates after the lookup', async () => {
+    const patient = await newPatient();
+    const count = await unitOfWork.run(async (manager) => {
+      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:after-admission')], DISCHARGE_KINDS);
+      await tasks.insert(manager, task(patient, 'enc:same-run-admission', 'admission-alert'));
+      return tasks.recentAdmissions(manager, patient, lookup(patient, '').admissionsSince);
+    });
+    expect(count).toBe(1);
+  });
+
+  it('writes a pending release before a hold is placed again in the same transaction', async () => {
+    const patient = await newPatient();
+    const heldId = await unitOfWork.run((manager) => holds.place(manager, patient, 'enc:bounce', new Date()));
+    const replaced = await unitOfWork.run(async (manager) => {
+      await holds.prepareHeld(manager, [patient]);
+      expect(await holds.release(manager, patient, 'discharged')).toEqual([heldId]);
+      // A13: the discharge is cancelled in the same run, so the patient is an inpatient again.
+      return holds.place(manager, patient, 'enc:bounce', new Date());
+    });
+    expect(replaced).toBe(heldId);
+    expect(await holds.forPatient(dataSource.manager, patient)).toEqual([{ id: heldId, status: 'held', reason: 'inpatient', episodeKey: 'enc:bounce' }]);
+  });
+});
