@@ -162,20 +162,26 @@ async function main(): Promise<void> {
 
     const tasks = (await (
       await fetch(`${pharmacyAlert}/v1/tasks?assigneeId=${PHARMACIST}`, { headers: system.authorization(PHARMACIST, ['pharmacist'], [TEAM]) })
-    ).json()) as Array<{ id: string; correlationId: string }>;
-    const episodeOfTask = new Map(tasks.map((task) => [task.id, task.correlationId]));
+    ).json()) as Array<{ id: string; correlationId: string; createdAt: string }>;
+    const taskById = new Map(tasks.map((task) => [task.id, task]));
     const latencies: number[] = [];
+    // Where the time goes: the task's created_at is when pharmacy-alert's transaction began (PostgreSQL's now()).
+    const toPharmacyAlert: number[] = [];
+    const toStream: number[] = [];
     const measured = new Set<string>();
     for (const event of feed.events) {
       const item = JSON.parse(event.data) as { itemId: string };
-      const episode = episodeOfTask.get(item.itemId);
-      const ackAt = episode ? acked.get(episode) : undefined;
-      if (ackAt !== undefined && !measured.has(item.itemId)) {
+      const task = taskById.get(item.itemId);
+      const ackAt = task ? acked.get(task.correlationId) : undefined;
+      if (task && ackAt !== undefined && !measured.has(item.itemId)) {
         measured.add(item.itemId);
         latencies.push(event.receivedAt - ackAt);
+        toPharmacyAlert.push(Date.parse(task.createdAt) - ackAt);
+        toStream.push(event.receivedAt - Date.parse(task.createdAt));
       }
     }
     const latency = percentiles(latencies);
+    const hops = { ackToPharmacyAlertTransaction: percentiles(toPharmacyAlert), pharmacyAlertTransactionToStream: percentiles(toStream) };
     const memoryMiB = Object.fromEntries([...rss].map(([name, bytes]) => [name, Math.round(bytes / 2 ** 20)]));
     const result = {
       benchmark: 'discharge ACK -> pharmacist SSE event',
@@ -184,6 +190,7 @@ async function main(): Promise<void> {
       backgroundFeed: { targetRate: rate, connections, achievedRate: Math.round(feedSummary.messagesPerSecond), acks: feedSummary.acks, ackLatencyMs: feedSummary.latencyMs },
       probes: { sent: probes.length, acked: acked.size, notified: latencies.length },
       latencyMs: latency,
+      hopsMs: hops,
       ceilingKafkaRoundTripMs: ceiling,
       peakRssMiB: memoryMiB,
       target: { p99Ms: 150 },
