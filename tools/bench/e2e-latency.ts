@@ -165,23 +165,30 @@ async function main(): Promise<void> {
     ).json()) as Array<{ id: string; correlationId: string; createdAt: string }>;
     const taskById = new Map(tasks.map((task) => [task.id, task]));
     const latencies: number[] = [];
-    // Where the time goes: the task's created_at is when pharmacy-alert's transaction began (PostgreSQL's now()).
+    // Where the time goes: a task's and a stream item's createdAt are when pharmacy-alert's and the
+    // notifier's transactions began (PostgreSQL's now()).
     const toPharmacyAlert: number[] = [];
+    const toNotifier: number[] = [];
     const toStream: number[] = [];
     const measured = new Set<string>();
     for (const event of feed.events) {
-      const item = JSON.parse(event.data) as { itemId: string };
+      const item = JSON.parse(event.data) as { itemId: string; createdAt: string };
       const task = taskById.get(item.itemId);
       const ackAt = task ? acked.get(task.correlationId) : undefined;
       if (task && ackAt !== undefined && !measured.has(item.itemId)) {
         measured.add(item.itemId);
         latencies.push(event.receivedAt - ackAt);
         toPharmacyAlert.push(Date.parse(task.createdAt) - ackAt);
-        toStream.push(event.receivedAt - Date.parse(task.createdAt));
+        toNotifier.push(Date.parse(item.createdAt) - Date.parse(task.createdAt));
+        toStream.push(event.receivedAt - Date.parse(item.createdAt));
       }
     }
     const latency = percentiles(latencies);
-    const hops = { ackToPharmacyAlertTransaction: percentiles(toPharmacyAlert), pharmacyAlertTransactionToStream: percentiles(toStream) };
+    const hops = {
+      ackToPharmacyAlertTransaction: percentiles(toPharmacyAlert),
+      pharmacyAlertToNotifierTransaction: percentiles(toNotifier),
+      notifierTransactionToStream: percentiles(toStream),
+    };
     const memoryMiB = Object.fromEntries([...rss].map(([name, bytes]) => [name, Math.round(bytes / 2 ** 20)]));
     const result = {
       benchmark: 'discharge ACK -> pharmacist SSE event',

@@ -77,6 +77,16 @@ export class ServiceConfig {
   @Max(64)
   EVENT_PARTITIONS_CONCURRENTLY: number = 6;
 
+  /**
+   * Hours a published outbox row is kept (for tracing a message after the fact) before the
+   * relay deletes it; unpublished rows are never deleted. Without it the table grows with every
+   * event the service ever emitted.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 365)
+  OUTBOX_RETENTION_HOURS: number = 72;
+
   /** OIDC JWKS endpoint that signs bearer tokens (production). */
   @IsOptional()
   @Matches(/^https?:\/\//, { message: 'must be an http(s) URL' })
