@@ -5,7 +5,11 @@ import { TopicNames } from '@sc/contracts';
 import { createKafka, deleteTopicsWithPrefix, provisionTopics } from '@sc/messaging';
 import { MllpClient } from '@sc/mllp';
 import { databaseUrl, dropRunDatabases, kafkaBrokers, newRunId, recordStatements } from '@sc/testing';
+import { SERVICE_CONFIG } from '@sc/platform';
 import { adt } from '../../../apps/adt-ingest/src/__fixtures__/adt-builder';
+import type { AdtIngestConfig } from '../../../apps/adt-ingest/src/config';
+import { readInbound, type AcceptedInbound } from '../../../apps/adt-ingest/src/ingest/inbound-message';
+import { IngestBatchService } from '../../../apps/adt-ingest/src/ingest/ingest-batch.service';
 import { MllpListener } from '../../../apps/adt-ingest/src/mllp/mllp.listener';
 import { ackOf, closeIngestApp, createIngestApp } from './support/ingest-harness';
 
@@ -77,4 +81,31 @@ describe('adt-ingest group commit round trips', () => {
       await db.end();
     }
   }, 60_000);
+  it('answers a resend of a stored message as a resend when a conflicting message with its control id shares the batch', async () => {
+    const config = app.get<AdtIngestConfig>(SERVICE_CONFIG);
+    const settings = {
+      facilityTimeZones: config.FACILITY_TIME_ZONES,
+      defaultTimeZone: config.DEFAULT_TIME_ZONE,
+      receiverProcessingId: config.RECEIVER_PROCESSING_ID,
+      patientRefKey: config.PATIENT_REF_KEY,
+      enhancedFacilities: config.ENHANCED_ACK_FACILITIES,
+    };
+    const accepted = (text: string): AcceptedInbound => {
+      const inbound = readInbound(Buffer.from(text), 'mllp', settings);
+      if (inbound.kind !== 'accepted') {
+        throw new Error('fixture message refused');
+      }
+      return inbound;
+    };
+    const original = adt({ trigger: 'A01', controlId: 'RESEND-AFTER-CONFLICT', visit: 'V-RESEND-AFTER-CONFLICT' });
+    const batches = app.get(IngestBatchService);
+    const [stored] = await batches.store([accepted(original)]);
+
+    // The conflicting message arrives first in the next batch; the resend after it must not be compared with it.
+    const [conflicting, resent, resentAgain] = await batches.store([accepted(original.replace('TESTER', 'OTHER')), accepted(original), accepted(original)]);
+
+    expect([stored.disposition, conflicting.disposition, resent.disposition, resentAgain.disposition]).toEqual(['accepted', 'control-id-conflict', 'resend', 'resend']);
+    expect(ackOf(conflicting.acks.ack)).toMatchObject({ code: 'AR', errCode: '205' });
+    expect([resent.acks.ack, resentAgain.acks.ack]).toEqual([stored.acks.ack, stored.acks.ack]);
+  }, 30_000);
 });

@@ -129,22 +129,17 @@ export class IngestBatchService {
     const results: Array<IngestResult | undefined> = new Array(items.length);
     const writes: BatchWrites = { received: [], events: [], encounters: new Map(), rejects: [], replays: [] };
 
-    // Two copies of one message in the batch: the first is the one stored, the others are its resends.
-    const leaders = new Map<string, number>();
-    const copies: Array<{ index: number; of: number }> = [];
-    const conflicts: number[] = [];
+    // The batch's messages by sending facility + control id, in arrival order.
+    const byKey = new Map<string, number[]>();
     items.forEach((item, index) => {
-      const leader = leaders.get(item.messageKey);
-      if (leader === undefined) {
-        leaders.set(item.messageKey, index);
-      } else if (items[leader].contentHash === item.contentHash) {
-        copies.push({ index, of: leader });
+      const indexes = byKey.get(item.messageKey);
+      if (indexes) {
+        indexes.push(index);
       } else {
-        conflicts.push(index);
+        byKey.set(item.messageKey, [index]);
       }
     });
-
-    const leaderIndexes = [...leaders.values()];
+    const leaderIndexes = [...byKey.values()].map(([first]) => first);
     const snapshot = await this.batch.readAndLock(
       manager,
       leaderIndexes.map((index) => {
@@ -159,15 +154,26 @@ export class IngestBatchService {
         };
       }),
     );
+    // Each message is compared with the one stored under its key, else with the first of the batch
+    // (which is then stored): the same content is a resend, other content a conflict. A resend of
+    // a stored message stays a resend when a conflicting message shares its batch.
     const fresh: number[] = [];
-    for (const index of leaderIndexes) {
-      const receipt = snapshot.receipts.get(items[index].messageKey);
+    const copies: Array<{ index: number; of: number }> = [];
+    const conflicts: number[] = [];
+    for (const [key, indexes] of byKey) {
+      const receipt = snapshot.receipts.get(key);
+      const [first] = indexes;
       if (receipt === undefined) {
-        fresh.push(index);
-      } else if (receipt.contentHash === items[index].contentHash) {
-        results[index] = this.resend(receipt, items[index], writes);
-      } else {
-        conflicts.push(index);
+        fresh.push(first);
+      }
+      for (const index of receipt === undefined ? indexes.slice(1) : indexes) {
+        if (receipt !== undefined && receipt.contentHash === items[index].contentHash) {
+          results[index] = this.resend(receipt, items[index], writes);
+        } else if (receipt === undefined && items[first].contentHash === items[index].contentHash) {
+          copies.push({ index, of: first });
+        } else {
+          conflicts.push(index);
+        }
       }
     }
     const { survivors, encounters } = snapshot;
