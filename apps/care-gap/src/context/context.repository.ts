@@ -270,7 +270,9 @@ export class ContextRepository {
   }
 
   async recordPharmacyTask(manager: EntityManager, taskId: string, subject: string, teamId: string | null): Promise<void> {
-    await manager.query(
+    await preparedQuery(
+      manager,
+      'care-gap:record-pharmacy-task',
       'INSERT INTO pharmacy_tasks (task_id, subject, team_id) VALUES ($1, $2, $3) ON CONFLICT (task_id) DO UPDATE SET team_id = EXCLUDED.team_id',
       [taskId, subject, teamId],
     );

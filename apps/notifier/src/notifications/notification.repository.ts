@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NotificationUrgency } from '@sc/contracts';
+import { preparedQuery } from '@sc/persistence';
 import type { EscalationRule } from './notification-request';
 
 export interface NotificationRecord {
@@ -77,7 +78,9 @@ export class NotificationRepository {
 
   /** Stores a notification once; false when its id already exists (a duplicate request). */
   async insert(manager: EntityManager, notification: NewNotification): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
+    const rows = await preparedQuery(
+      manager,
+      'notifier:insert-notification',
       `INSERT INTO notifications (id, title, urgency, due_at, link, item_type, item_id, recipient_id, team_id, escalation_of,
          escalate_after_seconds, escalation_recipient_id, escalate_to_team_lead, source_event_id, correlation_id, subject, requested_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)

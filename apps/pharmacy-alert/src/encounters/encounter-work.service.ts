@@ -5,7 +5,7 @@ import type { EncounterEventData, EnvelopeOf, EventEnvelope, PatientMergedData, 
 import { UnprocessableEventError, claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
-import { UnitOfWork, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { UnitOfWork, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { PharmacyAlertConfig } from '../config';
 import { escalationTimers } from '../escalation/escalation-ladder';
 import { IdentityReviewRepository } from '../matching/identity-review.repository';
@@ -49,7 +49,9 @@ const HOUR_MS = 3_600_000;
 const unmatchedEncounters: DeferredWrite<{ eventId: string; eventType: string; sendingFacility: string }> = {
   key: 'pharmacy-alert:unmatched-encounters',
   async write(manager, rows) {
-    await manager.query(
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:record-unmatched',
       `INSERT INTO unmatched_encounters (event_id, event_type, sending_facility)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
       [rows.map((row) => row.eventId), rows.map((row) => row.eventType), rows.map((row) => row.sendingFacility)],

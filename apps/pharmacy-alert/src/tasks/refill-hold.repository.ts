@@ -34,7 +34,9 @@ export class RefillHoldRepository {
   async place(manager: EntityManager, patientId: string, episodeKey: string, heldAt: Date): Promise<string | undefined> {
     await flushDeferred(manager, releases);
     forgetInTransaction(manager, heldKey(patientId));
-    const rows: Array<{ id: string }> = await manager.query(
+    const rows = await preparedQuery<{ id: string }>(
+      manager,
+      'pharmacy-alert:place-hold',
       `INSERT INTO refill_holds (id, patient_id, episode_key, status, reason, held_at) VALUES ($1, $2, $3, 'held', 'inpatient', $4)
        ON CONFLICT (patient_id, episode_key) DO UPDATE SET status = 'held', reason = 'inpatient', released_at = NULL
          WHERE refill_holds.status <> 'held'

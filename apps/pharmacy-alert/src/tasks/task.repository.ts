@@ -180,7 +180,9 @@ export class TaskRepository {
     }
     await flushDeferred(manager, newTasks);
     forgetInTransaction(manager, episodeKindsKey(task.episodeKey));
-    const rows: unknown[] = await manager.query(
+    const rows = await preparedQuery(
+      manager,
+      'pharmacy-alert:insert-task',
       `INSERT INTO tasks (id, patient_id, kind, status, episode_key, correlation_id, priority, discharged_at, due_at,
                           assignee_id, team_id, source_event_id, match_method, location, subject)
        VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)

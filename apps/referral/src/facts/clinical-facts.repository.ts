@@ -146,7 +146,9 @@ export class ClinicalFactsRepository {
   async recordCancellation(manager: EntityManager, correlationId: string, subject: string, kind: 'discharge' | 'admission', at: Date): Promise<void> {
     await flushDeferred(manager, encounterFacts);
     const column = kind === 'discharge' ? 'discharge_cancelled_at' : 'admission_cancelled_at';
-    await manager.query(
+    await preparedQuery(
+      manager,
+      `referral:record-${kind}-cancellation`,
       `INSERT INTO episodes (correlation_id, subject, ${column}) VALUES ($1, $2, $3)
        ON CONFLICT (correlation_id) DO UPDATE SET subject = EXCLUDED.subject,
          ${column} = GREATEST(episodes.${column}, EXCLUDED.${column}), updated_at = now()`,
@@ -173,7 +175,9 @@ export class ClinicalFactsRepository {
 
   async recordDeath(manager: EntityManager, subject: string, at: Date): Promise<void> {
     await flushDeferred(manager, encounterFacts);
-    await manager.query(
+    await preparedQuery(
+      manager,
+      'referral:record-death',
       `INSERT INTO patients (subject, deceased_at) VALUES ($1, $2)
        ON CONFLICT (subject) DO UPDATE SET deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()`,
       [subject, at],

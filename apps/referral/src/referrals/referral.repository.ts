@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { preparedQuery } from '@sc/persistence';
 import type { ReferralAction, ReferralPriority, ReferralSourceKind, ReferralStatus, ReferralType } from '@sc/contracts';
 import type { SlaStep } from './referral-clock';
 import type { ItemSystem } from './referral-sources';
@@ -178,7 +179,9 @@ export class ReferralRepository {
 
   /** Inserts the referral unless its source already has one; returns it when created. */
   async insert(manager: EntityManager, referral: NewReferral): Promise<Referral | null> {
-    const rows: ReferralRow[] = await manager.query(
+    const rows = await preparedQuery<ReferralRow>(
+      manager,
+      'referral:insert-referral',
       `INSERT INTO referrals (id, type, status, source_kind, source_id, source_key, source_event_id, subject, correlation_id,
                               team_id, skill, queue_id, language, priority, due_at, item_system, item_code, status_reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
@@ -317,7 +320,9 @@ export class ReferralRepository {
   }
 
   async addHistory(manager: EntityManager, entry: HistoryEntry): Promise<string> {
-    const rows: Array<{ id: string }> = await manager.query(
+    const rows = await preparedQuery<{ id: string }>(
+      manager,
+      'referral:add-history',
       `INSERT INTO referral_history (referral_id, action, from_status, to_status, actor_id, claimed_by, reason, note)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
       [entry.referralId, entry.action, entry.fromStatus, entry.toStatus, entry.actorId, entry.claimedBy, entry.reason, entry.note ?? null],
@@ -354,7 +359,7 @@ export class ReferralRepository {
 
   async scheduleTimers(manager: EntityManager, referralId: string, timers: Array<{ step: SlaStep; fireAt: Date }>): Promise<void> {
     for (const timer of timers) {
-      await manager.query('INSERT INTO referral_timers (referral_id, step, fire_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      await preparedQuery(manager, 'referral:schedule-timer', 'INSERT INTO referral_timers (referral_id, step, fire_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
         referralId,
         timer.step,
         timer.fireAt,
