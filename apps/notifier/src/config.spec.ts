@@ -67,4 +67,10 @@ describe(NotifierConfig.name, () => {
     expect(loadConfig(NotifierConfig, { SMTP_TLS_CA_FILE: file }).SMTP_TLS_CA).toContain('BEGIN CERTIFICATE');
     expect(refusal({ SMTP_TLS_CA: '/etc/ssl/ca.crt' })).toContain('SMTP_TLS_CA');
   });
+  it('refuses SMTP credentials without TLS in production, and allows them over STARTTLS or to a local relay outside production', () => {
+    const production = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks', NOTIFIER_SECRET_KEY: key, SMTP_HOST: 'smtp.example', SMTP_USER: 'notifier', SMTP_PASSWORD: 'secret' };
+    expect(inProduction(() => refusal(production))).toBe('invalid configuration: SMTP_TLS fails tlsForSmtpCredentialsInProduction');
+    expect(inProduction(() => loadConfig(NotifierConfig, { ...production, SMTP_TLS: 'starttls' })).SMTP_TLS).toBe('starttls');
+    expect(loadConfig(NotifierConfig, { SMTP_HOST: 'localhost', SMTP_USER: 'notifier', SMTP_PASSWORD: 'secret' }).SMTP_TLS).toBe('none');
+  });
 });

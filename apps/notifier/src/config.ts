@@ -54,6 +54,19 @@ class NotDevelopmentKeyInProduction implements ValidatorConstraintInterface {
   }
 }
 
+/** AUTH PLAIN over a connection without TLS would put the relay's password on the network in clear. */
+@ValidatorConstraint({ name: 'tlsForSmtpCredentialsInProduction' })
+class TlsForSmtpCredentialsInProduction implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const config = args.object as NotifierConfig;
+    return config.NODE_ENV !== 'production' || config.SMTP_USER === undefined || value !== 'none';
+  }
+
+  defaultMessage(): string {
+    return 'SMTP_TLS must be starttls or implicit in production when SMTP_USER is set (the password would cross the network in clear)';
+  }
+}
+
 export const SMTP_TLS_MODES = ['none', 'starttls', 'implicit'] as const;
 export type SmtpTlsMode = (typeof SMTP_TLS_MODES)[number];
 
@@ -141,6 +154,7 @@ export class NotifierConfig extends ServiceConfig {
   SMTP_PORT: number = 25;
 
   @IsIn(SMTP_TLS_MODES)
+  @Validate(TlsForSmtpCredentialsInProduction)
   SMTP_TLS: SmtpTlsMode = 'none';
 
   @IsOptional()
