@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { IsInt, Max, Min } from 'class-validator';
+import { TOPIC_CATALOGUE } from '@sc/contracts';
 import { ConfigError, loadConfig } from './load-config';
 import { ServiceConfig } from './service-config';
 
@@ -41,5 +42,12 @@ describe(loadConfig.name, () => {
     expect(message).toContain('HTTP_PORT');
     expect(message).toContain('DATABASE_URL');
     expect(message).not.toContain('secret-password');
+  });
+
+  it('keeps inbox rows longer than any event can come back from a topic or its dead-letter topic', () => {
+    const longestRetentionDays = Math.max(...Object.values(TOPIC_CATALOGUE).flatMap((spec) => [spec.retentionMs, spec.deadLetter.retentionMs])) / 86_400_000;
+    expect(loadConfig(ExampleConfig, {}).INBOX_RETENTION_DAYS).toBeGreaterThan(longestRetentionDays);
+    expect(() => loadConfig(ExampleConfig, { INBOX_RETENTION_DAYS: String(longestRetentionDays) })).toThrow(/INBOX_RETENTION_DAYS/);
+    expect(loadConfig(ExampleConfig, { INBOX_RETENTION_DAYS: String(longestRetentionDays + 1) }).INBOX_RETENTION_DAYS).toBe(longestRetentionDays + 1);
   });
 });

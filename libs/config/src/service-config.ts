@@ -87,6 +87,15 @@ export class ServiceConfig {
   @Max(24 * 365)
   OUTBOX_RETENTION_HOURS: number = 72;
 
+  /**
+   * Days a consumer remembers that it handled an event (its inbox row). Longer than the topics'
+   * 14 days and the dead-letter topics' 30, so no event can come back after its row is gone.
+   */
+  @IsInt()
+  @Min(31)
+  @Max(3650)
+  INBOX_RETENTION_DAYS: number = 45;
+
   /** OIDC JWKS endpoint that signs bearer tokens (production). */
   @IsOptional()
   @Matches(/^https?:\/\//, { message: 'must be an http(s) URL' })

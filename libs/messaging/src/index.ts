@@ -1,6 +1,6 @@
 export { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 export { provisionTopics, deleteTopicsWithPrefix } from './topic-provisioner';
-export { CREATE_MESSAGING_TABLES, DROP_MESSAGING_TABLES } from './messaging-tables';
+export { CREATE_MESSAGING_TABLES, DROP_MESSAGING_TABLES, InboxRetentionIndex1765500000000 } from './messaging-tables';
 export { Outbox, outboxInsertSql } from './outbox';
 export { claimInbox, claimInboxForRun, isFreshInRun, soleFreshEventsInRun } from './inbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';

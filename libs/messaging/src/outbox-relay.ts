@@ -17,6 +17,12 @@ export interface OutboxRelayOptions {
    * publishes; unpublished rows never are. Undefined keeps every row.
    */
   retentionMs?: number;
+  /**
+   * The leader also deletes the service's inbox rows (the record of which events it handled)
+   * older than this. It must outlast every way an event can come back: the topics' retention and
+   * the dead-letter topics'. Undefined keeps every row.
+   */
+  inboxRetentionMs?: number;
   /** How often the leader looks for rows past retention. */
   purgeIntervalMs?: number;
 }
@@ -63,6 +69,7 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private published = 0;
   private purged = 0;
+  private inboxPurged = 0;
   private lastPurgeAt = 0;
 
   constructor(
@@ -81,6 +88,11 @@ export class OutboxRelay {
   /** Published rows this instance deleted past retention since start. */
   get purgedCount(): number {
     return this.purged;
+  }
+
+  /** Inbox rows this instance deleted past retention since start. */
+  get inboxPurgedCount(): number {
+    return this.inboxPurged;
   }
 
   get isLeader(): boolean {
@@ -173,11 +185,17 @@ export class OutboxRelay {
    */
   private async purgeIfDue(): Promise<void> {
     const retentionMs = this.options.retentionMs;
-    if (retentionMs === undefined || Date.now() - this.lastPurgeAt < (this.options.purgeIntervalMs ?? 60_000)) {
+    if (Date.now() - this.lastPurgeAt < (this.options.purgeIntervalMs ?? 60_000)) {
       return;
     }
     this.lastPurgeAt = Date.now();
     const client = await this.connectedClient();
+    if (this.options.inboxRetentionMs !== undefined) {
+      await this.purgeInbox(client, this.options.inboxRetentionMs);
+    }
+    if (retentionMs === undefined) {
+      return;
+    }
     let from = '0';
     while (this.running) {
       const { rows } = await client.query<{ purged: number; scanned: number; last_seq: string | null; reached_young: boolean | null }>(
@@ -193,6 +211,28 @@ export class OutboxRelay {
         return;
       }
       from = (BigInt(batch.last_seq) + 1n).toString();
+    }
+  }
+
+  /** Deletes inbox rows past retention, a batch per transaction, found through the inbox's BRIN index on processed_at. */
+  private async purgeInbox(client: Client, retentionMs: number): Promise<void> {
+    for (let deleted = PURGE_BATCH; deleted === PURGE_BATCH && this.running; ) {
+      await client.query('BEGIN');
+      try {
+        // A BRIN index is read through a bitmap scan, which this session otherwise avoids.
+        await client.query('SET LOCAL enable_bitmapscan = on');
+        const result = await client.query(
+          `DELETE FROM inbox WHERE ctid = ANY(ARRAY(
+             SELECT ctid FROM inbox WHERE processed_at < now() - make_interval(secs => $1) LIMIT $2))`,
+          [retentionMs / 1000, PURGE_BATCH],
+        );
+        await client.query('COMMIT');
+        deleted = result.rowCount ?? 0;
+        this.inboxPurged += deleted;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     }
   }
 

@@ -96,13 +96,18 @@ export class PlatformModule {
         {
           provide: OutboxRelay,
           useFactory: (kafka: Kafka) => {
-            const relay = new OutboxRelay(kafka, { databaseUrl, serviceName, ssl: postgresTls(config), retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000 });
+            const relay = new OutboxRelay(kafka, { databaseUrl, serviceName, ssl: postgresTls(config), retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+              inboxRetentionMs: config.INBOX_RETENTION_DAYS * 86_400_000,
+            });
             metrics.collectedGauge('sc_outbox_backlog', 'Outbox rows not yet published to Kafka.', async () => [{ value: await relay.backlog() }]);
             metrics.collectedGauge('sc_outbox_published_total', 'Outbox rows published by this instance since start.', async () => [
               { value: relay.publishedCount },
             ]);
             metrics.collectedGauge('sc_outbox_purged_total', 'Published outbox rows this instance deleted past OUTBOX_RETENTION_HOURS since start.', async () => [
               { value: relay.purgedCount },
+            ]);
+            metrics.collectedGauge('sc_inbox_purged_total', 'Inbox rows this instance deleted past INBOX_RETENTION_DAYS since start.', async () => [
+              { value: relay.inboxPurgedCount },
             ]);
             return relay;
           },

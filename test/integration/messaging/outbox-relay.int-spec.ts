@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import { TopicNames, createEnvelope } from '@sc/contracts';
-import { CREATE_MESSAGING_TABLES, Outbox, OutboxRelay, createKafka, deleteTopicsWithPrefix, provisionTopics } from '@sc/messaging';
+import { CREATE_MESSAGING_TABLES, InboxRetentionIndex1765500000000, Outbox, OutboxRelay, createKafka, deleteTopicsWithPrefix, provisionTopics } from '@sc/messaging';
 import { DataSource, openDatabase } from '@sc/persistence';
 import { databaseUrl, dropRunDatabases, eventually, kafkaBrokers, newRunId } from '@sc/testing';
 
@@ -31,7 +31,7 @@ describe(OutboxRelay.name, () => {
   beforeAll(async () => {
     kafka = createKafka({ brokers: kafkaBrokers(), clientId: runId });
     await provisionTopics(kafka, topics);
-    dataSource = await openDatabase({ url, serviceName: 'relay-test', migrations: [MessagingTables1700000000001], poolSize: 4 });
+    dataSource = await openDatabase({ url, serviceName: 'relay-test', migrations: [MessagingTables1700000000001, InboxRetentionIndex1765500000000], poolSize: 4 });
   });
 
   afterAll(async () => {
@@ -159,5 +159,25 @@ describe(OutboxRelay.name, () => {
     expect(left).toHaveLength(1001);
     // The old row that was never published has since been published by the relay, and kept.
     expect(left[0].seq).toBe(stuck);
+  }, 60_000);
+
+  it('deletes inbox rows past the inbox retention and keeps the rest', async () => {
+    await dataSource.query(
+      `INSERT INTO inbox (event_id, consumer, event_type, processed_at)
+       SELECT gen_random_uuid(), 'svc', 'encounter.discharged', now() - make_interval(days => CASE WHEN n <= 6000 THEN 50 ELSE 1 END)
+       FROM generate_series(1, 7000) AS n`,
+    );
+    const relay = new OutboxRelay(kafka, { databaseUrl: url, serviceName: 'relay-test', pollIntervalMs: 50, inboxRetentionMs: 45 * 86_400_000, purgeIntervalMs: 100 });
+    relay.start();
+    try {
+      await eventually(async () => (relay.inboxPurgedCount >= 6000 ? true : undefined), 30_000);
+    } finally {
+      await relay.stop();
+    }
+    const [{ kept, oldest }] = (await dataSource.query(`SELECT count(*)::int AS kept, min(processed_at) > now() - interval '2 days' AS oldest FROM inbox WHERE consumer = 'svc'`)) as Array<{
+      kept: number;
+      oldest: boolean;
+    }>;
+    expect({ purged: relay.inboxPurgedCount, kept, oldest }).toEqual({ purged: 6000, kept: 1000, oldest: true });
   }, 60_000);
 });
