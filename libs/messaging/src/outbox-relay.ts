@@ -1,6 +1,7 @@
 import { Client, type ClientConfig } from 'pg';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { createLogger } from '@sc/observability';
+import { purgeInbox, purgePublishedOutbox } from './messaging-retention';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
@@ -26,9 +27,6 @@ export interface OutboxRelayOptions {
   /** How often the leader looks for rows past retention. */
   purgeIntervalMs?: number;
 }
-
-/** Rows deleted per purge statement, so one purge holds the relay from publishing for milliseconds, not seconds. */
-const PURGE_BATCH = 5000;
 
 interface OutboxRow {
   seq: string;
@@ -177,62 +175,19 @@ export class OutboxRelay {
     return rows.length;
   }
 
-  /**
-   * Deletes published rows past retention, walking the table from its oldest row in batches
-   * along the primary key and stopping at the first batch that holds a row created within
-   * retention (nothing after it can be older). At most once per purge interval; an old row
-   * still unpublished is kept and walked past.
-   */
+  /** At most once per purge interval, the leader keeps its outbox and inbox within retention (see messaging-retention). */
   private async purgeIfDue(): Promise<void> {
-    const retentionMs = this.options.retentionMs;
     if (Date.now() - this.lastPurgeAt < (this.options.purgeIntervalMs ?? 60_000)) {
       return;
     }
     this.lastPurgeAt = Date.now();
     const client = await this.connectedClient();
+    const keepGoing = (): boolean => this.running;
     if (this.options.inboxRetentionMs !== undefined) {
-      await this.purgeInbox(client, this.options.inboxRetentionMs);
+      this.inboxPurged += await purgeInbox(client, this.options.inboxRetentionMs, keepGoing);
     }
-    if (retentionMs === undefined) {
-      return;
-    }
-    let from = '0';
-    while (this.running) {
-      const { rows } = await client.query<{ purged: number; scanned: number; last_seq: string | null; reached_young: boolean | null }>(
-        `WITH batch AS (SELECT seq, created_at, published_at FROM outbox WHERE seq >= $1 ORDER BY seq LIMIT $2),
-         purged AS (DELETE FROM outbox USING batch WHERE outbox.seq = batch.seq AND batch.published_at < now() - make_interval(secs => $3) RETURNING 1)
-         SELECT (SELECT count(*)::int FROM purged) AS purged, (SELECT count(*)::int FROM batch) AS scanned, (SELECT max(seq) FROM batch) AS last_seq,
-                (SELECT bool_or(created_at >= now() - make_interval(secs => $3)) FROM batch) AS reached_young`,
-        [from, PURGE_BATCH, retentionMs / 1000],
-      );
-      const [batch] = rows;
-      this.purged += batch.purged;
-      if (batch.scanned < PURGE_BATCH || batch.reached_young || batch.last_seq === null) {
-        return;
-      }
-      from = (BigInt(batch.last_seq) + 1n).toString();
-    }
-  }
-
-  /** Deletes inbox rows past retention, a batch per transaction, found through the inbox's BRIN index on processed_at. */
-  private async purgeInbox(client: Client, retentionMs: number): Promise<void> {
-    for (let deleted = PURGE_BATCH; deleted === PURGE_BATCH && this.running; ) {
-      await client.query('BEGIN');
-      try {
-        // A BRIN index is read through a bitmap scan, which this session otherwise avoids.
-        await client.query('SET LOCAL enable_bitmapscan = on');
-        const result = await client.query(
-          `DELETE FROM inbox WHERE ctid = ANY(ARRAY(
-             SELECT ctid FROM inbox WHERE processed_at < now() - make_interval(secs => $1) LIMIT $2))`,
-          [retentionMs / 1000, PURGE_BATCH],
-        );
-        await client.query('COMMIT');
-        deleted = result.rowCount ?? 0;
-        this.inboxPurged += deleted;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+    if (this.options.retentionMs !== undefined) {
+      this.purged += await purgePublishedOutbox(client, this.options.retentionMs, keepGoing);
     }
   }
 

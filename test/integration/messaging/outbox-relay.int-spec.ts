@@ -1,7 +1,16 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import { TopicNames, createEnvelope } from '@sc/contracts';
-import { CREATE_MESSAGING_TABLES, InboxRetentionIndex1765500000000, Outbox, OutboxRelay, createKafka, deleteTopicsWithPrefix, provisionTopics } from '@sc/messaging';
+import {
+  CREATE_MESSAGING_TABLES,
+  InboxRetentionIndex1765500000000,
+  Outbox,
+  OutboxRelay,
+  createKafka,
+  deleteTopicsWithPrefix,
+  provisionTopics,
+  type OutboxRelayOptions,
+} from '@sc/messaging';
 import { DataSource, openDatabase } from '@sc/persistence';
 import { databaseUrl, dropRunDatabases, eventually, kafkaBrokers, newRunId } from '@sc/testing';
 
@@ -39,6 +48,17 @@ describe(OutboxRelay.name, () => {
     await dropRunDatabases(runId);
     await deleteTopicsWithPrefix(kafka, `${runId}.`);
   });
+
+  /** Runs a relay of this test's database with `options` while `work` runs, and stops it after. */
+  const withRelay = async <T>(options: Partial<OutboxRelayOptions>, work: (relay: OutboxRelay) => Promise<T>): Promise<T> => {
+    const relay = new OutboxRelay(kafka, { databaseUrl: url, serviceName: 'relay-test', pollIntervalMs: 50, ...options });
+    relay.start();
+    try {
+      return await work(relay);
+    } finally {
+      await relay.stop();
+    }
+  };
 
   it('publishes committed rows in commit order per patient key, marks them published, and leaves rolled-back rows out', async () => {
     const outbox = new Outbox(topics);
@@ -96,6 +116,7 @@ describe(OutboxRelay.name, () => {
     await eventually(async () => (second.isLeader ? true : undefined), 5_000);
     await second.stop();
   }, 30_000);
+
   it('keeps each poll to a few pages however many published rows vacuum has not yet cleared', async () => {
     // Published rows leave dead entries in the unpublished index until vacuum; keep vacuum away so they stay.
     await dataSource.query('ALTER TABLE outbox SET (autovacuum_enabled = false)');
@@ -107,29 +128,29 @@ describe(OutboxRelay.name, () => {
     const unpublished = async (): Promise<number> => Number((await dataSource.query('SELECT count(*) AS count FROM outbox WHERE published_at IS NULL'))[0].count);
     const outboxPagesRead = async (): Promise<number> =>
       Number((await dataSource.query("SELECT heap_blks_hit + coalesce(heap_blks_read, 0) AS pages FROM pg_statio_user_tables WHERE relname = 'outbox'"))[0].pages);
-    const relay = new OutboxRelay(kafka, { databaseUrl: url, serviceName: 'relay-test', pollIntervalMs: 100 });
-    relay.start();
     try {
-      await eventually(async () => ((await unpublished()) === 0 ? true : undefined), 30_000);
-      // PostgreSQL publishes a session's table statistics late (at least a second apart, when it
-      // idles), so wait until the publishing's own reads have all arrived: the count then stays put
-      // while the relay polls, if polls read no table pages.
-      let before = await outboxPagesRead();
-      for (let waited = 0, settled = false; !settled && waited < 15_000; waited += 1500) {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        const now = await outboxPagesRead();
-        settled = now === before;
-        before = now;
-      }
-      // About thirty polls at 100 ms.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      const pagesPerPoll = ((await outboxPagesRead()) - before) / 30;
+      const pagesPerPoll = await withRelay({ pollIntervalMs: 100 }, async () => {
+        await eventually(async () => ((await unpublished()) === 0 ? true : undefined), 30_000);
+        // PostgreSQL publishes a session's table statistics late (at least a second apart, when it
+        // idles), so wait until the publishing's own reads have all arrived: the count then stays put
+        // while the relay polls, if polls read no table pages.
+        let before = await outboxPagesRead();
+        for (let waited = 0, settled = false; !settled && waited < 15_000; waited += 1500) {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          const now = await outboxPagesRead();
+          settled = now === before;
+          before = now;
+        }
+        // About thirty polls at 100 ms.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        return ((await outboxPagesRead()) - before) / 30;
+      });
       expect(pagesPerPoll).toBeLessThan(10);
     } finally {
-      await relay.stop();
       await dataSource.query('ALTER TABLE outbox RESET (autovacuum_enabled)');
     }
   }, 60_000);
+
   it('deletes published rows past retention, oldest first across batches, and keeps recent and unpublished ones', async () => {
     await dataSource.query('TRUNCATE outbox');
     const outbox = new Outbox(topics);
@@ -147,14 +168,11 @@ describe(OutboxRelay.name, () => {
     );
     await dataSource.query(`UPDATE outbox SET published_at = now() WHERE seq >= $1::bigint + 11000`, [first]);
 
-    const relay = new OutboxRelay(kafka, { databaseUrl: url, serviceName: 'relay-test', pollIntervalMs: 50, retentionMs: 72 * 3_600_000, purgeIntervalMs: 100 });
-    relay.start();
-    try {
+    const purged = await withRelay({ retentionMs: 72 * 3_600_000, purgeIntervalMs: 100 }, async (relay) => {
       await eventually(async () => (relay.purgedCount >= 10_999 ? true : undefined), 30_000);
-    } finally {
-      await relay.stop();
-    }
-    expect(relay.purgedCount).toBe(10_999);
+      return relay.purgedCount;
+    });
+    expect(purged).toBe(10_999);
     const left: Array<{ seq: string }> = await dataSource.query('SELECT seq::text FROM outbox ORDER BY seq');
     expect(left).toHaveLength(1001);
     // The old row that was never published has since been published by the relay, and kept.
@@ -167,17 +185,14 @@ describe(OutboxRelay.name, () => {
        SELECT gen_random_uuid(), 'svc', 'encounter.discharged', now() - make_interval(days => CASE WHEN n <= 6000 THEN 50 ELSE 1 END)
        FROM generate_series(1, 7000) AS n`,
     );
-    const relay = new OutboxRelay(kafka, { databaseUrl: url, serviceName: 'relay-test', pollIntervalMs: 50, inboxRetentionMs: 45 * 86_400_000, purgeIntervalMs: 100 });
-    relay.start();
-    try {
+    const purged = await withRelay({ inboxRetentionMs: 45 * 86_400_000, purgeIntervalMs: 100 }, async (relay) => {
       await eventually(async () => (relay.inboxPurgedCount >= 6000 ? true : undefined), 30_000);
-    } finally {
-      await relay.stop();
-    }
+      return relay.inboxPurgedCount;
+    });
     const [{ kept, oldest }] = (await dataSource.query(`SELECT count(*)::int AS kept, min(processed_at) > now() - interval '2 days' AS oldest FROM inbox WHERE consumer = 'svc'`)) as Array<{
       kept: number;
       oldest: boolean;
     }>;
-    expect({ purged: relay.inboxPurgedCount, kept, oldest }).toEqual({ purged: 6000, kept: 1000, oldest: true });
+    expect({ purged, kept, oldest }).toEqual({ purged: 6000, kept: 1000, oldest: true });
   }, 60_000);
 });

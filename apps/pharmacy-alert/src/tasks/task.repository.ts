@@ -4,6 +4,36 @@ import type { TaskKind, TaskOutcome } from '@sc/contracts';
 import { flushDeferred, forgetInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { TaskView } from './task.views';
 
+/** Inserts tasks given as column arrays (see {@link taskColumns}), one row per array element. */
+const INSERT_TASKS = `INSERT INTO tasks (id, patient_id, kind, status, episode_key, correlation_id, priority, discharged_at, due_at,
+                          assignee_id, team_id, source_event_id, match_method, location, subject)
+       SELECT id, patient_id, kind, 'open', episode_key, correlation_id, priority, discharged_at, due_at,
+              assignee_id, team_id, source_event_id, match_method, location, subject
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
+                   $9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[], $14::text[])
+         AS task(id, patient_id, kind, episode_key, correlation_id, priority, discharged_at, due_at,
+                 assignee_id, team_id, source_event_id, match_method, location, subject)`;
+
+const taskColumns = (rows: readonly NewTask[]): unknown[] => {
+  const column = <K extends keyof NewTask>(key: K): Array<NewTask[K]> => rows.map((row) => row[key]);
+  return [
+    column('id'),
+    column('patientId'),
+    column('kind'),
+    column('episodeKey'),
+    column('correlationId'),
+    column('priority'),
+    column('dischargedAt'),
+    column('dueAt'),
+    column('assigneeId'),
+    column('teamId'),
+    column('sourceEventId'),
+    column('matchMethod'),
+    column('location'),
+    column('subject'),
+  ];
+};
+
 /**
  * A task whose episode the run's preparer looked up (see {@link TaskRepository.prepareDischarges}):
  * the transaction knows the episode has no task of its kind, so the row waits for commit. It has
@@ -14,35 +44,7 @@ import type { TaskView } from './task.views';
 const newTasks: DeferredWrite<NewTask> = {
   key: 'pharmacy-alert:new-tasks',
   async write(manager, rows) {
-    const column = <K extends keyof NewTask>(key: K): Array<NewTask[K]> => rows.map((row) => row[key]);
-    await preparedQuery(
-      manager,
-      'pharmacy-alert:insert-new-tasks',
-      `INSERT INTO tasks (id, patient_id, kind, status, episode_key, correlation_id, priority, discharged_at, due_at,
-                          assignee_id, team_id, source_event_id, match_method, location, subject)
-       SELECT id, patient_id, kind, 'open', episode_key, correlation_id, priority, discharged_at, due_at,
-              assignee_id, team_id, source_event_id, match_method, location, subject
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
-                   $9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[], $14::text[])
-         AS task(id, patient_id, kind, episode_key, correlation_id, priority, discharged_at, due_at,
-                 assignee_id, team_id, source_event_id, match_method, location, subject)`,
-      [
-        column('id'),
-        column('patientId'),
-        column('kind'),
-        column('episodeKey'),
-        column('correlationId'),
-        column('priority'),
-        column('dischargedAt'),
-        column('dueAt'),
-        column('assigneeId'),
-        column('teamId'),
-        column('sourceEventId'),
-        column('matchMethod'),
-        column('location'),
-        column('subject'),
-      ],
-    );
+    await preparedQuery(manager, 'pharmacy-alert:insert-new-tasks', INSERT_TASKS, taskColumns(rows));
   },
 };
 
@@ -180,30 +182,7 @@ export class TaskRepository {
     }
     await flushDeferred(manager, newTasks);
     forgetInTransaction(manager, episodeKindsKey(task.episodeKey));
-    const rows = await preparedQuery(
-      manager,
-      'pharmacy-alert:insert-task',
-      `INSERT INTO tasks (id, patient_id, kind, status, episode_key, correlation_id, priority, discharged_at, due_at,
-                          assignee_id, team_id, source_event_id, match_method, location, subject)
-       VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (kind, episode_key) DO NOTHING RETURNING id`,
-      [
-        task.id,
-        task.patientId,
-        task.kind,
-        task.episodeKey,
-        task.correlationId,
-        task.priority,
-        task.dischargedAt,
-        task.dueAt,
-        task.assigneeId,
-        task.teamId,
-        task.sourceEventId,
-        task.matchMethod,
-        task.location,
-        task.subject,
-      ],
-    );
+    const rows = await preparedQuery(manager, 'pharmacy-alert:insert-task', `${INSERT_TASKS} ON CONFLICT (kind, episode_key) DO NOTHING RETURNING id`, taskColumns([task]));
     return rows.length === 1;
   }
 
