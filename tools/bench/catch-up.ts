@@ -5,6 +5,7 @@ import { createKafka, provisionTopics } from '@sc/messaging';
 import { SystemUnderTest, kafkaBrokers, type ServiceName } from '@sc/testing';
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, saveResults } from './bench-results';
+import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
 
 /** The backlog cycles over this many patients; a fifth of them are on the specialty roster. */
 const PATIENTS = 50_000;
@@ -139,7 +140,10 @@ async function rosterShare(system: SystemUnderTest): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, services: { type: 'string', default: 'pharmacy-alert,care-gap,referral' } } });
+  const { values } = parseArgs({
+    options: { events: { type: 'string', default: '1000000' }, services: { type: 'string', default: 'pharmacy-alert,care-gap,referral' }, ...SERVICE_ENV_OPTION },
+  });
+  const serviceEnv = serviceEnvFrom(values['service-env']);
   const events = Number(values.events);
   const services = values.services.split(',') as ServiceName[];
   await ensureInfrastructure();
@@ -152,7 +156,7 @@ async function main(): Promise<void> {
       await provisionTopics(kafka, system.topics);
       const topic = system.topics.of('encounters');
       // Boot the service once to migrate it and load its roster, then stop it while the backlog builds.
-      const withService = await SystemUnderTest.start({ services: [service], env: { KAFKA_TOPIC_PREFIX: system.topicPrefix, LOG_LEVEL: 'warn' } });
+      const withService = await SystemUnderTest.start({ services: [service], env: { KAFKA_TOPIC_PREFIX: system.topicPrefix, LOG_LEVEL: 'warn', ...serviceEnv } });
       if (service === 'pharmacy-alert') {
         await rosterShare(withService);
       }

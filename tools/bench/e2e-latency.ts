@@ -8,6 +8,8 @@ import { SERVICES, SseClient, SystemUnderTest, eventually, kafkaBrokers, synthet
 import { DEFAULT_FACILITIES, DEFAULT_MIX, feedPatients, rosterRows, runFeed } from '../feed/feed-engine';
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, percentiles, saveResults } from './bench-results';
+import { startCpuUsage } from './lib/cpu-usage';
+import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
 
 const PHARMACIST = 'bench-pharm';
 const TEAM = 'team-bench';
@@ -71,8 +73,10 @@ async function main(): Promise<void> {
       'probe-interval-ms': { type: 'string', default: '250' },
       'ceiling-samples': { type: 'string', default: '300' },
       connections: { type: 'string' },
+      ...SERVICE_ENV_OPTION,
     },
   });
+  const serviceEnv = serviceEnvFrom(values['service-env']);
   const rate = Number(values.rate);
   // A hospital system's feed arrives over many interfaces, each waiting for its ACKs: at 50
   // messages/s per connection the feed offers its rate as long as an ACK takes under 20 ms.
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
   const ceiling = percentiles(await kafkaRoundTrip(Number(values['ceiling-samples'])));
   console.log(`ceiling (Kafka produce->consume round trip): p50 ${ceiling.p50.toFixed(1)} ms, p99 ${ceiling.p99.toFixed(1)} ms`);
 
-  const system = await SystemUnderTest.start({ services: SERVICES, env: { LOG_LEVEL: 'warn' } });
+  const system = await SystemUnderTest.start({ services: SERVICES, env: { LOG_LEVEL: 'warn', ...serviceEnv } });
   // An open live stream would hold the notifier's shutdown, and with it the whole benchmark, if a step fails.
   let feed: SseClient | undefined;
   try {
@@ -135,6 +139,13 @@ async function main(): Promise<void> {
       }
     }, 1000);
 
+    const servicePids = new Map(
+      SERVICES.flatMap((name) => {
+        const pid = system.service(name).pid;
+        return pid === undefined ? [] : [[pid, name] as const];
+      }),
+    );
+    const cpuUsage = startCpuUsage(servicePids);
     const background = runFeed(feedOptions, patients);
     const probing = (async () => {
       for (let index = 0; index < probes.length; index += 1) {
@@ -155,6 +166,8 @@ async function main(): Promise<void> {
       }
     })();
     const [feedSummary] = await Promise.all([background, probing]);
+    const cpuPercentOfCore = cpuUsage();
+    console.log(`CPU during the feed, % of one core: ${Object.entries(cpuPercentOfCore).map(([group, percent]) => `${group} ${percent}`).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 5000));
     clearInterval(sampleMemory);
     await probeClient.close();
@@ -194,12 +207,14 @@ async function main(): Promise<void> {
       benchmark: 'discharge ACK -> pharmacist SSE event',
       date: new Date().toISOString(),
       machine: machine(),
+      serviceEnv,
       backgroundFeed: { targetRate: rate, connections, achievedRate: Math.round(feedSummary.messagesPerSecond), acks: feedSummary.acks, ackLatencyMs: feedSummary.latencyMs },
       probes: { sent: probes.length, acked: acked.size, notified: latencies.length },
       latencyMs: latency,
       hopsMs: hops,
       ceilingKafkaRoundTripMs: ceiling,
       peakRssMiB: memoryMiB,
+      cpuPercentOfCoreDuringFeed: cpuPercentOfCore,
       target: { p99Ms: 150 },
     };
     const files = saveResults(

@@ -11,6 +11,7 @@ import {
   type TopicNames,
 } from '@sc/contracts';
 import { SpanKind, createLogger, parseTraceparent, runWithLogContext, withSpan, type MetricsRegistry } from '@sc/observability';
+import { GroupCommitter } from '@sc/persistence';
 import type { EntityManager } from 'typeorm';
 import { backoffDelay, decideOnFailure, errorCode } from './event-failure';
 import { claimInboxForRun } from './inbox';
@@ -23,7 +24,10 @@ export interface KafkaEventsServerOptions {
   /** Attempts per event before it is dead-lettered (first try included). */
   maxAttempts: number;
   retryBaseMs: number;
-  /** Partitions whose batches are handled at the same time (each in its own transactions); default 3. */
+  /**
+   * Partitions whose batches are handled at the same time; default 3. With a shared transaction
+   * their runs merge into the same transactions (see transactionsInFlight).
+   */
   partitionsConsumedConcurrently?: number;
   /** Where to count handled, retried and dead-lettered events and time handlers. */
   metrics?: MetricsRegistry;
@@ -34,6 +38,12 @@ export interface KafkaEventsServerOptions {
    */
   sharedTransaction?: <T>(work: (manager: EntityManager) => Promise<T>) => Promise<T>;
   eventsPerTransaction?: number;
+  /**
+   * Shared transactions in flight at once; default 2. The runs of partitions handled at the same
+   * time that wait for a free one merge into one transaction (up to eventsPerTransaction events),
+   * so a live feed spread thinly over many partitions still commits many events at a time.
+   */
+  transactionsInFlight?: number;
   /**
    * The inbox consumer name the service's handlers claim events under (claimInbox). Given, a
    * shared transaction claims its whole run in one statement first, and the handlers' claims
@@ -149,9 +159,18 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private commitTimer: NodeJS.Timeout | undefined;
 
   private readonly runPreparers: RunPreparer[] = [];
+  /** Gathers the runs of partitions handled at the same time into shared transactions; each partition's events stay in order. */
+  private readonly sharedRuns: GroupCommitter<ConsumedMessage, void> | undefined;
 
   constructor(private readonly options: KafkaEventsServerOptions) {
     super();
+    if (options.sharedTransaction) {
+      this.sharedRuns = new GroupCommitter(
+        (run) => this.handleSharedRun(run),
+        ({ topic, partition }) => ({ locks: [`${topic}\u0000${partition}`], solo: false }),
+        { maxBatch: Math.max(1, options.eventsPerTransaction ?? 1), windowMs: 0, maxConcurrent: Math.max(1, options.transactionsInFlight ?? 2) },
+      );
+    }
     this.outcomes = options.metrics?.counter('sc_events_consumed_total', 'Events consumed, by type and outcome (handled, retried, dead-lettered, skipped).');
     this.handlerSeconds = options.metrics?.histogram('sc_event_handler_seconds', 'Handler duration per attempt, by event type.');
     this.runs = options.metrics?.counter(
@@ -314,8 +333,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   /**
    * Messages of a partition in order. With a shared transaction, runs of up to
-   * `eventsPerTransaction` messages are handled in one database transaction; if any handler in a
-   * run fails, the run rolls back and its messages are handled again one at a time, each in its
+   * `eventsPerTransaction` messages are handled in one database transaction, together with the
+   * runs of other partitions that wait at the same time; if any handler in a run fails, the run rolls back and its messages are handled again one at a time, each in its
    * own transaction with retries and dead-lettering, so one poison event costs its run a second
    * pass and nothing else. The offset after the last handled message is committed at most every
    * COMMIT_INTERVAL_MS per partition (see commitHandled). A crash redelivers at most the
@@ -329,8 +348,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         break;
       }
       const run = batch.messages.slice(start, start + runLength).map((message) => ({ topic, partition, message, heartbeat }));
-      if (run.length > 1) {
-        await this.consumeInSharedTransaction(run);
+      const sharedRuns = this.sharedRuns;
+      if (sharedRuns) {
+        await Promise.all(run.map((consumed) => sharedRuns.submit(consumed)));
       } else {
         await this.consume(run[0]);
       }
@@ -376,6 +396,16 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     };
     this.commits = this.commits.catch(() => undefined).then(run);
     return this.commits;
+  }
+
+  /** A run of one or more partitions' events, in their order within each partition. */
+  private async handleSharedRun(run: ConsumedMessage[]): Promise<void[]> {
+    if (run.length > 1) {
+      await this.consumeInSharedTransaction(run);
+    } else {
+      await this.consume(run[0]);
+    }
+    return run.map(() => undefined);
   }
 
   private async consumeInSharedTransaction(run: ConsumedMessage[]): Promise<void> {

@@ -4,3 +4,4 @@ export { preparedQuery } from './prepared-query';
 export { writeBehind, flushDeferred, type DeferredWrite } from './write-behind';
 export { memoInTransaction, rememberInTransaction, recallInTransaction, forgetInTransaction } from './transaction-memo';
 export { DataSource, EntityManager } from 'typeorm';
+export { GroupCommitter, type GroupCommitOptions, type GroupCommitStats, type BatchTraits } from './group-commit';

@@ -124,6 +124,7 @@ export class PlatformModule {
               retryBaseMs: config.EVENT_RETRY_BASE_MS,
               eventsPerTransaction: config.EVENTS_PER_TRANSACTION,
               partitionsConsumedConcurrently: config.EVENT_PARTITIONS_CONCURRENTLY,
+              transactionsInFlight: config.EVENT_TRANSACTIONS_IN_FLIGHT,
               sharedTransaction: (work) => unitOfWork.run(work),
               // Every service's handlers claim their inbox under the service's name.
               inboxConsumer: serviceName,

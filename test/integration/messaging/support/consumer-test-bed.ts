@@ -23,8 +23,8 @@ export interface ConsumerTestBed {
   readonly kafka: Kafka;
   readonly dataSource: DataSource;
   readonly unitOfWork: UnitOfWork;
-  /** Produces `events` under one key, so they wait on one partition as a backlog. */
-  produceBacklog(events: EventEnvelope[]): Promise<void>;
+  /** Produces `events` under one key, so they wait on one partition as a backlog (or on the partitions `partitionOf` picks). */
+  produceBacklog(events: EventEnvelope[], partitionOf?: (index: number) => number): Promise<void>;
   /** Starts a KafkaEventsServer with `controller` as its handlers (stopped after the suite). */
   startConsumer(options: Omit<KafkaEventsServerOptions, 'kafka' | 'topics' | 'groupId'>, controller: Type, beforeListen?: (server: KafkaEventsServer) => void): Promise<KafkaEventsServer>;
 }
@@ -70,12 +70,17 @@ export function consumerTestBed(name: string, migration: Type<MigrationInterface
     get unitOfWork() {
       return ready(state.unitOfWork);
     },
-    async produceBacklog(events) {
+    async produceBacklog(events, partitionOf) {
       const producer = ready(state.kafka).producer();
       await producer.connect();
       await producer.send({
         topic: topics.of('notificationRequests'),
-        messages: events.map((event) => ({ key: 'pt-1', value: JSON.stringify(event), headers: { [EventHeaders.eventType]: event.type } })),
+        messages: events.map((event, index) => ({
+          key: 'pt-1',
+          partition: partitionOf?.(index),
+          value: JSON.stringify(event),
+          headers: { [EventHeaders.eventType]: event.type },
+        })),
       });
       await producer.disconnect();
     },

@@ -1,0 +1,67 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * Which group a process belongs to: a service by its pid, else PostgreSQL's backends and Kafka's
+ * JVM by name, else "other" (the benchmark itself, other people's work on a shared machine).
+ */
+function groupOf(pid: number, services: ReadonlyMap<number, string>): string {
+  const service = services.get(pid);
+  if (service !== undefined) {
+    return service;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') {
+    return 'postgresql';
+  }
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka') ? 'kafka' : 'other';
+}
+
+function ticksOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, fields 14 and 15 of stat(5), 11 and 12 after the command name.
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function snapshot(services: ReadonlyMap<number, string>): Map<number, { group: string; ticks: number }> {
+  const processes = new Map<number, { group: string; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) {
+      continue;
+    }
+    try {
+      processes.set(pid, { group: groupOf(pid, services), ticks: ticksOf(pid) });
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return processes;
+}
+
+/**
+ * Starts measuring CPU time per group of processes (Linux /proc); the returned function gives
+ * each group's share of one core, in percent, since the start. A process that ended in between
+ * is not counted (its time cannot be read any more).
+ */
+export function startCpuUsage(services: ReadonlyMap<number, string>): () => Record<string, number> {
+  const startedAt = performance.now();
+  const before = snapshot(services);
+  return () => {
+    const seconds = (performance.now() - startedAt) / 1000;
+    const totals = new Map<string, number>();
+    for (const [pid, { group, ticks }] of snapshot(services)) {
+      // A process started since (a database connection opened under load) counts from its start.
+      const spent = ticks - (before.get(pid)?.ticks ?? 0);
+      totals.set(group, (totals.get(group) ?? 0) + spent);
+    }
+    return Object.fromEntries(
+      [...totals]
+        .sort(([, a], [, b]) => b - a)
+        .map(([group, ticks]) => [group, Math.round((ticks / TICKS_PER_SECOND / seconds) * 1000) / 10]),
+    );
+  };
+}
