@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../../../apps/notifier/src/migrations';
 import type { PlannedDelivery } from '../../../apps/notifier/src/notifications/delivery-plan';
 import { DeliveryRepository } from '../../../apps/notifier/src/notifications/delivery.repository';
 import { NotificationRepository } from '../../../apps/notifier/src/notifications/notification.repository';
+import { streamContentOf } from '../../../apps/notifier/src/notifications/stream-item';
 
 describe(DeliveryQueueRepository.name, () => {
   const runId = newRunId();
@@ -37,7 +38,7 @@ describe(DeliveryQueueRepository.name, () => {
   async function notificationWith(planned: Array<Partial<PlannedDelivery>>): Promise<string> {
     const id = randomUUID();
     await dataSource.transaction(async (manager) => {
-      await notifications.insert(manager, {
+      const stored = await notifications.insert(manager, {
         id,
         title: 'Patient discharged: call and reconcile medications',
         urgency: 'routine',
@@ -53,9 +54,12 @@ describe(DeliveryQueueRepository.name, () => {
         correlationId: 'enc:LGH:V1',
         subject: 'pt-ref',
       });
+      if (!stored) {
+        throw new Error('the notification was not stored');
+      }
       await deliveries.createDeliveries(
         manager,
-        id,
+        streamContentOf(stored),
         planned.map((delivery) => ({ channel: 'webhook', recipient: 'user:nurse-1', deferredUntil: null, ...delivery })),
       );
     });
@@ -119,9 +123,60 @@ describe(DeliveryQueueRepository.name, () => {
     expect(await queue.claimDue(10, 60_000)).toHaveLength(0);
   });
 
+  it('answers the new stream items with the notification as stored, in delivery order, and none for deliveries already stored', async () => {
+    const id = randomUUID();
+    const sse = (recipient: `user:${string}`): PlannedDelivery => ({ channel: 'sse', recipient, deferredUntil: null });
+    const [first, again] = await dataSource.transaction(async (manager) => {
+      const stored = await notifications.insert(manager, {
+        id,
+        title: 'Patient discharged: call and reconcile medications',
+        urgency: 'urgent',
+        dueAt: new Date('2026-12-06T10:00:00Z'),
+        link: `/v1/tasks/${id}`,
+        itemType: 'pharmacy-task',
+        itemId: id,
+        recipientId: null,
+        teamId: 'team-a',
+        escalationOf: null,
+        escalation: null,
+        sourceEventId: randomUUID(),
+        correlationId: 'enc:LGH:V2',
+        subject: 'pt-items',
+      });
+      if (!stored) {
+        throw new Error('the notification was not stored');
+      }
+      const planned = [sse('user:ph-1'), { channel: 'webhook', recipient: 'user:ph-1', deferredUntil: null } as const, sse('user:ph-2')];
+      return [await deliveries.createDeliveries(manager, streamContentOf(stored), planned), await deliveries.createDeliveries(manager, streamContentOf(stored), planned)];
+    });
+    const [row] = await dataSource.query<Array<{ created_at: Date }>>('SELECT created_at FROM notifications WHERE id = $1', [id]);
+    const content = {
+      notificationId: id,
+      title: 'Patient discharged: call and reconcile medications',
+      urgency: 'urgent',
+      dueAt: '2026-12-06T10:00:00.000Z',
+      link: `/v1/tasks/${id}`,
+      itemType: 'pharmacy-task',
+      itemId: id,
+      createdAt: row.created_at.toISOString(),
+    };
+    expect(first.streamItems.map(({ recipient, item }) => ({ recipient, item: { ...item, seq: undefined } }))).toEqual([
+      { recipient: 'user:ph-1', item: { ...content, seq: undefined } },
+      { recipient: 'user:ph-2', item: { ...content, seq: undefined } },
+    ]);
+    const [firstSeq, secondSeq] = first.streamItems.map(({ item }) => BigInt(item.seq));
+    expect(firstSeq < secondSeq).toBe(true);
+    expect(first.queued).toBe(1);
+    expect(again).toEqual({ streamItems: [], queued: 0, deferred: [] });
+  });
+
   it('stores one delivery per notification, channel and recipient however often it is planned', async () => {
     const id = await notificationWith([{}, {}, { channel: 'email' }]);
-    await dataSource.transaction((manager) => deliveries.createDeliveries(manager, id, [{ channel: 'webhook', recipient: 'user:nurse-1', deferredUntil: null }]));
+    const stored = await notifications.find(id);
+    if (!stored) {
+      throw new Error('the notification was not stored');
+    }
+    await dataSource.transaction((manager) => deliveries.createDeliveries(manager, streamContentOf(stored), [{ channel: 'webhook', recipient: 'user:nurse-1', deferredUntil: null }]));
     expect((await deliveries.list({ notificationId: id, limit: 10 })).map((delivery) => delivery.channel).sort()).toEqual(['email', 'webhook']);
   });
 

@@ -42,14 +42,23 @@ function snapshot(services: ReadonlyMap<number, string>): Map<number, { group: s
   return processes;
 }
 
+/** Busy ticks of the whole machine (all CPUs, /proc/stat): everything but idle and I/O wait. */
+function machineBusyTicks(): number {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return user + nice + system + irq + softirq + steal;
+}
+
 /**
  * Starts measuring CPU time per group of processes (Linux /proc); the returned function gives
- * each group's share of one core, in percent, since the start. A process that ended in between
- * is not counted (its time cannot be read any more).
+ * each group's share of one core, in percent, since the start, and `machine`, the busy share of
+ * the whole machine. A process that ended in between (an autovacuum worker, say) is not in any
+ * group, nor is the kernel's own work, so the groups can add up to less than `machine`.
  */
 export function startCpuUsage(services: ReadonlyMap<number, string>): () => Record<string, number> {
   const startedAt = performance.now();
   const before = snapshot(services);
+  const machineBefore = machineBusyTicks();
   return () => {
     const seconds = (performance.now() - startedAt) / 1000;
     const totals = new Map<string, number>();
@@ -58,6 +67,7 @@ export function startCpuUsage(services: ReadonlyMap<number, string>): () => Reco
       const spent = ticks - (before.get(pid)?.ticks ?? 0);
       totals.set(group, (totals.get(group) ?? 0) + spent);
     }
+    totals.set('machine', machineBusyTicks() - machineBefore);
     return Object.fromEntries(
       [...totals]
         .sort(([, a], [, b]) => b - a)

@@ -50,7 +50,7 @@ export class EscalationService {
     const targets = escalationTargets(original, requested.escalation, members);
     const escalationId = escalationNotificationId(requested.id);
     const now = new Date();
-    await this.notifications.insert(manager, {
+    const stored = await this.notifications.insert(manager, {
       ...requested,
       id: escalationId,
       title: `Escalated: ${requested.title}`,
@@ -61,7 +61,12 @@ export class EscalationService {
       // The escalation's own deliveries are timed from its firing, not from the original request.
       requestedAt: now,
     });
-    const created = await this.dispatch.create(manager, escalationId, targets, 'urgent', now);
+    // Stored already (the timer fired before and its transaction lost the race): its deliveries exist too, and are not made again.
+    const escalation = stored ?? (await this.notifications.find(escalationId, manager));
+    if (!escalation) {
+      throw new Error(`escalation ${escalationId} neither stored nor found`);
+    }
+    const created = await this.dispatch.create(manager, escalation, targets, now);
     await this.outbox.append(
       manager,
       createEnvelope(

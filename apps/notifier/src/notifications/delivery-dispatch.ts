@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { EntityManager } from 'typeorm';
-import type { NotificationUrgency } from '@sc/contracts';
 import { createLogger } from '@sc/observability';
 import { REDIS } from '@sc/platform';
 import { DeliveryWorker } from '../deliveries/delivery.worker';
@@ -10,7 +9,8 @@ import { RecipientRepository } from '../recipients/recipient.repository';
 import { planDeliveries, planTeamDeliveries, uniqueDeliveries } from './delivery-plan';
 import { DeliveryRepository, type CreatedDeliveries } from './delivery.repository';
 import { parseRecipientKey, type RecipientKey } from './recipient-key';
-import { streamChannel } from './stream-item';
+import type { NotificationRecord } from './notification.repository';
+import { streamChannel, streamContentOf } from './stream-item';
 
 /** Turns a notification into deliveries (inside the caller's transaction) and, after commit, sets them moving. */
 @Injectable()
@@ -31,7 +31,8 @@ export class DeliveryDispatch {
    * their own webhook and email; someone who joins later gets nothing retroactively (they still
    * see the team feed and may read and acknowledge through their membership).
    */
-  async create(manager: EntityManager, notificationId: string, targets: RecipientKey[], urgency: NotificationUrgency, now: Date): Promise<CreatedDeliveries> {
+  async create(manager: EntityManager, notification: NotificationRecord, targets: RecipientKey[], now: Date): Promise<CreatedDeliveries> {
+    const { urgency } = notification;
     const keys = targets.map((target) => ({ target, ...parseRecipientKey(target) }));
     const teamIds = keys.filter((key) => key.kind === 'team').map((key) => key.id);
     const members = await this.recipients.teamMembers(manager, teamIds);
@@ -50,7 +51,7 @@ export class DeliveryDispatch {
           );
       }
     });
-    return this.deliveries.createDeliveries(manager, notificationId, uniqueDeliveries(planned));
+    return this.deliveries.createDeliveries(manager, streamContentOf(notification), uniqueDeliveries(planned));
   }
 
   /**

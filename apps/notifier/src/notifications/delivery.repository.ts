@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Channel, OutboundChannel, PlannedDelivery } from './delivery-plan';
+import { preparedQuery } from '@sc/persistence';
 import { updateReturning } from '../runtime/sql';
-import type { StreamItem } from './stream-item';
+import type { Channel, OutboundChannel, PlannedDelivery } from './delivery-plan';
+import type { StreamContent, StreamItem } from './stream-item';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -109,33 +110,31 @@ export class DeliveryRepository {
    * restarts: the unique key drops the rest. Webhook and email rows join the send queue, due
    * now or when quiet hours end.
    */
-  async createDeliveries(manager: EntityManager, notificationId: string, planned: PlannedDelivery[]): Promise<CreatedDeliveries> {
+  async createDeliveries(manager: EntityManager, notification: StreamContent, planned: PlannedDelivery[]): Promise<CreatedDeliveries> {
     if (planned.length === 0) {
       return { streamItems: [], queued: 0, deferred: [] };
     }
-    // The stream items come back from the same statement: the notification row, written earlier
-    // in this transaction, is visible to it.
-    const inserted: Array<StreamRow & { channel: Channel; deferred: boolean }> = await manager.query(
-      `WITH inserted AS (
-         INSERT INTO deliveries (notification_id, channel, recipient, status, next_attempt_at, deferred_until)
-         SELECT $1, t.channel, t.recipient, 'pending', CASE WHEN t.queued THEN coalesce(t.deferred_until, now()) END, t.deferred_until
-         FROM unnest($2::text[], $3::text[], $4::boolean[], $5::timestamptz[]) AS t(channel, recipient, queued, deferred_until)
-         ON CONFLICT (notification_id, channel, recipient) DO NOTHING
-         RETURNING seq, notification_id, channel, recipient, deferred_until IS NOT NULL AS deferred
-       )
-       SELECT d.seq, d.channel, d.deferred, d.recipient, d.notification_id, n.title, n.urgency, n.due_at, n.link, n.item_type, n.item_id, n.created_at
-       FROM inserted d JOIN notifications n ON n.id = d.notification_id ORDER BY d.seq`,
+    // A plain insert, named: no join whose plan a table's size could spoil, parsed once per
+    // connection. The stream items are the notification as the caller stored it plus each seq.
+    const inserted = await preparedQuery<{ seq: string; channel: Channel; recipient: string; deferred: boolean }>(
+      manager,
+      'notifier:insert-deliveries',
+      `INSERT INTO deliveries (notification_id, channel, recipient, status, next_attempt_at, deferred_until)
+       SELECT $1, t.channel, t.recipient, 'pending', CASE WHEN t.queued THEN coalesce(t.deferred_until, now()) END, t.deferred_until
+       FROM unnest($2::text[], $3::text[], $4::boolean[], $5::timestamptz[]) AS t(channel, recipient, queued, deferred_until)
+       ON CONFLICT (notification_id, channel, recipient) DO NOTHING
+       RETURNING seq, channel, recipient, deferred_until IS NOT NULL AS deferred`,
       [
-        notificationId,
+        notification.notificationId,
         planned.map((delivery) => delivery.channel),
         planned.map((delivery) => delivery.recipient),
         planned.map((delivery) => delivery.channel !== 'sse'),
         planned.map((delivery) => delivery.deferredUntil),
       ],
     );
-    const streamRows = inserted.filter((row) => row.channel === 'sse');
+    const streamRows = inserted.filter((row) => row.channel === 'sse').sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
     return {
-      streamItems: streamRows.map((row) => ({ recipient: row.recipient, item: toItem(row) })),
+      streamItems: streamRows.map((row) => ({ recipient: row.recipient, item: { seq: String(row.seq), ...notification } })),
       queued: inserted.length - streamRows.length,
       deferred: inserted.flatMap((row) => (row.deferred && row.channel !== 'sse' ? [row.channel] : [])),
     };

@@ -76,15 +76,15 @@ const toRecord = (row: NotificationRow): NotificationRecord => ({
 export class NotificationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Stores a notification once; false when its id already exists (a duplicate request). */
-  async insert(manager: EntityManager, notification: NewNotification): Promise<boolean> {
-    const rows = await preparedQuery(
+  /** Stores a notification once and answers it as stored; undefined when its id already exists (a duplicate request). */
+  async insert(manager: EntityManager, notification: NewNotification): Promise<NotificationRecord | undefined> {
+    const rows = await preparedQuery<NotificationRow>(
       manager,
-      'notifier:insert-notification',
+      'notifier:insert-notification-returning',
       `INSERT INTO notifications (id, title, urgency, due_at, link, item_type, item_id, recipient_id, team_id, escalation_of,
          escalate_after_seconds, escalation_recipient_id, escalate_to_team_lead, source_event_id, correlation_id, subject, requested_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-       ON CONFLICT (id) DO NOTHING RETURNING 1`,
+       ON CONFLICT (id) DO NOTHING RETURNING *`,
       [
         notification.id,
         notification.title,
@@ -105,7 +105,7 @@ export class NotificationRepository {
         notification.requestedAt ?? null,
       ],
     );
-    return rows.length === 1;
+    return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
   async find(id: string, manager: EntityManager = this.dataSource.manager): Promise<NotificationRecord | undefined> {

@@ -36,7 +36,7 @@ export class NotificationService {
       if (!(await claimInbox(manager, CONSUMER, event))) {
         return 'duplicate-event';
       }
-      const inserted = await this.notifications.insert(manager, {
+      const stored = await this.notifications.insert(manager, {
         id: request.notificationId,
         title: request.title,
         urgency: request.urgency,
@@ -53,10 +53,10 @@ export class NotificationService {
         subject: request.subject,
         requestedAt: request.requestedAt,
       });
-      if (!inserted) {
+      if (!stored) {
         return 'duplicate-notification';
       }
-      const created = await this.dispatch.create(manager, request.notificationId, [request.target], request.urgency, now);
+      const created = await this.dispatch.create(manager, stored, [request.target], now);
       await this.unitOfWork.afterCommit(() => this.dispatch.announce(created));
       if (request.escalation) {
         await this.timers.schedule(manager, 'escalation', request.notificationId, new Date(now.getTime() + request.escalation.afterSeconds * 1000));
