@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { openDatabase } from '@sc/persistence';
 import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
 import { DeliveryQueueRepository } from '../../../apps/notifier/src/deliveries/delivery-queue.repository';
@@ -7,7 +7,7 @@ import { TimerRepository } from '../../../apps/notifier/src/escalation/timer.rep
 import { MIGRATIONS } from '../../../apps/notifier/src/migrations';
 import type { PlannedDelivery } from '../../../apps/notifier/src/notifications/delivery-plan';
 import { DeliveryRepository } from '../../../apps/notifier/src/notifications/delivery.repository';
-import { NotificationRepository } from '../../../apps/notifier/src/notifications/notification.repository';
+import { NotificationRepository, type NewNotification, type NotificationRecord } from '../../../apps/notifier/src/notifications/notification.repository';
 import { streamContentOf } from '../../../apps/notifier/src/notifications/stream-item';
 
 describe(DeliveryQueueRepository.name, () => {
@@ -35,28 +35,35 @@ describe(DeliveryQueueRepository.name, () => {
     await dataSource.query('TRUNCATE deliveries, timers, receipts, notifications, webhook_endpoints, recipients CASCADE');
   });
 
+  /** Stores a pharmacy-task notification (routine, to nurse-1, unless `fields` says otherwise) and answers it as stored. */
+  async function storeNotification(manager: EntityManager, id: string, fields: Partial<NewNotification> = {}): Promise<NotificationRecord> {
+    const stored = await notifications.insert(manager, {
+      id,
+      title: 'Patient discharged: call and reconcile medications',
+      urgency: 'routine',
+      dueAt: null,
+      link: `/v1/tasks/${id}`,
+      itemType: 'pharmacy-task',
+      itemId: id,
+      recipientId: 'nurse-1',
+      teamId: null,
+      escalationOf: null,
+      escalation: null,
+      sourceEventId: randomUUID(),
+      correlationId: 'enc:LGH:V1',
+      subject: 'pt-ref',
+      ...fields,
+    });
+    if (!stored) {
+      throw new Error('the notification was not stored');
+    }
+    return stored;
+  }
+
   async function notificationWith(planned: Array<Partial<PlannedDelivery>>): Promise<string> {
     const id = randomUUID();
     await dataSource.transaction(async (manager) => {
-      const stored = await notifications.insert(manager, {
-        id,
-        title: 'Patient discharged: call and reconcile medications',
-        urgency: 'routine',
-        dueAt: null,
-        link: `/v1/tasks/${id}`,
-        itemType: 'pharmacy-task',
-        itemId: id,
-        recipientId: 'nurse-1',
-        teamId: null,
-        escalationOf: null,
-        escalation: null,
-        sourceEventId: randomUUID(),
-        correlationId: 'enc:LGH:V1',
-        subject: 'pt-ref',
-      });
-      if (!stored) {
-        throw new Error('the notification was not stored');
-      }
+      const stored = await storeNotification(manager, id);
       await deliveries.createDeliveries(
         manager,
         streamContentOf(stored),
@@ -127,25 +134,14 @@ describe(DeliveryQueueRepository.name, () => {
     const id = randomUUID();
     const sse = (recipient: `user:${string}`): PlannedDelivery => ({ channel: 'sse', recipient, deferredUntil: null });
     const [first, again] = await dataSource.transaction(async (manager) => {
-      const stored = await notifications.insert(manager, {
-        id,
-        title: 'Patient discharged: call and reconcile medications',
+      const stored = await storeNotification(manager, id, {
         urgency: 'urgent',
         dueAt: new Date('2026-12-06T10:00:00Z'),
-        link: `/v1/tasks/${id}`,
-        itemType: 'pharmacy-task',
-        itemId: id,
         recipientId: null,
         teamId: 'team-a',
-        escalationOf: null,
-        escalation: null,
-        sourceEventId: randomUUID(),
         correlationId: 'enc:LGH:V2',
         subject: 'pt-items',
       });
-      if (!stored) {
-        throw new Error('the notification was not stored');
-      }
       const planned = [sse('user:ph-1'), { channel: 'webhook', recipient: 'user:ph-1', deferredUntil: null } as const, sse('user:ph-2')];
       return [await deliveries.createDeliveries(manager, streamContentOf(stored), planned), await deliveries.createDeliveries(manager, streamContentOf(stored), planned)];
     });

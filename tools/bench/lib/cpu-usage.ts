@@ -4,25 +4,24 @@ import { readFileSync, readdirSync } from 'node:fs';
 const TICKS_PER_SECOND = 100;
 
 /**
- * Which group a process belongs to: a service by its pid, else PostgreSQL's backends and Kafka's
- * JVM by name, else "other" (the benchmark itself, other people's work on a shared machine).
+ * Which group a process belongs to, from its stat line: a service by its pid, else PostgreSQL's
+ * backends and Kafka's JVM by name, else "other" (the benchmark itself, other people's work on a
+ * shared machine).
  */
-function groupOf(pid: number, services: ReadonlyMap<number, string>): string {
+function groupOf(pid: number, stat: string, services: ReadonlyMap<number, string>): string {
   const service = services.get(pid);
   if (service !== undefined) {
     return service;
   }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') {
     return 'postgresql';
   }
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka') ? 'kafka' : 'other';
 }
 
-function ticksOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime plus stime: fields 14 and 15 of stat(5), 11 and 12 after the command name. */
+function ticksOf(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime, fields 14 and 15 of stat(5), 11 and 12 after the command name.
   return Number(fields[11]) + Number(fields[12]);
 }
 
@@ -34,7 +33,8 @@ function snapshot(services: ReadonlyMap<number, string>): Map<number, { group: s
       continue;
     }
     try {
-      processes.set(pid, { group: groupOf(pid, services), ticks: ticksOf(pid) });
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      processes.set(pid, { group: groupOf(pid, stat, services), ticks: ticksOf(stat) });
     } catch {
       // Gone between the listing and the read.
     }
