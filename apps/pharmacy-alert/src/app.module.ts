@@ -5,6 +5,7 @@ import { SecurityModule } from '@sc/security';
 import type { PharmacyAlertConfig } from './config';
 import { EncounterEventsHandler } from './encounters/encounter-events.handler';
 import { EncounterRunPreparer } from './encounters/encounter-run-preparer';
+import { TeamActivityRunPreparer } from './team-activity/team-activity-run-preparer';
 import { EncounterWorkService } from './encounters/encounter-work.service';
 import { EscalationWorker } from './escalation/escalation.worker';
 import { IdentityReviewRepository } from './matching/identity-review.repository';
@@ -61,6 +62,7 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       EscalationWorker,
       TaskMetrics,
       TeamActivityService,
+      TeamActivityRunPreparer,
     ],
   })
   class PharmacyAlertModule implements NestModule {

@@ -32,26 +32,37 @@ export class DeliveryDispatch {
    * see the team feed and may read and acknowledge through their membership).
    */
   async create(manager: EntityManager, notification: NotificationRecord, targets: RecipientKey[], now: Date): Promise<CreatedDeliveries> {
-    const { urgency } = notification;
-    const keys = targets.map((target) => ({ target, ...parseRecipientKey(target) }));
-    const teamIds = keys.filter((key) => key.kind === 'team').map((key) => key.id);
-    const members = await this.recipients.teamMembers(manager, teamIds);
-    const users = [...new Set([...keys.filter((key) => key.kind === 'user').map((key) => key.id), ...members.map((member) => member.recipientId)])];
+    const [created] = await this.createMany(manager, [{ notification, targets }], now);
+    return created;
+  }
+
+  /** {@link create} for several notifications: one read of members, one of preferences, one insert. */
+  async createMany(manager: EntityManager, batch: ReadonlyArray<{ notification: NotificationRecord; targets: RecipientKey[] }>, now: Date): Promise<CreatedDeliveries[]> {
+    const keyed = batch.map(({ notification, targets }) => ({ notification, keys: targets.map((target) => ({ target, ...parseRecipientKey(target) })) }));
+    const allKeys = keyed.flatMap(({ keys }) => keys);
+    const members = await this.recipients.teamMembers(
+      manager,
+      allKeys.filter((key) => key.kind === 'team').map((key) => key.id),
+    );
+    const users = [...new Set([...allKeys.filter((key) => key.kind === 'user').map((key) => key.id), ...members.map((member) => member.recipientId)])];
     const preferences = await this.recipients.deliveryPreferences(manager, users);
-    const planned = keys.flatMap(({ target, kind, id }) => {
-      switch (kind) {
-        case 'user':
-          return planDeliveries(target, preferences.get(id), urgency, now);
-        case 'team':
-          return planTeamDeliveries(
-            target,
-            members.filter((member) => member.teamId === id).map((member) => ({ recipientId: member.recipientId, preferences: preferences.get(member.recipientId) })),
-            urgency,
-            now,
-          );
-      }
+    const plannedBatch = keyed.map(({ notification, keys }) => {
+      const planned = keys.flatMap(({ target, kind, id }) => {
+        switch (kind) {
+          case 'user':
+            return planDeliveries(target, preferences.get(id), notification.urgency, now);
+          case 'team':
+            return planTeamDeliveries(
+              target,
+              members.filter((member) => member.teamId === id).map((member) => ({ recipientId: member.recipientId, preferences: preferences.get(member.recipientId) })),
+              notification.urgency,
+              now,
+            );
+        }
+      });
+      return { notification: streamContentOf(notification), planned: uniqueDeliveries(planned) };
     });
-    return this.deliveries.createDeliveries(manager, streamContentOf(notification), uniqueDeliveries(planned));
+    return this.deliveries.createDeliveriesOfMany(manager, plannedBatch);
   }
 
   /**

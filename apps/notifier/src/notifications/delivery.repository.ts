@@ -111,33 +111,52 @@ export class DeliveryRepository {
    * now or when quiet hours end.
    */
   async createDeliveries(manager: EntityManager, notification: StreamContent, planned: PlannedDelivery[]): Promise<CreatedDeliveries> {
-    if (planned.length === 0) {
-      return { streamItems: [], queued: 0, deferred: [] };
-    }
+    const [created] = await this.createDeliveriesOfMany(manager, [{ notification, planned }]);
+    return created;
+  }
+
+  /**
+   * {@link createDeliveries} for several notifications in one statement, answered in their order;
+   * their deliveries are numbered in that order, so each stream sees them as requested.
+   */
+  async createDeliveriesOfMany(manager: EntityManager, batch: ReadonlyArray<{ notification: StreamContent; planned: PlannedDelivery[] }>): Promise<CreatedDeliveries[]> {
+    const rows = batch.flatMap(({ notification, planned }) => planned.map((delivery) => ({ notificationId: notification.notificationId, ...delivery })));
     // A plain insert, named: no join whose plan a table's size could spoil, parsed once per
-    // connection. The stream items are the notification as the caller stored it plus each seq.
-    const inserted = await preparedQuery<{ seq: string; channel: Channel; recipient: string; deferred: boolean }>(
-      manager,
-      'notifier:insert-deliveries',
-      `INSERT INTO deliveries (notification_id, channel, recipient, status, next_attempt_at, deferred_until)
-       SELECT $1, t.channel, t.recipient, 'pending', CASE WHEN t.queued THEN coalesce(t.deferred_until, now()) END, t.deferred_until
-       FROM unnest($2::text[], $3::text[], $4::boolean[], $5::timestamptz[]) AS t(channel, recipient, queued, deferred_until)
-       ON CONFLICT (notification_id, channel, recipient) DO NOTHING
-       RETURNING seq, channel, recipient, deferred_until IS NOT NULL AS deferred`,
-      [
-        notification.notificationId,
-        planned.map((delivery) => delivery.channel),
-        planned.map((delivery) => delivery.recipient),
-        planned.map((delivery) => delivery.channel !== 'sse'),
-        planned.map((delivery) => delivery.deferredUntil),
-      ],
-    );
-    const streamRows = inserted.filter((row) => row.channel === 'sse').sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
-    return {
-      streamItems: streamRows.map((row) => ({ recipient: row.recipient, item: { seq: String(row.seq), ...notification } })),
-      queued: inserted.length - streamRows.length,
-      deferred: inserted.flatMap((row) => (row.deferred && row.channel !== 'sse' ? [row.channel] : [])),
-    };
+    // connection. The stream items are each notification as the caller stored it plus each seq.
+    const inserted =
+      rows.length === 0
+        ? []
+        : await preparedQuery<{ seq: string; notification_id: string; channel: Channel; recipient: string; deferred: boolean }>(
+            manager,
+            'notifier:insert-deliveries-of-many',
+            `INSERT INTO deliveries (notification_id, channel, recipient, status, next_attempt_at, deferred_until)
+             SELECT t.notification_id, t.channel, t.recipient, 'pending', CASE WHEN t.queued THEN coalesce(t.deferred_until, now()) END, t.deferred_until
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[])
+               WITH ORDINALITY AS t(notification_id, channel, recipient, queued, deferred_until, position)
+             ORDER BY t.position
+             ON CONFLICT (notification_id, channel, recipient) DO NOTHING
+             RETURNING seq, notification_id, channel, recipient, deferred_until IS NOT NULL AS deferred`,
+            [
+              rows.map((row) => row.notificationId),
+              rows.map((row) => row.channel),
+              rows.map((row) => row.recipient),
+              rows.map((row) => row.channel !== 'sse'),
+              rows.map((row) => row.deferredUntil),
+            ],
+          );
+    const byNotification = new Map<string, typeof inserted>();
+    for (const row of inserted) {
+      byNotification.set(row.notification_id, [...(byNotification.get(row.notification_id) ?? []), row]);
+    }
+    return batch.map(({ notification }) => {
+      const own = byNotification.get(notification.notificationId) ?? [];
+      const streamRows = own.filter((row) => row.channel === 'sse').sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+      return {
+        streamItems: streamRows.map((row) => ({ recipient: row.recipient, item: { seq: String(row.seq), ...notification } })),
+        queued: own.length - streamRows.length,
+        deferred: own.flatMap((row) => (row.deferred && row.channel !== 'sse' ? [row.channel] : [])),
+      };
+    });
   }
 
   /**

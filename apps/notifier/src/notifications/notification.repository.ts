@@ -78,34 +78,47 @@ export class NotificationRepository {
 
   /** Stores a notification once and answers it as stored; undefined when its id already exists (a duplicate request). */
   async insert(manager: EntityManager, notification: NewNotification): Promise<NotificationRecord | undefined> {
+    return (await this.insertMany(manager, [notification])).get(notification.id);
+  }
+
+  /**
+   * Stores notifications in one statement, each id once, and answers those it stored by id; an id
+   * that already existed (a duplicate request) is not in the answer.
+   */
+  async insertMany(manager: EntityManager, notifications: readonly NewNotification[]): Promise<Map<string, NotificationRecord>> {
+    if (notifications.length === 0) {
+      return new Map();
+    }
+    const column = <T>(pick: (notification: NewNotification) => T): T[] => notifications.map(pick);
     const rows = await preparedQuery<NotificationRow>(
       manager,
-      'notifier:insert-notification-returning',
+      'notifier:insert-notifications',
       `INSERT INTO notifications (id, title, urgency, due_at, link, item_type, item_id, recipient_id, team_id, escalation_of,
          escalate_after_seconds, escalation_recipient_id, escalate_to_team_lead, source_event_id, correlation_id, subject, requested_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+         $10::text[], $11::int[], $12::text[], $13::boolean[], $14::uuid[], $15::text[], $16::text[], $17::timestamptz[])
        ON CONFLICT (id) DO NOTHING RETURNING *`,
       [
-        notification.id,
-        notification.title,
-        notification.urgency,
-        notification.dueAt,
-        notification.link,
-        notification.itemType,
-        notification.itemId,
-        notification.recipientId,
-        notification.teamId,
-        notification.escalationOf,
-        notification.escalation?.afterSeconds ?? null,
-        notification.escalation?.recipientId ?? null,
-        notification.escalation?.toTeamLead ?? false,
-        notification.sourceEventId,
-        notification.correlationId,
-        notification.subject,
-        notification.requestedAt ?? null,
+        column((notification) => notification.id),
+        column((notification) => notification.title),
+        column((notification) => notification.urgency),
+        column((notification) => notification.dueAt),
+        column((notification) => notification.link),
+        column((notification) => notification.itemType),
+        column((notification) => notification.itemId),
+        column((notification) => notification.recipientId),
+        column((notification) => notification.teamId),
+        column((notification) => notification.escalationOf),
+        column((notification) => notification.escalation?.afterSeconds ?? null),
+        column((notification) => notification.escalation?.recipientId ?? null),
+        column((notification) => notification.escalation?.toTeamLead ?? false),
+        column((notification) => notification.sourceEventId),
+        column((notification) => notification.correlationId),
+        column((notification) => notification.subject),
+        column((notification) => notification.requestedAt ?? null),
       ],
     );
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return new Map(rows.map((row) => [row.id, toRecord(row)]));
   }
 
   async find(id: string, manager: EntityManager = this.dataSource.manager): Promise<NotificationRecord | undefined> {

@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { EncounterPatient, PatientIdentifier } from '@sc/contracts';
-import { UnitOfWork, flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
+import {
+  UnitOfWork,
+  flushDeferred,
+  forgetInTransaction,
+  memoInTransaction,
+  preparedQuery,
+  recallInTransaction,
+  rememberInTransaction,
+  writeBehind,
+  type DeferredWrite,
+} from '@sc/persistence';
 import type { RosterPatientDto } from './roster.dto';
 
 export interface RosterPatient {
@@ -66,6 +76,9 @@ const matchMemoKey = (patient: MatchablePatient): string =>
     patient.familyName ?? '',
     patient.givenName ?? '',
   ])}`;
+
+/** The transaction's answer of {@link RosterRepository.patientOfSubject}: the link is only ever written through this repository. */
+const subjectMemoKey = (subject: string): string => `pharmacy-alert:subject:${subject}`;
 
 /** A roster change in a transaction that looked candidates up makes it look them up again. */
 const forgetMatchCandidates = (manager: EntityManager): void => forgetInTransaction(manager, 'pharmacy-alert:match:');
@@ -233,16 +246,42 @@ export class RosterRepository {
     }
   }
 
-  /** Remembers that `subject` (the pseudonymous reference on events) is this roster patient. */
-  /** Written at commit with the transaction's other links; {@link patientOfSubject} writes them first. */
+  /**
+   * Remembers that `subject` (the pseudonymous reference on events) is this roster patient. Written
+   * at commit with the transaction's other links; the transaction's own {@link patientOfSubject}
+   * answers the new link at once.
+   */
   async rememberSubject(manager: EntityManager, subject: string, patientId: string): Promise<void> {
     await writeBehind(manager, subjectLinks, [{ subject, patientId }]);
+    rememberInTransaction(manager, subjectMemoKey(subject), patientId);
   }
 
+  /** Answered from the transaction's memory when {@link prefetchPatientsOfSubjects} looked it up with its run. */
   async patientOfSubject(manager: EntityManager, subject: string): Promise<string | undefined> {
+    return memoInTransaction(manager, subjectMemoKey(subject), async () => (await this.patientsOfSubjects(manager, [subject])).get(subject));
+  }
+
+  /** Looks up the roster patients of a run's subjects in one statement and remembers them for the transaction. */
+  async prefetchPatientsOfSubjects(manager: EntityManager, subjects: readonly string[]): Promise<void> {
+    const unknown = [...new Set(subjects)].filter((subject) => recallInTransaction(manager, subjectMemoKey(subject)) === undefined);
+    if (unknown.length === 0) {
+      return;
+    }
+    const patients = await this.patientsOfSubjects(manager, unknown);
+    for (const subject of unknown) {
+      rememberInTransaction(manager, subjectMemoKey(subject), patients.get(subject));
+    }
+  }
+
+  private async patientsOfSubjects(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, string>> {
     await flushDeferred(manager, subjectLinks);
-    const rows: Array<{ patient_id: string }> = await manager.query('SELECT patient_id FROM patient_subjects WHERE subject = $1', [subject]);
-    return rows[0]?.patient_id;
+    const rows = await preparedQuery<{ subject: string; patient_id: string }>(
+      manager,
+      'pharmacy-alert:patients-of-subjects',
+      'SELECT subject, patient_id FROM patient_subjects WHERE subject = ANY($1::text[])',
+      [subjects],
+    );
+    return new Map(rows.map((row) => [row.subject, row.patient_id]));
   }
 
   async setEnrolled(pharmacyPatientId: string, enrolled: boolean): Promise<boolean> {

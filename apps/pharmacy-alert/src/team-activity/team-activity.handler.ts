@@ -1,13 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { HandlesEvent } from '@sc/messaging';
-import { TeamActivityService, type TeamActivityEvent } from './team-activity.service';
+import { TEAM_ACTIVITY_TYPES, TeamActivityService, type TeamActivityEvent } from './team-activity.service';
 
 @Controller()
 export class TeamActivityHandler {
   constructor(private readonly activity: TeamActivityService) {}
 
-  @HandlesEvent('care-gap.opened', 'care-gap.updated', 'care-gap.closed', 'referral.created', 'referral.status-changed')
+  @HandlesEvent(...TEAM_ACTIVITY_TYPES)
   async onTeamActivity(@Payload() event: TeamActivityEvent): Promise<void> {
     await this.activity.record(event);
   }

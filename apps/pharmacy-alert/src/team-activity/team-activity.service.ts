@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { EnvelopeOf } from '@sc/contracts';
+import type { EnvelopeOf, EventEnvelope } from '@sc/contracts';
 import { claimInbox } from '@sc/messaging';
 import { UnitOfWork } from '@sc/persistence';
 import { CONSUMER } from '../encounters/encounter-work.service';
 import { RosterRepository } from '../roster/roster.repository';
 import { TimelineRepository, type TimelineEntry } from '../timeline/timeline.repository';
 
-export type TeamActivityEvent = EnvelopeOf<'care-gap.opened' | 'care-gap.updated' | 'care-gap.closed' | 'referral.created' | 'referral.status-changed'>;
+/** Other teams' events that go on the shared timeline. */
+export const TEAM_ACTIVITY_TYPES = ['care-gap.opened', 'care-gap.updated', 'care-gap.closed', 'referral.created', 'referral.status-changed'] as const;
+
+export type TeamActivityEvent = EnvelopeOf<(typeof TEAM_ACTIVITY_TYPES)[number]>;
+
+export const isTeamActivity = (event: EventEnvelope): event is TeamActivityEvent => (TEAM_ACTIVITY_TYPES as readonly string[]).includes(event.type);
 
 /** The timeline line for another team's event: fixed phrases with codes, never free text. */
 export function timelineLine(event: TeamActivityEvent): Pick<TimelineEntry, 'team' | 'kind' | 'actorId' | 'summary' | 'itemId'> {
