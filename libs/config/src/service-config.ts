@@ -98,6 +98,16 @@ export class ServiceConfig {
   OUTBOX_RETENTION_HOURS: number = 72;
 
   /**
+   * Seconds between looks for tables whose planner statistics are out of date (see
+   * TableStatisticsKeeper: autovacuum analyzes a young table only once a minute, or never where it
+   * is off); 0 leaves statistics to autovacuum alone.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  TABLE_STATISTICS_INTERVAL_SECONDS: number = 5;
+
+  /**
    * Days a consumer remembers that it handled an event (its inbox row). Longer than the topics'
    * 14 days and the dead-letter topics' 30, so no event can come back after its row is gone.
    */

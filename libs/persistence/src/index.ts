@@ -5,3 +5,4 @@ export { writeBehind, flushDeferred, type DeferredWrite } from './write-behind';
 export { memoInTransaction, rememberInTransaction, recallInTransaction, forgetInTransaction } from './transaction-memo';
 export { DataSource, EntityManager } from 'typeorm';
 export { GroupCommitter, type GroupCommitOptions, type GroupCommitStats, type BatchTraits } from './group-commit';
+export { TableStatisticsKeeper, type TableStatisticsOptions } from './table-statistics';

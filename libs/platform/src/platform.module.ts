@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TopicNames } from '@sc/contracts';
 import { databaseUrlFor, kafkaTransport, postgresTls, redisOptions, type ServiceConfig } from '@sc/config';
 import { KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics } from '@sc/messaging';
-import { UnitOfWork, openDatabase } from '@sc/persistence';
+import { TableStatisticsKeeper, UnitOfWork, openDatabase } from '@sc/persistence';
 import { MetricsRegistry, flushSpans } from '@sc/observability';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -22,20 +22,23 @@ export interface PlatformOptions {
   redis?: boolean;
 }
 
-/** Starts the outbox relay once the app is up and stops it (and closes clients) on shutdown. */
+/** Starts the outbox relay and the statistics keeper once the app is up and stops them (and closes clients) on shutdown. */
 class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly relay: OutboxRelay,
+    private readonly statistics: TableStatisticsKeeper | undefined,
     private readonly dataSource: DataSource,
     private readonly redis: Redis | undefined,
   ) {}
 
   onApplicationBootstrap(): void {
     this.relay.start();
+    this.statistics?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
+    await this.statistics?.stop();
     await flushSpans();
     this.redis?.disconnect();
     if (this.dataSource.isInitialized) {
@@ -140,7 +143,18 @@ export class PlatformModule {
         ...redisProviders,
         {
           provide: PlatformLifecycle,
-          useFactory: (relay: OutboxRelay, dataSource: DataSource, redis?: Redis) => new PlatformLifecycle(relay, dataSource, redis),
+          useFactory: (relay: OutboxRelay, dataSource: DataSource, redis?: Redis) => {
+            const statistics =
+              config.TABLE_STATISTICS_INTERVAL_SECONDS > 0
+                ? new TableStatisticsKeeper({ databaseUrl, serviceName, ssl: postgresTls(config), intervalMs: config.TABLE_STATISTICS_INTERVAL_SECONDS * 1000 })
+                : undefined;
+            if (statistics) {
+              metrics.collectedGauge('sc_table_statistics_analyzed_total', 'Tables this instance analyzed since start because their statistics were out of date.', async () => [
+                { value: statistics.analyzedCount },
+              ]);
+            }
+            return new PlatformLifecycle(relay, statistics, dataSource, redis);
+          },
           inject: [OutboxRelay, DataSource, { token: REDIS, optional: true }],
         },
       ],
