@@ -146,9 +146,19 @@ async function main(): Promise<void> {
       }),
     );
     const cpuUsage = startCpuUsage(servicePids);
-    const background = runFeed(feedOptions, patients);
+    // Only what happens while the feed runs counts: a probe sent after it would measure an idle
+    // system, and the CPU shares would average the feed with the quiet after it.
+    let feeding = true;
+    let cpuPercentOfCore: Record<string, number> = {};
+    let probesSent = 0;
+    const background = runFeed(feedOptions, patients).then((summary) => {
+      cpuPercentOfCore = cpuUsage();
+      feeding = false;
+      return summary;
+    });
     const probing = (async () => {
-      for (let index = 0; index < probes.length; index += 1) {
+      for (let index = 0; index < probes.length && feeding; index += 1) {
+        probesSent += 1;
         const started = Date.now();
         const visit = `V-PROBE-${index}`;
         // Discharged now, so the 24-hour clock is fresh and no escalation joins the measured notification.
@@ -166,7 +176,6 @@ async function main(): Promise<void> {
       }
     })();
     const [feedSummary] = await Promise.all([background, probing]);
-    const cpuPercentOfCore = cpuUsage();
     console.log(`CPU during the feed, % of one core: ${Object.entries(cpuPercentOfCore).map(([group, percent]) => `${group} ${percent}`).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 5000));
     clearInterval(sampleMemory);
@@ -209,7 +218,7 @@ async function main(): Promise<void> {
       machine: machine(),
       serviceEnv,
       backgroundFeed: { targetRate: rate, connections, achievedRate: Math.round(feedSummary.messagesPerSecond), acks: feedSummary.acks, ackLatencyMs: feedSummary.latencyMs },
-      probes: { sent: probes.length, acked: acked.size, notified: latencies.length },
+      probes: { sent: probesSent, acked: acked.size, notified: latencies.length },
       latencyMs: latency,
       hopsMs: hops,
       ceilingKafkaRoundTripMs: ceiling,
