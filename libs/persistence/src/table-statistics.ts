@@ -19,8 +19,15 @@ export interface TableStatisticsOptions {
 /**
  * Bounds the keeper's own statements; SKIP_LOCKED already passes over a table that autovacuum or
  * a migration holds, so it never queues in front of the service's writes.
+ *
+ * The keeper's statistics only have to tell a key lookup from a scan of the table, which a sample
+ * of 3,000 rows does as well as PostgreSQL's default of 30,000; the default sample read a young
+ * outbox or received-messages table whole, payloads and all, and under a 500 msg/s feed those
+ * analyzes took a tenth of PostgreSQL's time. A column's own STATISTICS setting, or an operator's
+ * ANALYZE, still takes the larger sample.
  */
-const KEEPER_SESSION_SETTINGS = '-c statement_timeout=60000 -c lock_timeout=1000';
+export const KEEPER_STATISTICS_TARGET = 10;
+const KEEPER_SESSION_SETTINGS = `-c statement_timeout=60000 -c lock_timeout=1000 -c default_statistics_target=${KEEPER_STATISTICS_TARGET}`;
 
 /**
  * Analyzes the service's tables whose rows changed much since PostgreSQL last took their
