@@ -165,6 +165,35 @@ describe('care-gap store on PostgreSQL', () => {
       expect(reads.changed.devices.get('HCPCS:A4670')).toEqual({ present: true, flaggedByPharmacist: false });
     });
 
+    it("records a run's pharmacist tasks in one statement at commit, and a task's team read in the run sees them", async () => {
+      const statements: string[] = [];
+      const teams = await unitOfWork.run(async (manager) => {
+        await recordStatements(manager, statements);
+        await context.recordPharmacyTask(manager, 'task-run-1', 'pt-tasks', 'team-a');
+        await context.recordPharmacyTask(manager, 'task-run-2', 'pt-tasks', null);
+        const beforeCommit = statements.length;
+        await context.recordPharmacyTask(manager, 'task-run-1', 'pt-tasks', 'team-b');
+        return { beforeCommit, team: await context.teamOfTask(manager, 'task-run-1') };
+      });
+      expect(teams).toEqual({ beforeCommit: 0, team: 'team-b' });
+      expect(statements.filter((statement) => statement !== 'COMMIT')).toEqual([
+        'care-gap:record-pharmacy-tasks',
+        'care-gap:record-pharmacy-tasks',
+        'SELECT team_id FROM pharmacy_tasks WHERE task_id = $1',
+      ]);
+
+      const run: string[] = [];
+      await unitOfWork.run(async (manager) => {
+        await recordStatements(manager, run);
+        for (let index = 0; index < 20; index += 1) {
+          await context.recordPharmacyTask(manager, `task-batch-${index}`, `pt-batch-${index}`, 'team-c');
+        }
+      });
+      expect(run.filter((statement) => statement !== 'COMMIT')).toEqual(['care-gap:record-pharmacy-tasks']);
+      expect(await context.teamOfTask(dataSource.manager, 'task-batch-19')).toBe('team-c');
+      expect(await context.teamOfTask(dataSource.manager, 'task-run-2')).toBeNull();
+    });
+
     it('finds dry-run candidates by category range and by prefix, with or without the dot, among active conditions only', async () => {
       await dataSource.transaction(async (manager) => {
         await context.upsertConditions(manager, 'pt-a', [{ code: 'I25.10', codingSystem: 'ICD10', status: 'active', source: 'test', sourceEventId: null }]);

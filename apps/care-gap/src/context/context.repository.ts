@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CareGapItem, PlanBenefit } from '@sc/contracts';
-import { forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction } from '@sc/persistence';
+import { flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { ConditionCodeSet } from '../rules/code-sets';
 import { itemKey, type PatientContext } from '../gaps/gap-plan';
 import type { SensitiveCategory } from '../gaps/sensitive-categories';
@@ -113,6 +113,28 @@ const dischargeRecordedKey = (eventId: string): string => `care-gap:discharge-re
 const unknownPatient = (): StoredContext => ({ planId: null, deceased: false, atFacility: false, conditions: [], devices: new Map(), consents: new Set() });
 
 /** The clinical context this service keeps per patient (conditions, devices, consents, plan) and per plan (benefits). */
+/**
+ * The pharmacist tasks care-gap learns of, so a breached task's gap goes to the task's team. A run
+ * of task-created events upserts them in one statement instead of one each (2,128 statements in
+ * 20 s of a 500 msg/s feed). The same task twice in a run writes the first before the second.
+ */
+const pharmacyTasks: DeferredWrite<{ taskId: string; subject: string; teamId: string | null }> = {
+  key: 'care-gap:pharmacy-tasks',
+  async write(manager, rows) {
+    await preparedQuery(
+      manager,
+      'care-gap:record-pharmacy-tasks',
+      `INSERT INTO pharmacy_tasks (task_id, subject, team_id)
+       SELECT task_id, subject, team_id FROM unnest($1::text[], $2::text[], $3::text[]) AS task(task_id, subject, team_id)
+       -- In key order, so two runs upserting the same tasks wait for each other rather than deadlock.
+       ORDER BY task_id
+       ON CONFLICT (task_id) DO UPDATE SET team_id = EXCLUDED.team_id`,
+      [rows.map((row) => row.taskId), rows.map((row) => row.subject), rows.map((row) => row.teamId)],
+    );
+  },
+  conflictKeys: (row) => [row.taskId],
+};
+
 @Injectable()
 export class ContextRepository {
   /** Creates the patient if new and locks it, so one patient's evaluations never interleave (one statement: a do-nothing update locks). */
@@ -269,16 +291,13 @@ export class ContextRepository {
     return rows.map((row) => ({ category: row.category, granted: row.granted, actorId: row.actor_id, reason: row.reason, recordedAt: row.recorded_at.toISOString() }));
   }
 
+  /** Written with the run's other pharmacy tasks at commit: only {@link teamOfTask} reads them, and it writes them first. */
   async recordPharmacyTask(manager: EntityManager, taskId: string, subject: string, teamId: string | null): Promise<void> {
-    await preparedQuery(
-      manager,
-      'care-gap:record-pharmacy-task',
-      'INSERT INTO pharmacy_tasks (task_id, subject, team_id) VALUES ($1, $2, $3) ON CONFLICT (task_id) DO UPDATE SET team_id = EXCLUDED.team_id',
-      [taskId, subject, teamId],
-    );
+    await writeBehind(manager, pharmacyTasks, [{ taskId, subject, teamId }]);
   }
 
   async teamOfTask(manager: EntityManager, taskId: string): Promise<string | null> {
+    await flushDeferred(manager, pharmacyTasks);
     const [row] = (await manager.query('SELECT team_id FROM pharmacy_tasks WHERE task_id = $1', [taskId])) as Array<{ team_id: string | null }>;
     return row?.team_id ?? null;
   }
