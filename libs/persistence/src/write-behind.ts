@@ -75,6 +75,19 @@ export async function flushDeferred(manager: EntityManager, write: DeferredWrite
   }
 }
 
+/**
+ * Writes the pending rows of `write`'s kind now if any of them is one the caller's next statement
+ * reads or changes. A statement keyed on one episode or one task need not send the run's other
+ * pending rows ahead of it: writing them at once for every such statement made a run of events
+ * insert its rows one statement each.
+ */
+export async function flushDeferredIf<Row>(manager: EntityManager, write: DeferredWrite<Row>, concerns: (row: Row) => boolean): Promise<void> {
+  const kind = manager.queryRunner ? deferring.get(manager.queryRunner)?.get(write.key) : undefined;
+  if (kind && (kind.rows as Row[]).some(concerns)) {
+    await writePending(manager, kind);
+  }
+}
+
 function firstPending(pending: Map<string, Pending>): Pending | undefined {
   for (const kind of pending.values()) {
     if (kind.rows.length > 0) {

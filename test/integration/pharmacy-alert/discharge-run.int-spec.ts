@@ -143,15 +143,29 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     expect(timers.map((row) => row.task_id).sort()).toEqual([unprepared.id, prepared.id].sort());
   });
 
-  it('writes pending tasks before any other statement of the transaction reads tasks', async () => {
-    const patient = await newPatient();
+  it('writes pending tasks before a statement reads their episode, and keeps them pending past statements on other episodes and patients', async () => {
+    const [patient, other, third] = [await newPatient(), await newPatient(), await newPatient()];
     const prepared = task(patient, 'enc:read-back');
+    const neighbour = task(other, 'enc:read-back-neighbour');
+    const statements: string[] = [];
     const open = await unitOfWork.run(async (manager) => {
-      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:read-back')], DISCHARGE_KINDS);
+      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:read-back'), lookup(other, 'enc:read-back-neighbour')], DISCHARGE_KINDS);
       await tasks.insert(manager, prepared);
-      return tasks.openForEpisode(manager, 'enc:read-back', DISCHARGE_KINDS);
+      await tasks.insert(manager, neighbour);
+      const stop = await recordStatements(manager, statements);
+      // An A08 for another episode, an A03 of another patient's unprepared episode, another patient's admissions.
+      await tasks.setLocation(manager, (await tasks.openForEpisode(manager, 'enc:elsewhere', DISCHARGE_KINDS)).map((row) => row.id), 'ICU^1');
+      await tasks.insert(manager, task(third, 'enc:unprepared-elsewhere'));
+      await tasks.recentAdmissions(manager, other, new Date(0));
+      expect(statements.filter((statement) => statement === 'pharmacy-alert:insert-new-tasks')).toEqual([]);
+      const read = await tasks.openForEpisode(manager, 'enc:read-back', DISCHARGE_KINDS);
+      stop();
+      return read;
     });
     expect(open.map((row) => row.id)).toEqual([prepared.id]);
+    expect(statements.filter((statement) => statement === 'pharmacy-alert:insert-new-tasks')).toEqual(['pharmacy-alert:insert-new-tasks']);
+    const stored: Array<{ id: string }> = await dataSource.query('SELECT id FROM tasks WHERE id = ANY($1::uuid[])', [[prepared.id, neighbour.id]]);
+    expect(stored).toHaveLength(2);
   });
 
   it('counts an admission alert the transaction creates after the lookup', async () => {
