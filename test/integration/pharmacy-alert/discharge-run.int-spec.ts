@@ -85,8 +85,8 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     expect(value.answers).toEqual({ released: [[heldId], []], recentAdmissions: [1, 0], created: [true, true] });
     expect(value.handlerStatements).toBe(0);
     expect(statements.filter((text) => text.startsWith('pharmacy-alert:'))).toEqual([
-      'pharmacy-alert:lock-held-holds',
-      'pharmacy-alert:release-holds',
+      'pharmacy-alert:lock-run-holds',
+      'pharmacy-alert:change-holds',
       'pharmacy-alert:insert-new-tasks',
       'pharmacy-alert:schedule-timers',
     ]);
@@ -95,6 +95,56 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     expect(stored).toHaveLength(2);
     const timers: Array<{ task_id: string }> = await dataSource.query('SELECT task_id FROM task_timers WHERE task_id = $1', [readmission.id]);
     expect(timers).toEqual([{ task_id: readmission.id }]);
+  });
+
+  it("answers a run's admissions from the same two lookups and writes their alerts and holds at commit, a released hold held again under its id", async () => {
+    const [fresh, returning, stillHeld] = [await newPatient(), await newPatient(), await newPatient()];
+    const releasedId = await unitOfWork.run((manager) => holds.place(manager, returning, 'enc:back', new Date()));
+    await unitOfWork.run((manager) => holds.release(manager, returning, 'admission-cancelled', 'enc:back'));
+    const heldId = await unitOfWork.run((manager) => holds.place(manager, stillHeld, 'enc:held', new Date()));
+    const admissions = [lookup(fresh, 'enc:new'), lookup(returning, 'enc:back'), lookup(stillHeld, 'enc:held')];
+
+    const { value, statements } = await recorded(async (manager, sent) => {
+      await holds.prepareHeld(manager, [fresh, returning, stillHeld], admissions);
+      await tasks.prepareDischarges(manager, admissions, [...DISCHARGE_KINDS, 'admission-alert']);
+      const prepared = sent.length;
+      const created: boolean[] = [];
+      const placed: Array<string | undefined> = [];
+      for (const admission of admissions) {
+        created.push(await tasks.insert(manager, task(admission.patientId, admission.episodeKey, 'admission-alert')));
+        placed.push(await holds.place(manager, admission.patientId, admission.episodeKey, new Date()));
+      }
+      return { created, placed, handlerStatements: sent.length - prepared };
+    });
+
+    expect(value.handlerStatements).toBe(0);
+    expect(value.created).toEqual([true, true, true]);
+    expect(value.placed).toEqual([expect.any(String), releasedId, undefined]);
+    expect(statements.filter((text) => text.startsWith('pharmacy-alert:'))).toEqual([
+      'pharmacy-alert:lock-run-holds',
+      'pharmacy-alert:insert-new-tasks',
+      'pharmacy-alert:change-holds',
+    ]);
+    expect(await holds.forPatient(dataSource.manager, fresh)).toEqual([{ id: value.placed[0], status: 'held', reason: 'inpatient', episodeKey: 'enc:new' }]);
+    expect(await holds.forPatient(dataSource.manager, returning)).toEqual([{ id: releasedId, status: 'held', reason: 'inpatient', episodeKey: 'enc:back' }]);
+    expect(await holds.forPatient(dataSource.manager, stillHeld)).toEqual([{ id: heldId, status: 'held', reason: 'inpatient', episodeKey: 'enc:held' }]);
+  });
+
+  it('fails the transaction, leaving none of its rows, when a hold of an admitted episode was stored after the lookup', async () => {
+    const patient = await newPatient();
+    const admission = lookup(patient, 'enc:hold-raced');
+    await expect(
+      unitOfWork.run(async (manager) => {
+        await holds.prepareHeld(manager, [patient], [admission]);
+        await tasks.prepareDischarges(manager, [admission], [...DISCHARGE_KINDS, 'admission-alert']);
+        expect(await tasks.insert(manager, task(patient, 'enc:hold-raced', 'admission-alert'))).toBe(true);
+        // Another transaction places the episode's hold first.
+        await holds.place(dataSource.manager, patient, 'enc:hold-raced', new Date());
+        expect(await holds.place(manager, patient, 'enc:hold-raced', new Date())).toEqual(expect.any(String));
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await dataSource.query('SELECT kind FROM tasks WHERE patient_id = $1', [patient])).toEqual([]);
+    expect(await holds.forPatient(dataSource.manager, patient)).toHaveLength(1);
   });
 
   it('answers an episode that already has a task of the kind as a duplicate, without a statement', async () => {
