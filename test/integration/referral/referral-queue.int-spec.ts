@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '@sc/config';
-import { TopicNames } from '@sc/contracts';
+import { TopicNames, type EventEnvelope } from '@sc/contracts';
 import { Outbox } from '@sc/messaging';
 import { rootLogger } from '@sc/observability';
 import { UnitOfWork, openDatabase } from '@sc/persistence';
-import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
+import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
 import { ReferralConfig } from '../../../apps/referral/src/config';
 import { ReferralError, ReferralErrorCode } from '../../../apps/referral/src/errors/referral-error';
 import { ClinicalFactsRepository } from '../../../apps/referral/src/facts/clinical-facts.repository';
@@ -12,6 +13,7 @@ import { MIGRATIONS } from '../../../apps/referral/src/migrations';
 import { NurseRepository } from '../../../apps/referral/src/nurses/nurse.repository';
 import { ReferralEventsEmitter } from '../../../apps/referral/src/referrals/referral-events.emitter';
 import { ReferralLifecycle } from '../../../apps/referral/src/referrals/referral-lifecycle';
+import type { ReferralSpec } from '../../../apps/referral/src/referrals/referral-sources';
 import { ReferralWorkflowService } from '../../../apps/referral/src/referrals/referral-workflow.service';
 import { ReferralRepository } from '../../../apps/referral/src/referrals/referral.repository';
 import { SlaWorker } from '../../../apps/referral/src/sla/sla.worker';
@@ -28,6 +30,8 @@ describe(ReferralWorkflowService.name, () => {
     const events = new ReferralEventsEmitter(new Outbox(new TopicNames(`${runId}.`)));
     const lifecycle = new ReferralLifecycle(referrals, new ClinicalFactsRepository(), events, config);
     return {
+      referrals,
+      lifecycle,
       workflow: new ReferralWorkflowService(new UnitOfWork(dataSource), referrals, nurses, lifecycle, events, config),
       worker: new SlaWorker(new UnitOfWork(dataSource), referrals, nurses, lifecycle, events, config),
     };
@@ -77,6 +81,41 @@ describe(ReferralWorkflowService.name, () => {
 
   beforeEach(async () => {
     await dataSource.query('TRUNCATE referral_timers, referral_history, briefings, referrals, nurses, outbox');
+  });
+
+  it("writes a run's new referrals' creation history and SLA timers at commit, one statement each, and keeps a referral's history in order", async () => {
+    const { referrals, lifecycle } = services();
+    const spec = (index: number): ReferralSpec => ({
+      type: 'dme-order',
+      sourceKind: 'need-flag',
+      sourceId: `flag-run-${index}`,
+      sourceKey: `need-flag:flag-run-${index}`,
+      item: { system: 'HCPCS', code: 'A4670' },
+      severity: null,
+      teamId: 'nursing',
+    });
+    const source = (index: number) =>
+      ({ id: randomUUID(), type: 'pharmacy.need-flagged', subject: `pt-run-${index}`, correlationId: `enc:LGH:RUN${index}`, occurredAt: new Date().toISOString() }) as unknown as EventEnvelope;
+    const statements: string[] = [];
+    const created = await new UnitOfWork(dataSource).run(async (manager) => {
+      await recordStatements(manager, statements);
+      const made = [];
+      for (let index = 0; index < 5; index += 1) {
+        made.push(await lifecycle.create(manager, spec(index), source(index)));
+      }
+      // The first one is cancelled in the same transaction: its "create" entry must still come first.
+      await lifecycle.withdraw(manager, [made[0]!], 'care-gap-dismissed', randomUUID());
+      return made;
+    });
+    const named = statements.filter((statement) => statement.startsWith('referral:'));
+    expect(named.filter((statement) => statement === 'referral:record-history')).toHaveLength(1);
+    expect(named.filter((statement) => statement === 'referral:schedule-timers')).toHaveLength(1);
+    const history = await referrals.history(dataSource.manager, created[0]!.id);
+    expect(history.map((entry) => entry.action)).toEqual(['create', 'cancel']);
+    const timers: Array<{ count: string }> = await dataSource.query('SELECT count(DISTINCT referral_id) AS count FROM referral_timers WHERE fired_at IS NULL');
+    // The cancelled one's timers were cleared after being written first.
+    expect(Number(timers[0].count)).toBe(4);
+    expect(await dataSource.query('SELECT 1 FROM referral_timers WHERE referral_id = $1', [created[0]!.id])).toEqual([]);
   });
 
   it('hands each of 1,000 referrals to exactly one of 50 nurses claiming at once', async () => {

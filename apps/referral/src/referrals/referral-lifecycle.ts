@@ -85,7 +85,7 @@ export class ReferralLifecycle {
     if (!referral) {
       return null;
     }
-    await this.referrals.addHistory(manager, {
+    await this.referrals.recordHistory(manager, {
       referralId: referral.id,
       action: 'create',
       fromStatus: null,
