@@ -76,6 +76,20 @@ describe('referral encounter facts in a shared transaction', () => {
     expect(await unitOfWork.run((manager) => facts.patient(manager, 'pt-order'))).toMatchObject({ language: 'fr' });
   });
 
+  it('records a death an encounter reports with its facts, in the same statement, and keeps the first death known', async () => {
+    const firstDeath = new Date('2026-11-04T06:00:00Z');
+    await unitOfWork.run(async (manager) => {
+      await recordStatements(manager, statements);
+      await facts.recordEncounter(manager, encounter('V-DIED', 'pt-died', { diedAt: firstDeath }));
+      await facts.recordEncounter(manager, encounter('V-ALIVE', 'pt-alive'));
+    });
+    expect(statements.filter((text) => text.startsWith('referral:'))).toEqual(['referral:record-encounters']);
+    // A later event with another death time (a corrected feed) does not move the known one.
+    await unitOfWork.run((manager) => facts.recordEncounter(manager, encounter('V-DIED', 'pt-died', { diedAt: new Date('2026-11-05T06:00:00Z') })));
+    expect(await facts.patient(dataSource.manager, 'pt-died')).toEqual({ subject: 'pt-died', language: null, deceasedAt: firstDeath });
+    expect(await facts.patient(dataSource.manager, 'pt-alive')).toEqual({ subject: 'pt-alive', language: null, deceasedAt: null });
+  });
+
   it('writes nothing of a run that rolls back', async () => {
     await expect(
       unitOfWork.run(async (manager) => {

@@ -28,6 +28,8 @@ export interface EncounterUpdate {
   language: string | null;
   /** Given for a discharge. */
   discharge?: { at: Date; disposition: string | null };
+  /** When the event reports the patient's death; an earlier known death is kept. */
+  diedAt?: Date;
 }
 
 export interface PatientFacts {
@@ -91,11 +93,12 @@ const encounterFacts: DeferredWrite<EncounterUpdate> = {
       manager,
       'referral:record-encounters',
       `WITH encounter AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[], $9::text[])
-           WITH ORDINALITY AS e(correlation_id, subject, facility, patient_class, admitted_at, diagnoses, language, discharged_at, disposition, position)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::timestamptz[])
+           WITH ORDINALITY AS e(correlation_id, subject, facility, patient_class, admitted_at, diagnoses, language, discharged_at, disposition, died_at, position)
        ), patient AS (
-         INSERT INTO patients (subject, language) SELECT subject, language FROM encounter ORDER BY position
-         ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language), updated_at = now()
+         INSERT INTO patients (subject, language, deceased_at) SELECT subject, language, died_at FROM encounter ORDER BY position
+         ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language),
+           deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()
        )
        INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
        SELECT correlation_id, subject, facility, patient_class, admitted_at, diagnoses::jsonb, discharged_at, disposition FROM encounter ORDER BY position
@@ -120,6 +123,7 @@ const encounterFacts: DeferredWrite<EncounterUpdate> = {
         updates.map((update) => update.language),
         updates.map((update) => update.discharge?.at ?? null),
         updates.map((update) => update.discharge?.disposition ?? null),
+        updates.map((update) => update.diedAt ?? null),
       ],
     );
   },

@@ -41,6 +41,19 @@ function clinicalTime(value: string | null, fallback: string): Date {
  */
 const dischargedAtOf = (event: { data: EncounterEventData; occurredAt: string }): Date => clinicalTime(event.data.visit.dischargedAt, event.occurredAt);
 
+/**
+ * When the event reports the patient's death: the death indicator on any encounter event, or a
+ * discharge to an expired disposition; the time is the reported one, else the discharge's or the
+ * event's. Recorded with the encounter's facts, in the run's one statement for them.
+ */
+function deathOf(event: EventEnvelope<Exclude<EncounterEvent['type'], 'patient.merged'>>): Date | undefined {
+  if (event.type === 'encounter.discharged') {
+    return reportsDeath(event.data) ? clinicalTime(event.data.patient.deathAt, dischargedAtOf(event).toISOString()) : undefined;
+  }
+  const reportsDeathIndicator = event.type === 'encounter.admitted' || event.type === 'encounter.transferred' || event.type === 'encounter.updated';
+  return reportsDeathIndicator && event.data.patient.deceased ? clinicalTime(event.data.patient.deathAt, event.occurredAt) : undefined;
+}
+
 @Injectable()
 export class EncounterIntakeService {
   private readonly logger = createLogger(EncounterIntakeService.name);
@@ -62,10 +75,11 @@ export class EncounterIntakeService {
         await this.referrals.moveSubject(manager, event.data.priorSubject, event.subject);
         return 'merged';
       }
-      await this.recordFacts(manager, event);
+      const diedAt = deathOf(event);
+      await this.recordFacts(manager, event, diedAt);
       switch (event.type) {
         case 'encounter.discharged':
-          return this.discharge(manager, event);
+          return this.discharge(manager, event, diedAt);
         case 'encounter.discharge-cancelled':
           return this.cancel(manager, event, 'discharge');
         case 'encounter.admission-cancelled':
@@ -73,8 +87,8 @@ export class EncounterIntakeService {
         case 'encounter.admitted':
         case 'encounter.transferred':
         case 'encounter.updated':
-          if (event.data.patient.deceased) {
-            await this.lifecycle.closeForDeath(manager, event.subject, clinicalTime(event.data.patient.deathAt, event.occurredAt), event.id);
+          if (diedAt) {
+            await this.lifecycle.closeForRecordedDeath(manager, event.subject, event.id);
             return 'expired';
           }
           return 'recorded';
@@ -84,7 +98,7 @@ export class EncounterIntakeService {
     return result;
   }
 
-  private async recordFacts(manager: EntityManager, event: EventEnvelope<Exclude<EncounterEvent['type'], 'patient.merged'>>): Promise<void> {
+  private async recordFacts(manager: EntityManager, event: EventEnvelope<Exclude<EncounterEvent['type'], 'patient.merged'>>, diedAt: Date | undefined): Promise<void> {
     const data: EncounterEventData = event.data;
     await this.facts.recordEncounter(manager, {
       correlationId: event.correlationId,
@@ -95,13 +109,14 @@ export class EncounterIntakeService {
       diagnoses: data.diagnoses,
       language: normalizeLanguage(data.patient.primaryLanguage),
       discharge: event.type === 'encounter.discharged' ? { at: dischargedAtOf(event), disposition: data.visit.dischargeDisposition } : undefined,
+      diedAt,
     });
   }
 
-  private async discharge(manager: EntityManager, event: EventEnvelope<'encounter.discharged'>): Promise<EncounterResult> {
+  private async discharge(manager: EntityManager, event: EventEnvelope<'encounter.discharged'>, diedAt: Date | undefined): Promise<EncounterResult> {
     const dischargedAt = dischargedAtOf(event);
-    if (reportsDeath(event.data)) {
-      await this.lifecycle.closeForDeath(manager, event.subject, clinicalTime(event.data.patient.deathAt, dischargedAt.toISOString()), event.id);
+    if (diedAt) {
+      await this.lifecycle.closeForRecordedDeath(manager, event.subject, event.id);
       return 'expired';
     }
     let created = 0;

@@ -155,6 +155,11 @@ export class ReferralLifecycle {
   /** The patient died: no referral of theirs is worked any more, and none is opened later. */
   async closeForDeath(manager: EntityManager, subject: string, diedAt: Date, causationId: string): Promise<string[]> {
     await this.facts.recordDeath(manager, subject, diedAt);
+    return this.closeForRecordedDeath(manager, subject, causationId);
+  }
+
+  /** As {@link closeForDeath}, where the caller already recorded the death with the encounter's facts. */
+  async closeForRecordedDeath(manager: EntityManager, subject: string, causationId: string): Promise<string[]> {
     return this.withdraw(manager, await this.referrals.lockOpenForSubject(manager, subject), 'patient-deceased', causationId);
   }
 
