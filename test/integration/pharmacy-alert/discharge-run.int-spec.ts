@@ -5,6 +5,7 @@ import { MIGRATIONS } from '../../../apps/pharmacy-alert/src/migrations';
 import { DISCHARGE_KINDS } from '../../../apps/pharmacy-alert/src/tasks/discharge-plan';
 import { RefillHoldRepository } from '../../../apps/pharmacy-alert/src/tasks/refill-hold.repository';
 import { TaskRepository, type NewTask } from '../../../apps/pharmacy-alert/src/tasks/task.repository';
+import { insertRosterPatient } from './test-patients';
 
 const DAY_MS = 86_400_000;
 
@@ -26,11 +27,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     await dropRunDatabases(runId);
   });
 
-  const newPatient = async (): Promise<string> => {
-    const id = randomUUID();
-    await dataSource.query(`INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date) VALUES ($1, $2, 'TEST', 'PAT', '1960-01-01')`, [id, `SP-${id}`]);
-    return id;
-  };
+  const newPatient = (): Promise<string> => insertRosterPatient(dataSource);
 
   const task = (patientId: string, episodeKey: string, kind: NewTask['kind'] = 'discharge-call'): NewTask => ({
     id: randomUUID(),

@@ -8,6 +8,7 @@ import { RosterRepository } from '../../../apps/pharmacy-alert/src/roster/roster
 import { TeamActivityRunPreparer } from '../../../apps/pharmacy-alert/src/team-activity/team-activity-run-preparer';
 import { TeamActivityService } from '../../../apps/pharmacy-alert/src/team-activity/team-activity.service';
 import { TimelineRepository } from '../../../apps/pharmacy-alert/src/timeline/timeline.repository';
+import { insertRosterPatient } from './test-patients';
 
 describe('pharmacy-alert team activity prepared for a run', () => {
   const runId = newRunId();
@@ -31,11 +32,7 @@ describe('pharmacy-alert team activity prepared for a run', () => {
     await dropRunDatabases(runId);
   });
 
-  const newPatient = async (): Promise<string> => {
-    const id = randomUUID();
-    await dataSource.query(`INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date) VALUES ($1, $2, 'TEST', 'PAT', '1960-01-01')`, [id, `SP-${id}`]);
-    return id;
-  };
+  const newPatient = (): Promise<string> => insertRosterPatient(dataSource);
 
   const linkedSubject = async (patientId: string): Promise<string> => {
     const subject = `subj-${randomUUID()}`;
