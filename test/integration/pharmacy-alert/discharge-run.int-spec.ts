@@ -201,7 +201,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
       await tasks.insert(manager, neighbour);
       const stop = await recordStatements(manager, statements);
       // An A08 for another episode, an A03 of another patient's unprepared episode, another patient's admissions.
-      await tasks.setLocation(manager, (await tasks.openForEpisode(manager, 'enc:elsewhere', DISCHARGE_KINDS)).map((row) => row.id), 'ICU^1');
+      await tasks.relocateOpenWork(manager, 'enc:elsewhere', DISCHARGE_KINDS, 'ICU^1');
       await tasks.insert(manager, task(third, 'enc:unprepared-elsewhere'));
       await tasks.recentAdmissions(manager, other, new Date(0));
       expect(statements.filter((statement) => statement === 'pharmacy-alert:insert-new-tasks')).toEqual([]);
@@ -213,6 +213,35 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     expect(statements.filter((statement) => statement === 'pharmacy-alert:insert-new-tasks')).toEqual(['pharmacy-alert:insert-new-tasks']);
     const stored: Array<{ id: string }> = await dataSource.query('SELECT id FROM tasks WHERE id = ANY($1::uuid[])', [[prepared.id, neighbour.id]]);
     expect(stored).toHaveLength(2);
+  });
+
+  it("moves an episode's open tasks of the kinds asked, pending ones included, and no other task, in one statement", async () => {
+    const patient = await newPatient();
+    const [pending, stored, otherKind, closed] = [
+      task(patient, 'enc:moved'),
+      task(patient, 'enc:moved', 'admission-alert'),
+      task(patient, 'enc:moved', 'chart-review'),
+      task(patient, 'enc:moved-closed'),
+    ];
+    await unitOfWork.run(async (manager) => {
+      await tasks.insert(manager, stored);
+      await tasks.insert(manager, otherKind);
+      await tasks.insert(manager, closed);
+    });
+    await unitOfWork.run((manager) => tasks.cancel(manager, closed.id, 'test'));
+    const statements: string[] = [];
+    await unitOfWork.run(async (manager) => {
+      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:moved')], DISCHARGE_KINDS);
+      await tasks.insert(manager, pending);
+      const stop = await recordStatements(manager, statements);
+      await tasks.relocateOpenWork(manager, 'enc:moved', ['admission-alert', 'discharge-call'], 'ICU-4-B');
+      await tasks.relocateOpenWork(manager, 'enc:moved-closed', ['discharge-call'], 'ICU-4-B');
+      stop();
+    });
+    expect(statements).toEqual(['pharmacy-alert:insert-new-tasks', 'pharmacy-alert:relocate-open-work', 'pharmacy-alert:relocate-open-work']);
+    const rows: Array<{ id: string; location: string | null }> = await dataSource.query('SELECT id, location FROM tasks WHERE patient_id = $1', [patient]);
+    const locations = Object.fromEntries(rows.map((row) => [row.id, row.location]));
+    expect(locations).toEqual({ [pending.id]: 'ICU-4-B', [stored.id]: 'ICU-4-B', [otherKind.id]: null, [closed.id]: null });
   });
 
   it('counts an admission alert the transaction creates after the lookup', async () => {

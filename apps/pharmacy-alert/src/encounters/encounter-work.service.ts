@@ -386,12 +386,7 @@ export class EncounterWorkService {
       await this.expire(manager, event, patient);
       return 'expired';
     }
-    const open = await this.tasks.openForEpisode(manager, event.correlationId, ['admission-alert', ...DISCHARGE_KINDS]);
-    await this.tasks.setLocation(
-      manager,
-      open.map((task) => task.id),
-      locationOf(event.data),
-    );
+    await this.tasks.relocateOpenWork(manager, event.correlationId, ['admission-alert', ...DISCHARGE_KINDS], locationOf(event.data));
     if (event.type === 'encounter.transferred') {
       await this.timeline.add(manager, {
         patientId: patient.id,

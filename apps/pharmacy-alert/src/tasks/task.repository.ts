@@ -250,9 +250,15 @@ export class TaskRepository {
     return rows[0].completed_at;
   }
 
-  async setLocation(manager: EntityManager, taskIds: string[], location: string | null): Promise<void> {
-    await flushDeferredIf(manager, newTasks, (pending) => taskIds.includes(pending.id));
-    await manager.query('UPDATE tasks SET location = $2, updated_at = now() WHERE id = ANY($1::uuid[])', [taskIds, location]);
+  /** A02/A08: the episode's open tasks of `kinds` are where the patient now is; one statement, which locks them as it updates them. */
+  async relocateOpenWork(manager: EntityManager, episodeKey: string, kinds: readonly TaskKind[], location: string | null): Promise<void> {
+    await flushDeferredIf(manager, newTasks, (pending) => pending.episodeKey === episodeKey);
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:relocate-open-work',
+      'UPDATE tasks SET location = $3, updated_at = now() WHERE episode_key = $1 AND kind = ANY($2::text[]) AND status = ANY($4::text[])',
+      [episodeKey, kinds, location, OPEN_STATUSES],
+    );
   }
 
   /** Moves open work from one roster patient to another (A40 merge). */
