@@ -27,7 +27,7 @@ export interface TableStatisticsOptions {
  * this sample 1.2-1.4 s. A column's own STATISTICS setting, or an operator's ANALYZE, still takes
  * the larger sample.
  */
-export const KEEPER_STATISTICS_TARGET = 10;
+const KEEPER_STATISTICS_TARGET = 10;
 const KEEPER_SESSION_SETTINGS = `-c statement_timeout=60000 -c lock_timeout=1000 -c default_statistics_target=${KEEPER_STATISTICS_TARGET}`;
 
 /**

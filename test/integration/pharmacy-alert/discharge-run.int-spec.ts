@@ -67,8 +67,8 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     const first = task(firstTime, 'enc:first');
 
     const { value, statements } = await recorded(async (manager, sent) => {
-      await holds.prepareHeld(manager, [readmitted, firstTime]);
-      await tasks.prepareDischarges(manager, [lookup(readmitted, 'enc:readmission'), lookup(firstTime, 'enc:first')], DISCHARGE_KINDS);
+      await holds.prepareHolds(manager, [readmitted, firstTime]);
+      await tasks.prepareEpisodes(manager, [lookup(readmitted, 'enc:readmission'), lookup(firstTime, 'enc:first')], DISCHARGE_KINDS);
       const prepared = sent.length;
       const answers = {
         released: [await holds.release(manager, readmitted, 'discharged'), await holds.release(manager, firstTime, 'discharged')],
@@ -102,8 +102,8 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     const admissions = [lookup(fresh, 'enc:new'), lookup(returning, 'enc:back'), lookup(stillHeld, 'enc:held')];
 
     const { value, statements } = await recorded(async (manager, sent) => {
-      await holds.prepareHeld(manager, [fresh, returning, stillHeld], admissions);
-      await tasks.prepareDischarges(manager, admissions, [...DISCHARGE_KINDS, 'admission-alert']);
+      await holds.prepareHolds(manager, [fresh, returning, stillHeld], admissions);
+      await tasks.prepareEpisodes(manager, admissions, [...DISCHARGE_KINDS, 'admission-alert']);
       const prepared = sent.length;
       const created: boolean[] = [];
       const placed: Array<string | undefined> = [];
@@ -132,8 +132,8 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     const admission = lookup(patient, 'enc:hold-raced');
     await expect(
       unitOfWork.run(async (manager) => {
-        await holds.prepareHeld(manager, [patient], [admission]);
-        await tasks.prepareDischarges(manager, [admission], [...DISCHARGE_KINDS, 'admission-alert']);
+        await holds.prepareHolds(manager, [patient], [admission]);
+        await tasks.prepareEpisodes(manager, [admission], [...DISCHARGE_KINDS, 'admission-alert']);
         expect(await tasks.insert(manager, task(patient, 'enc:hold-raced', 'admission-alert'))).toBe(true);
         // Another transaction places the episode's hold first.
         await holds.place(dataSource.manager, patient, 'enc:hold-raced', new Date());
@@ -149,7 +149,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     await unitOfWork.run((manager) => tasks.insert(manager, task(patient, 'enc:resent')));
     const resent = task(patient, 'enc:resent');
     const { value, statements } = await recorded(async (manager) => {
-      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:resent')], DISCHARGE_KINDS);
+      await tasks.prepareEpisodes(manager, [lookup(patient, 'enc:resent')], DISCHARGE_KINDS);
       return tasks.insert(manager, resent);
     });
     expect(value).toBe(false);
@@ -163,7 +163,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     const meanwhile = task(patient, 'enc:raced');
     await expect(
       unitOfWork.run(async (manager) => {
-        await tasks.prepareDischarges(manager, [lookup(patient, 'enc:raced')], DISCHARGE_KINDS);
+        await tasks.prepareEpisodes(manager, [lookup(patient, 'enc:raced')], DISCHARGE_KINDS);
         // Another transaction (an identity review resolved over HTTP) stores the episode's task first.
         await tasks.insert(dataSource.manager, meanwhile);
         expect(await tasks.insert(manager, late)).toBe(true);
@@ -182,7 +182,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
       // The unprepared task is stored at once and its timers are the first rows deferred; the prepared task is deferred after them.
       await tasks.insert(manager, unprepared);
       await tasks.scheduleTimers(manager, unprepared.id, [{ step: 'reminder', fireAt: new Date() }]);
-      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:prepared')], DISCHARGE_KINDS);
+      await tasks.prepareEpisodes(manager, [lookup(patient, 'enc:prepared')], DISCHARGE_KINDS);
       await tasks.insert(manager, prepared);
       await tasks.scheduleTimers(manager, prepared.id, [{ step: 'reminder', fireAt: new Date() }]);
     });
@@ -196,7 +196,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     const neighbour = task(other, 'enc:read-back-neighbour');
     const statements: string[] = [];
     const open = await unitOfWork.run(async (manager) => {
-      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:read-back'), lookup(other, 'enc:read-back-neighbour')], DISCHARGE_KINDS);
+      await tasks.prepareEpisodes(manager, [lookup(patient, 'enc:read-back'), lookup(other, 'enc:read-back-neighbour')], DISCHARGE_KINDS);
       await tasks.insert(manager, prepared);
       await tasks.insert(manager, neighbour);
       const stop = await recordStatements(manager, statements);
@@ -231,7 +231,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     await unitOfWork.run((manager) => tasks.cancel(manager, closed.id, 'test'));
     const statements: string[] = [];
     await unitOfWork.run(async (manager) => {
-      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:moved')], DISCHARGE_KINDS);
+      await tasks.prepareEpisodes(manager, [lookup(patient, 'enc:moved')], DISCHARGE_KINDS);
       await tasks.insert(manager, pending);
       const stop = await recordStatements(manager, statements);
       await tasks.relocateOpenWork(manager, 'enc:moved', ['admission-alert', 'discharge-call'], 'ICU-4-B');
@@ -247,7 +247,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
   it('counts an admission alert the transaction creates after the lookup', async () => {
     const patient = await newPatient();
     const count = await unitOfWork.run(async (manager) => {
-      await tasks.prepareDischarges(manager, [lookup(patient, 'enc:after-admission')], DISCHARGE_KINDS);
+      await tasks.prepareEpisodes(manager, [lookup(patient, 'enc:after-admission')], DISCHARGE_KINDS);
       await tasks.insert(manager, task(patient, 'enc:same-run-admission', 'admission-alert'));
       return tasks.recentAdmissions(manager, patient, lookup(patient, '').admissionsSince);
     });
@@ -258,7 +258,7 @@ describe('pharmacy-alert discharges prepared for a run', () => {
     const patient = await newPatient();
     const heldId = await unitOfWork.run((manager) => holds.place(manager, patient, 'enc:bounce', new Date()));
     const replaced = await unitOfWork.run(async (manager) => {
-      await holds.prepareHeld(manager, [patient]);
+      await holds.prepareHolds(manager, [patient]);
       expect(await holds.release(manager, patient, 'discharged')).toEqual([heldId]);
       // A13: the discharge is cancelled in the same run, so the patient is an inpatient again.
       return holds.place(manager, patient, 'enc:bounce', new Date());

@@ -146,7 +146,12 @@ export class DeliveryRepository {
           );
     const byNotification = new Map<string, typeof inserted>();
     for (const row of inserted) {
-      byNotification.set(row.notification_id, [...(byNotification.get(row.notification_id) ?? []), row]);
+      const own = byNotification.get(row.notification_id);
+      if (own) {
+        own.push(row);
+      } else {
+        byNotification.set(row.notification_id, [row]);
+      }
     }
     return batch.map(({ notification }) => {
       const own = byNotification.get(notification.notificationId) ?? [];

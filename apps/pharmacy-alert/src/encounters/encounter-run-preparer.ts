@@ -6,7 +6,7 @@ import { PatientMatcher } from '../matching/patient-matcher';
 import { RosterRepository } from '../roster/roster.repository';
 import { DISCHARGE_KINDS, dischargeTimeOf, recentAdmissionsSince } from '../tasks/discharge-plan';
 import { RefillHoldRepository } from '../tasks/refill-hold.repository';
-import { TaskRepository, type DischargeLookup } from '../tasks/task.repository';
+import { TaskRepository, type EpisodeLookup } from '../tasks/task.repository';
 import { CONSUMER, type EncounterEvent } from './encounter-work.service';
 
 /**
@@ -44,7 +44,7 @@ export class EncounterRunPreparer implements RunPreparer, OnModuleInit {
       manager,
       encounters.map((event) => event.data.patient),
     );
-    const lookups: Array<DischargeLookup & { admission: boolean }> = [];
+    const lookups: Array<EpisodeLookup & { admission: boolean }> = [];
     for (const discharge of soleFreshEventsInRun(manager, CONSUMER, events, 'encounter.discharged')) {
       const match = await this.matcher.match(manager, discharge.data.patient);
       const dischargedAt = dischargeTimeOf(discharge);
@@ -65,11 +65,11 @@ export class EncounterRunPreparer implements RunPreparer, OnModuleInit {
       patientCount.set(lookup.patientId, (patientCount.get(lookup.patientId) ?? 0) + 1);
     }
     const prepared = lookups.filter((lookup) => patientCount.get(lookup.patientId) === 1);
-    await this.holds.prepareHeld(
+    await this.holds.prepareHolds(
       manager,
       prepared.map((lookup) => lookup.patientId),
       prepared.filter((lookup) => lookup.admission),
     );
-    await this.tasks.prepareDischarges(manager, prepared, PREPARED_KINDS);
+    await this.tasks.prepareEpisodes(manager, prepared, PREPARED_KINDS);
   }
 }

@@ -14,7 +14,7 @@ type HoldChange =
 
 /**
  * Releases and placements of holds the transaction looked up with
- * {@link RefillHoldRepository.prepareHeld}: nobody else can change a locked hold before commit, and
+ * {@link RefillHoldRepository.prepareHolds}: nobody else can change a locked hold before commit, and
  * every other statement on refill holds writes the pending changes first. One kind for both, so
  * that a hold released and held again in one transaction (A03 then A13) changes in that order: a
  * second change of a hold first writes what is pending. A placement that is not a released hold
@@ -143,7 +143,7 @@ export class RefillHoldRepository {
    * held or not), in one statement and remembers them, so {@link release} and {@link place} need
    * no round trip.
    */
-  async prepareHeld(manager: EntityManager, patientIds: readonly string[], episodes: ReadonlyArray<{ patientId: string; episodeKey: string }> = []): Promise<void> {
+  async prepareHolds(manager: EntityManager, patientIds: readonly string[], episodes: ReadonlyArray<{ patientId: string; episodeKey: string }> = []): Promise<void> {
     if (patientIds.length === 0) {
       return;
     }

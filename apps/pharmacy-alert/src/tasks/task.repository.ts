@@ -35,7 +35,7 @@ const taskColumns = (rows: readonly NewTask[]): unknown[] => {
 };
 
 /**
- * A task whose episode the run's preparer looked up (see {@link TaskRepository.prepareDischarges}):
+ * A task whose episode the run's preparer looked up (see {@link TaskRepository.prepareEpisodes}):
  * the transaction knows the episode has no task of its kind, so the row waits for commit. It has
  * no ON CONFLICT: a task of the kind stored meanwhile fails the transaction (which is then
  * retried one event at a time) rather than announcing a task that was never stored. Every other
@@ -110,8 +110,8 @@ const toView = (row: TaskRow): TaskView => ({
 
 export const OPEN_STATUSES = ['open', 'acknowledged'] as const;
 
-/** What a discharge's handler asks of the tasks table, looked up for a whole run at once. */
-export interface DischargeLookup {
+/** What a discharge's or an admission's handler asks of the tasks table, looked up for a whole run at once. */
+export interface EpisodeLookup {
   patientId: string;
   episodeKey: string;
   /** Start of the window in which the patient's admissions count as recent. */
@@ -296,13 +296,13 @@ export class TaskRepository {
   }
 
   /**
-   * Looks up, for a run's discharges in one statement, what their handlers ask of the tasks table
-   * (the episode's tasks of `kinds`, the patient's recent admission alerts), and remembers it for
-   * the transaction: {@link insert} and {@link recentAdmissions} then answer from memory. Only for
-   * discharges whose patient and episode no other event of the run touches.
+   * Looks up, for a run's discharges and admissions in one statement, what their handlers ask of
+   * the tasks table (the episode's tasks of `kinds`, the patient's recent admission alerts), and
+   * remembers it for the transaction: {@link insert} and {@link recentAdmissions} then answer from
+   * memory. Only for events whose patient and episode no other event of the run touches.
    */
-  async prepareDischarges(manager: EntityManager, discharges: readonly DischargeLookup[], kinds: readonly TaskKind[]): Promise<void> {
-    if (discharges.length === 0) {
+  async prepareEpisodes(manager: EntityManager, episodes: readonly EpisodeLookup[], kinds: readonly TaskKind[]): Promise<void> {
+    if (episodes.length === 0) {
       return;
     }
     await flushDeferred(manager, newTasks);
@@ -313,7 +313,7 @@ export class TaskRepository {
                     WHERE t.patient_id = run.patient_id AND t.kind = 'admission-alert' AND t.created_at >= run.since) AS admissions,
               ARRAY(SELECT t.kind FROM tasks t WHERE t.episode_key = run.episode_key AND t.kind = ANY($4::text[])) AS kinds
        FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS run(patient_id, episode_key, since)`,
-      [discharges.map((discharge) => discharge.patientId), discharges.map((discharge) => discharge.episodeKey), discharges.map((discharge) => discharge.admissionsSince), kinds],
+      [episodes.map((episode) => episode.patientId), episodes.map((episode) => episode.episodeKey), episodes.map((episode) => episode.admissionsSince), kinds],
     );
     const lookedUp = new Set(kinds);
     for (const row of rows) {
