@@ -88,6 +88,19 @@ export async function flushDeferredIf<Row>(manager: EntityManager, write: Deferr
   }
 }
 
+/**
+ * Hands the caller every pending row of `write`'s kind, no longer pending, if any of them is one
+ * the caller's next statement reads; else none. For a statement that writes those rows and reads
+ * the result in one round trip instead of two: the caller must write every row it is given.
+ */
+export function takeDeferredIf<Row>(manager: EntityManager, write: DeferredWrite<Row>, concerns: (row: Row) => boolean): Row[] {
+  const kind = manager.queryRunner ? deferring.get(manager.queryRunner)?.get(write.key) : undefined;
+  if (!kind || !(kind.rows as Row[]).some(concerns)) {
+    return [];
+  }
+  return takePending(kind) as Row[];
+}
+
 function firstPending(pending: Map<string, Pending>): Pending | undefined {
   for (const kind of pending.values()) {
     if (kind.rows.length > 0) {
@@ -97,14 +110,17 @@ function firstPending(pending: Map<string, Pending>): Pending | undefined {
   return undefined;
 }
 
-async function writePending(manager: EntityManager, kind: Pending): Promise<void> {
-  if (kind.rows.length === 0) {
-    return;
-  }
+function takePending(kind: Pending): unknown[] {
   const rows = kind.rows;
   kind.rows = [];
   kind.keys.clear();
-  await kind.write.write(manager, rows);
+  return rows;
+}
+
+async function writePending(manager: EntityManager, kind: Pending): Promise<void> {
+  if (kind.rows.length > 0) {
+    await kind.write.write(manager, takePending(kind));
+  }
 }
 
 /**

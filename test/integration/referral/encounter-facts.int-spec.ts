@@ -58,22 +58,22 @@ describe('referral encounter facts in a shared transaction', () => {
     await unitOfWork.run(async (manager) => {
       await facts.recordEncounter(manager, encounter('V-ORDER', 'pt-order', { language: 'fr' }));
       // A read in the same transaction sees what is pending.
-      expect(await facts.patient(manager, 'pt-order')).toMatchObject({ language: 'fr' });
+      expect((await facts.episodeAndPatient(manager, 'enc:LGH:V-ORDER', 'pt-order')).patient).toMatchObject({ language: 'fr' });
       await facts.recordEncounter(manager, encounter('V-ORDER', 'pt-order', { diagnoses: [], discharge: { at: dischargedAt, disposition: '01' } }));
       // The cancellation reads and writes the episode, so the pending facts are written first.
       await facts.recordCancellation(manager, 'enc:LGH:V-ORDER', 'pt-order', 'discharge', new Date('2026-11-03T11:00:00Z'));
       // A late copy of the cancelled discharge does not revive the episode.
       await facts.recordEncounter(manager, encounter('V-ORDER', 'pt-order', { diagnoses: [], discharge: { at: dischargedAt, disposition: '01' } }));
-      const seen = await facts.episode(manager, 'enc:LGH:V-ORDER');
+      const { episode: seen } = await facts.episodeAndPatient(manager, 'enc:LGH:V-ORDER', 'pt-order');
       expect(seen?.dischargeCancelledAt).toEqual(new Date('2026-11-03T11:00:00Z'));
     });
-    const episode = await unitOfWork.run((manager) => facts.episode(manager, 'enc:LGH:V-ORDER'));
+    const { episode, patient } = await unitOfWork.run((manager) => facts.episodeAndPatient(manager, 'enc:LGH:V-ORDER', 'pt-order'));
     expect(episode).toMatchObject({
       dischargedAt,
       dischargeCancelledAt: new Date('2026-11-03T11:00:00Z'),
       diagnoses: [{ code: 'I50.9', codingSystem: 'I10', type: 'F' }],
     });
-    expect(await unitOfWork.run((manager) => facts.patient(manager, 'pt-order'))).toMatchObject({ language: 'fr' });
+    expect(patient).toMatchObject({ language: 'fr' });
   });
 
   it('records a death an encounter reports with its facts, in the same statement, and keeps the first death known', async () => {
@@ -86,8 +86,28 @@ describe('referral encounter facts in a shared transaction', () => {
     expect(statements.filter((text) => text.startsWith('referral:'))).toEqual(['referral:record-encounters']);
     // A later event with another death time (a corrected feed) does not move the known one.
     await unitOfWork.run((manager) => facts.recordEncounter(manager, encounter('V-DIED', 'pt-died', { diedAt: new Date('2026-11-05T06:00:00Z') })));
-    expect(await facts.patient(dataSource.manager, 'pt-died')).toEqual({ subject: 'pt-died', language: null, deceasedAt: firstDeath });
-    expect(await facts.patient(dataSource.manager, 'pt-alive')).toEqual({ subject: 'pt-alive', language: null, deceasedAt: null });
+    expect((await facts.episodeAndPatient(dataSource.manager, 'enc:LGH:V-DIED', 'pt-died')).patient).toEqual({ subject: 'pt-died', language: null, deceasedAt: firstDeath });
+    expect((await facts.episodeAndPatient(dataSource.manager, 'enc:LGH:V-ALIVE', 'pt-alive')).patient).toEqual({ subject: 'pt-alive', language: null, deceasedAt: null });
+  });
+
+  it('reads an episode and patient whose facts are pending in the statement that writes them, leaving unrelated facts pending', async () => {
+    const dischargedAt = new Date('2026-11-06T09:00:00Z');
+    await dataSource.query(`INSERT INTO episodes (correlation_id, subject, discharge_cancelled_at) VALUES ('enc:LGH:V-READ', 'pt-read', '2026-11-06T08:00:00Z')`);
+    await unitOfWork.run(async (manager) => {
+      await recordStatements(manager, statements);
+      await facts.recordEncounter(manager, encounter('V-OTHER', 'pt-other'));
+      expect(await facts.episodeAndPatient(manager, 'enc:LGH:V-READ', 'pt-read')).toMatchObject({ episode: { dischargedAt: null }, patient: undefined });
+      await facts.recordEncounter(manager, encounter('V-READ', 'pt-read', { language: 'es', discharge: { at: dischargedAt, disposition: '06' } }));
+      const { episode, patient } = await facts.episodeAndPatient(manager, 'enc:LGH:V-READ', 'pt-read');
+      // A discharge after the cancellation lifts it, as the upsert decides.
+      expect(episode).toMatchObject({ dischargedAt, disposition: '06', dischargeCancelledAt: null, admittedAt: new Date('2026-11-01T08:00:00Z') });
+      expect(patient).toEqual({ subject: 'pt-read', language: 'es', deceasedAt: null });
+      // Nothing is pending any more: the episode's own facts and V-OTHER's were written with the read.
+      expect(await facts.episodeAndPatient(manager, 'enc:LGH:V-OTHER', 'pt-other')).toMatchObject({ episode: { subject: 'pt-other' }, patient: { subject: 'pt-other' } });
+    });
+    expect(statements.filter((text) => text.startsWith('referral:'))).toEqual(['referral:episode-and-patient', 'referral:episode-and-patient', 'referral:episode-and-patient']);
+    const [{ episodes }] = (await dataSource.query(`SELECT count(*)::int AS episodes FROM episodes WHERE correlation_id IN ('enc:LGH:V-READ', 'enc:LGH:V-OTHER')`)) as Array<{ episodes: number }>;
+    expect(episodes).toBe(2);
   });
 
   it('writes nothing of a run that rolls back', async () => {
@@ -97,6 +117,6 @@ describe('referral encounter facts in a shared transaction', () => {
         throw new Error('a later handler failed');
       }),
     ).rejects.toThrow('a later handler failed');
-    expect(await unitOfWork.run((manager) => facts.episode(manager, 'enc:LGH:V-ROLLBACK'))).toBeUndefined();
+    expect(await unitOfWork.run((manager) => facts.episodeAndPatient(manager, 'enc:LGH:V-ROLLBACK', 'pt-rollback'))).toEqual({ episode: undefined, patient: undefined });
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { flushDeferred, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { flushDeferred, preparedQuery, takeDeferredIf, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { CodedMedication, EncounterDiagnosis, MedicationDiscrepancy } from '@sc/contracts';
 
 /** What this service keeps of an encounter episode from adt-ingest's events. */
@@ -83,50 +83,78 @@ const toEpisode = (row: EpisodeRow): EpisodeFacts => ({
   admissionCancelledAt: row.admission_cancelled_at,
 });
 
+/**
+ * The upserts of a run's encounter facts, as common table expressions over parameters $1-$10,
+ * returning the rows as written: `patient_written` and `episode_written`. A discharge always
+ * carries its time, so a discharged_at is what tells a discharge apart.
+ */
+const UPSERT_ENCOUNTERS = `encounter AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::timestamptz[])
+      WITH ORDINALITY AS e(correlation_id, subject, facility, patient_class, admitted_at, diagnoses, language, discharged_at, disposition, died_at, position)
+  ), patient_written AS (
+    INSERT INTO patients (subject, language, deceased_at) SELECT subject, language, died_at FROM encounter ORDER BY position
+    ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language),
+      deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()
+    RETURNING subject, language, deceased_at
+  ), episode_written AS (
+    INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
+    SELECT correlation_id, subject, facility, patient_class, admitted_at, diagnoses::jsonb, discharged_at, disposition FROM encounter ORDER BY position
+    ON CONFLICT (correlation_id) DO UPDATE SET
+      subject = EXCLUDED.subject,
+      facility = EXCLUDED.facility,
+      patient_class = COALESCE(EXCLUDED.patient_class, episodes.patient_class),
+      admitted_at = COALESCE(EXCLUDED.admitted_at, episodes.admitted_at),
+      diagnoses = CASE WHEN jsonb_array_length(EXCLUDED.diagnoses) > 0 THEN EXCLUDED.diagnoses ELSE episodes.diagnoses END,
+      discharged_at = COALESCE(EXCLUDED.discharged_at, episodes.discharged_at),
+      disposition = CASE WHEN EXCLUDED.discharged_at IS NOT NULL THEN EXCLUDED.disposition ELSE episodes.disposition END,
+      discharge_cancelled_at = CASE WHEN EXCLUDED.discharged_at IS NOT NULL AND episodes.discharge_cancelled_at <= EXCLUDED.discharged_at
+        THEN NULL ELSE episodes.discharge_cancelled_at END,
+      updated_at = now()
+    RETURNING *
+  )`;
+
+const encounterParameters = (updates: EncounterUpdate[]): unknown[] => [
+  updates.map((update) => update.correlationId),
+  updates.map((update) => update.subject),
+  updates.map((update) => update.facility),
+  updates.map((update) => update.patientClass),
+  updates.map((update) => update.admittedAt),
+  updates.map((update) => JSON.stringify(update.diagnoses)),
+  updates.map((update) => update.language),
+  updates.map((update) => update.discharge?.at ?? null),
+  updates.map((update) => update.discharge?.disposition ?? null),
+  updates.map((update) => update.diedAt ?? null),
+];
+
 /** Encounters of one transaction in one statement; an episode or patient twice waits for the next. */
 const encounterFacts: DeferredWrite<EncounterUpdate> = {
   key: 'referral:encounter-facts',
   conflictKeys: (update) => [`episode:${update.correlationId}`, `patient:${update.subject}`],
   async write(manager, updates) {
-    // A discharge always carries its time, so a discharged_at is what tells a discharge apart.
-    await preparedQuery(
-      manager,
-      'referral:record-encounters',
-      `WITH encounter AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::timestamptz[])
-           WITH ORDINALITY AS e(correlation_id, subject, facility, patient_class, admitted_at, diagnoses, language, discharged_at, disposition, died_at, position)
-       ), patient AS (
-         INSERT INTO patients (subject, language, deceased_at) SELECT subject, language, died_at FROM encounter ORDER BY position
-         ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language),
-           deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()
-       )
-       INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
-       SELECT correlation_id, subject, facility, patient_class, admitted_at, diagnoses::jsonb, discharged_at, disposition FROM encounter ORDER BY position
-       ON CONFLICT (correlation_id) DO UPDATE SET
-         subject = EXCLUDED.subject,
-         facility = EXCLUDED.facility,
-         patient_class = COALESCE(EXCLUDED.patient_class, episodes.patient_class),
-         admitted_at = COALESCE(EXCLUDED.admitted_at, episodes.admitted_at),
-         diagnoses = CASE WHEN jsonb_array_length(EXCLUDED.diagnoses) > 0 THEN EXCLUDED.diagnoses ELSE episodes.diagnoses END,
-         discharged_at = COALESCE(EXCLUDED.discharged_at, episodes.discharged_at),
-         disposition = CASE WHEN EXCLUDED.discharged_at IS NOT NULL THEN EXCLUDED.disposition ELSE episodes.disposition END,
-         discharge_cancelled_at = CASE WHEN EXCLUDED.discharged_at IS NOT NULL AND episodes.discharge_cancelled_at <= EXCLUDED.discharged_at
-           THEN NULL ELSE episodes.discharge_cancelled_at END,
-         updated_at = now()`,
-      [
-        updates.map((update) => update.correlationId),
-        updates.map((update) => update.subject),
-        updates.map((update) => update.facility),
-        updates.map((update) => update.patientClass),
-        updates.map((update) => update.admittedAt),
-        updates.map((update) => JSON.stringify(update.diagnoses)),
-        updates.map((update) => update.language),
-        updates.map((update) => update.discharge?.at ?? null),
-        updates.map((update) => update.discharge?.disposition ?? null),
-        updates.map((update) => update.diedAt ?? null),
-      ],
-    );
+    await preparedQuery(manager, 'referral:record-encounters', `WITH ${UPSERT_ENCOUNTERS} SELECT count(*) FROM episode_written`, encounterParameters(updates));
   },
+};
+
+/**
+ * One episode and one patient as they stand once the given encounter facts are written, in the
+ * statement that writes them: a row just written comes from its upsert (the statement's snapshot
+ * does not see it in the table), any other from the table. Always one row.
+ */
+const EPISODE_AND_PATIENT = `WITH ${UPSERT_ENCOUNTERS},
+  episode AS (
+    SELECT * FROM episode_written WHERE correlation_id = $11
+    UNION ALL SELECT * FROM episodes WHERE correlation_id = $11 AND NOT EXISTS (SELECT 1 FROM episode_written WHERE correlation_id = $11)
+  ), patient AS (
+    SELECT * FROM patient_written WHERE subject = $12
+    UNION ALL SELECT subject, language, deceased_at FROM patients WHERE subject = $12 AND NOT EXISTS (SELECT 1 FROM patient_written WHERE subject = $12)
+  )
+  SELECT episode.*, patient.subject AS patient_subject, patient.language AS patient_language, patient.deceased_at AS patient_deceased_at
+  FROM (SELECT 1) AS one LEFT JOIN episode ON true LEFT JOIN patient ON true`;
+
+type EpisodeAndPatientRow = { [column in keyof EpisodeRow]: EpisodeRow[column] | null } & {
+  patient_subject: string | null;
+  patient_language: string | null;
+  patient_deceased_at: Date | null;
 };
 
 /**
@@ -141,7 +169,7 @@ export class ClinicalFactsRepository {
    * earlier ones lacked; a discharge lifts an earlier cancellation (A13) only if it happened
    * after it, so a late copy of the cancelled discharge does not revive the episode. Written
    * with the transaction's other encounters in one statement (a consumer's round trips bound its
-   * rate); every other method here first writes what is pending.
+   * rate); every other method here first writes what is pending, or writes it in its own statement.
    */
   async recordEncounter(manager: EntityManager, update: EncounterUpdate): Promise<void> {
     await writeBehind(manager, encounterFacts, [update]);
@@ -160,10 +188,22 @@ export class ClinicalFactsRepository {
     );
   }
 
-  async episode(manager: EntityManager, correlationId: string): Promise<EpisodeFacts | undefined> {
-    await flushDeferred(manager, encounterFacts);
-    const rows: EpisodeRow[] = await manager.query('SELECT * FROM episodes WHERE correlation_id = $1', [correlationId]);
-    return rows.length === 1 ? toEpisode(rows[0]) : undefined;
+  /**
+   * What a new referral needs of its episode and patient, in one round trip: the transaction's
+   * pending encounter facts are written by the same statement when any concerns either, since a
+   * referral from a discharge reads the facts its own event has just recorded.
+   */
+  async episodeAndPatient(manager: EntityManager, correlationId: string, subject: string): Promise<{ episode?: EpisodeFacts; patient?: PatientFacts }> {
+    const pending = takeDeferredIf(manager, encounterFacts, (update) => update.correlationId === correlationId || update.subject === subject);
+    const [row] = await preparedQuery<EpisodeAndPatientRow>(manager, 'referral:episode-and-patient', EPISODE_AND_PATIENT, [
+      ...encounterParameters(pending),
+      correlationId,
+      subject,
+    ]);
+    return {
+      episode: row.correlation_id === null ? undefined : toEpisode(row as EpisodeRow),
+      patient: row.patient_subject === null ? undefined : { subject: row.patient_subject, language: row.patient_language, deceasedAt: row.patient_deceased_at },
+    };
   }
 
   /** The patient's episodes, latest first, without those whose admission the hospital cancelled. */
@@ -186,15 +226,6 @@ export class ClinicalFactsRepository {
        ON CONFLICT (subject) DO UPDATE SET deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()`,
       [subject, at],
     );
-  }
-
-  async patient(manager: EntityManager, subject: string): Promise<PatientFacts | undefined> {
-    await flushDeferred(manager, encounterFacts);
-    const rows: Array<{ subject: string; language: string | null; deceased_at: Date | null }> = await manager.query(
-      'SELECT subject, language, deceased_at FROM patients WHERE subject = $1',
-      [subject],
-    );
-    return rows.length === 1 ? { subject: rows[0].subject, language: rows[0].language, deceasedAt: rows[0].deceased_at } : undefined;
   }
 
   /** Keeps the latest reconciliation of each pharmacist task (a task may be re-reconciled). */

@@ -51,8 +51,7 @@ export class ReferralLifecycle {
    */
   async create(manager: EntityManager, spec: ReferralSpec, source: EventEnvelope): Promise<Referral | null> {
     const now = new Date();
-    const episode = await this.facts.episode(manager, source.correlationId);
-    const patient = await this.facts.patient(manager, source.subject);
+    const { episode, patient } = await this.facts.episodeAndPatient(manager, source.correlationId, source.subject);
     const clock = referralClock({
       type: spec.type,
       clockStart: episode?.dischargedAt ?? new Date(source.occurredAt),
