@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { EventHeaders, type AnyEventEnvelope, type EventEnvelope, type EventType, type TopicNames } from '@sc/contracts';
 import { childSpan, currentLogContext, formatTraceparent } from '@sc/observability';
-import { preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { columnArrays, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
 
 interface OutboxRow {
   eventId: string;
@@ -27,14 +27,8 @@ export function outboxInsertSql(firstParameter: number): string {
        ORDER BY position`;
 }
 
-const columnsOf = (rows: readonly OutboxRow[]): unknown[] => [
-  rows.map((row) => row.eventId),
-  rows.map((row) => row.eventType),
-  rows.map((row) => row.topic),
-  rows.map((row) => row.key),
-  rows.map((row) => row.payload),
-  rows.map((row) => row.headers),
-];
+const columnsOf = (rows: readonly OutboxRow[]): unknown[] =>
+  columnArrays(rows, [(row) => row.eventId, (row) => row.eventType, (row) => row.topic, (row) => row.key, (row) => row.payload, (row) => row.headers]);
 
 const outboxRows: DeferredWrite<OutboxRow> = {
   key: 'messaging:outbox',

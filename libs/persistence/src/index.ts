@@ -1,7 +1,7 @@
 export { ensureDatabase, dropDatabase, openDatabase, migrateWithLock, type DatabaseOptions, type DatabaseTls } from './database';
 export { UnitOfWork } from './unit-of-work';
 export { preparedQuery } from './prepared-query';
-export { writeBehind, flushDeferred, flushDeferredIf, takeDeferredIf, type DeferredWrite } from './write-behind';
+export { writeBehind, flushDeferred, flushDeferredIf, takeDeferredIf, columnArrays, deferredStatement, type DeferredWrite } from './write-behind';
 export { memoInTransaction, rememberInTransaction, recallInTransaction, forgetInTransaction } from './transaction-memo';
 export { DataSource, EntityManager } from 'typeorm';
 export { GroupCommitter, type GroupCommitOptions, type GroupCommitStats, type BatchTraits } from './group-commit';

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from './prepared-query';
 
 /**
  * A kind of row a transaction may write just before it commits instead of when asked: rows
@@ -18,6 +19,31 @@ export interface DeferredWrite<Row> {
    * pending first writes what is pending.
    */
   conflictKeys?(row: Row): string[];
+}
+
+/** One array per column of `rows`, in `columns` order: the parameters of a statement over `unnest($1, $2, ...)`. */
+export function columnArrays<Row>(rows: readonly Row[], columns: ReadonlyArray<(row: Row) => unknown>): unknown[][] {
+  return columns.map((column) => rows.map(column));
+}
+
+/**
+ * The usual deferred kind: its rows written by one named statement (see {@link preparedQuery})
+ * over `unnest`, whose parameters are the rows' `columns` in order.
+ */
+export function deferredStatement<Row>(kind: {
+  key: string;
+  statement: string;
+  text: string;
+  columns: ReadonlyArray<(row: Row) => unknown>;
+  conflictKeys?: (row: Row) => string[];
+}): DeferredWrite<Row> {
+  return {
+    key: kind.key,
+    ...(kind.conflictKeys ? { conflictKeys: kind.conflictKeys } : {}),
+    async write(manager, rows) {
+      await preparedQuery(manager, kind.statement, kind.text, columnArrays(rows, kind.columns));
+    },
+  };
 }
 
 interface Pending {
@@ -69,7 +95,7 @@ export async function writeBehind<Row>(manager: EntityManager, write: DeferredWr
 
 /** Writes the pending rows of `write`'s kind now, so the transaction's next statements see them. */
 export async function flushDeferred(manager: EntityManager, write: DeferredWrite<never>): Promise<void> {
-  const kind = manager.queryRunner ? deferring.get(manager.queryRunner)?.get(write.key) : undefined;
+  const kind = pendingOf(manager, write.key);
   if (kind) {
     await writePending(manager, kind);
   }
@@ -82,7 +108,7 @@ export async function flushDeferred(manager: EntityManager, write: DeferredWrite
  * insert its rows one statement each.
  */
 export async function flushDeferredIf<Row>(manager: EntityManager, write: DeferredWrite<Row>, concerns: (row: Row) => boolean): Promise<void> {
-  const kind = manager.queryRunner ? deferring.get(manager.queryRunner)?.get(write.key) : undefined;
+  const kind = pendingOf(manager, write.key);
   if (kind && (kind.rows as Row[]).some(concerns)) {
     await writePending(manager, kind);
   }
@@ -94,7 +120,7 @@ export async function flushDeferredIf<Row>(manager: EntityManager, write: Deferr
  * the result in one round trip instead of two: the caller must write every row it is given.
  */
 export function takeDeferredIf<Row>(manager: EntityManager, write: DeferredWrite<Row>, concerns: (row: Row) => boolean): Row[] {
-  const kind = manager.queryRunner ? deferring.get(manager.queryRunner)?.get(write.key) : undefined;
+  const kind = pendingOf(manager, write.key);
   if (!kind || !(kind.rows as Row[]).some(concerns)) {
     return [];
   }
@@ -108,6 +134,10 @@ function firstPending(pending: Map<string, Pending>): Pending | undefined {
     }
   }
   return undefined;
+}
+
+function pendingOf(manager: EntityManager, key: string): Pending | undefined {
+  return manager.queryRunner ? deferring.get(manager.queryRunner)?.get(key) : undefined;
 }
 
 function takePending(kind: Pending): unknown[] {

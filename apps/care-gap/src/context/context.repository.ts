@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CareGapItem, PlanBenefit } from '@sc/contracts';
-import { flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { deferredStatement, flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind } from '@sc/persistence';
 import type { ConditionCodeSet } from '../rules/code-sets';
 import { itemKey, type PatientContext } from '../gaps/gap-plan';
 import type { SensitiveCategory } from '../gaps/sensitive-categories';
@@ -118,22 +118,17 @@ const unknownPatient = (): StoredContext => ({ planId: null, deceased: false, at
  * of task-created events upserts them in one statement instead of one each (2,128 statements in
  * 20 s of a 500 msg/s feed). The same task twice in a run writes the first before the second.
  */
-const pharmacyTasks: DeferredWrite<{ taskId: string; subject: string; teamId: string | null }> = {
+const pharmacyTasks = deferredStatement<{ taskId: string; subject: string; teamId: string | null }>({
   key: 'care-gap:pharmacy-tasks',
-  async write(manager, rows) {
-    await preparedQuery(
-      manager,
-      'care-gap:record-pharmacy-tasks',
-      `INSERT INTO pharmacy_tasks (task_id, subject, team_id)
+  statement: 'care-gap:record-pharmacy-tasks',
+  text: `INSERT INTO pharmacy_tasks (task_id, subject, team_id)
        SELECT task_id, subject, team_id FROM unnest($1::text[], $2::text[], $3::text[]) AS task(task_id, subject, team_id)
        -- In key order, so two runs upserting the same tasks wait for each other rather than deadlock.
        ORDER BY task_id
        ON CONFLICT (task_id) DO UPDATE SET team_id = EXCLUDED.team_id`,
-      [rows.map((row) => row.taskId), rows.map((row) => row.subject), rows.map((row) => row.teamId)],
-    );
-  },
+  columns: [(row) => row.taskId, (row) => row.subject, (row) => row.teamId],
   conflictKeys: (row) => [row.taskId],
-};
+});
 
 @Injectable()
 export class ContextRepository {

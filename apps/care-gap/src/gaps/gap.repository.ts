@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CareGapCoverage, CareGapExplanation, CareGapItemSystem, CareGapSeverity, CareGapStatus } from '@sc/contracts';
-import { flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { columnArrays, flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
 import { OPEN_STATUSES } from './gap-lifecycle';
 import type { GapTransitionView, GapView } from './gap.views';
 
@@ -30,7 +30,7 @@ const gapTransitions: DeferredWrite<GapTransitionRow> = {
        SELECT gap_id, from_status, to_status, actor_id, reason
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS added(gap_id, from_status, to_status, actor_id, reason, position)
        ORDER BY position`,
-      [rows.map((row) => row.gapId), rows.map((row) => row.from), rows.map((row) => row.to), rows.map((row) => row.actorId), rows.map((row) => row.reason)],
+      columnArrays(rows, [(row) => row.gapId, (row) => row.from, (row) => row.to, (row) => row.actorId, (row) => row.reason]),
     );
   },
 };

@@ -5,7 +5,7 @@ import type { EncounterEventData, EnvelopeOf, EventEnvelope, PatientMergedData, 
 import { UnprocessableEventError, claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
-import { UnitOfWork, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { UnitOfWork, deferredStatement, writeBehind } from '@sc/persistence';
 import type { PharmacyAlertConfig } from '../config';
 import { escalationTimers } from '../escalation/escalation-ladder';
 import { IdentityReviewRepository } from '../matching/identity-review.repository';
@@ -46,18 +46,13 @@ export type EncounterResult =
 
 const HOUR_MS = 3_600_000;
 
-const unmatchedEncounters: DeferredWrite<{ eventId: string; eventType: string; sendingFacility: string }> = {
+const unmatchedEncounters = deferredStatement<{ eventId: string; eventType: string; sendingFacility: string }>({
   key: 'pharmacy-alert:unmatched-encounters',
-  async write(manager, rows) {
-    await preparedQuery(
-      manager,
-      'pharmacy-alert:record-unmatched',
-      `INSERT INTO unmatched_encounters (event_id, event_type, sending_facility)
+  statement: 'pharmacy-alert:record-unmatched',
+  text: `INSERT INTO unmatched_encounters (event_id, event_type, sending_facility)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
-      [rows.map((row) => row.eventId), rows.map((row) => row.eventType), rows.map((row) => row.sendingFacility)],
-    );
-  },
-};
+  columns: [(row) => row.eventId, (row) => row.eventType, (row) => row.sendingFacility],
+});
 
 const locationOf = (data: EncounterEventData): string | null =>
   [data.visit.location.pointOfCare, data.visit.location.room, data.visit.location.bed].filter((part) => part !== null).join('-') || null;

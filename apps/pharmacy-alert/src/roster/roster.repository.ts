@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { EncounterPatient, PatientIdentifier } from '@sc/contracts';
 import {
   UnitOfWork,
+  deferredStatement,
   flushDeferred,
   forgetInTransaction,
   memoInTransaction,
@@ -11,7 +12,6 @@ import {
   recallInTransaction,
   rememberInTransaction,
   writeBehind,
-  type DeferredWrite,
 } from '@sc/persistence';
 import type { RosterPatientDto } from './roster.dto';
 
@@ -31,20 +31,15 @@ export interface RosterPatient {
 }
 
 /** Which roster patient a hospital subject is: learned on every matched encounter, read only by patientOfSubject. */
-const subjectLinks: DeferredWrite<{ subject: string; patientId: string }> = {
+const subjectLinks = deferredStatement<{ subject: string; patientId: string }>({
   key: 'pharmacy-alert:subject-links',
-  async write(manager, rows) {
-    await preparedQuery(
-      manager,
-      'pharmacy-alert:remember-subjects',
-      `INSERT INTO patient_subjects (subject, patient_id) SELECT * FROM unnest($1::text[], $2::uuid[])
+  statement: 'pharmacy-alert:remember-subjects',
+  text: `INSERT INTO patient_subjects (subject, patient_id) SELECT * FROM unnest($1::text[], $2::uuid[])
        ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()`,
-      [rows.map((row) => row.subject), rows.map((row) => row.patientId)],
-    );
-  },
+  columns: [(row) => row.subject, (row) => row.patientId],
   // One statement cannot change a subject's row twice.
   conflictKeys: (row) => [row.subject],
-};
+});
 
 interface PatientRow {
   id: string;

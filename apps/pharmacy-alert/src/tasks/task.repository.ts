@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TaskKind, TaskOutcome } from '@sc/contracts';
-import { flushDeferred, flushDeferredIf, forgetInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { columnArrays, flushDeferred, flushDeferredIf, forgetInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
 import type { TaskView } from './task.views';
 
 /** Inserts tasks given as column arrays (see {@link taskColumns}), one row per array element. */
@@ -60,7 +60,7 @@ const taskTimers: DeferredWrite<{ taskId: string; step: string; fireAt: Date }> 
       'pharmacy-alert:schedule-timers',
       `INSERT INTO task_timers (task_id, step, fire_at) SELECT task_id, step, fire_at FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS timer(task_id, step, fire_at)
        ON CONFLICT DO NOTHING`,
-      [rows.map((row) => row.taskId), rows.map((row) => row.step), rows.map((row) => row.fireAt)],
+      columnArrays(rows, [(row) => row.taskId, (row) => row.step, (row) => row.fireAt]),
     );
   },
 };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
-import { preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { deferredStatement, writeBehind } from '@sc/persistence';
 
 export interface TimelineEntry {
   patientId: string;
@@ -25,31 +25,26 @@ export class TimelineEntryView {
   @ApiPropertyOptional({ nullable: true, type: String }) itemId!: string | null;
 }
 
-const timelineEntries: DeferredWrite<TimelineEntry> = {
+const timelineEntries = deferredStatement<TimelineEntry>({
   key: 'pharmacy-alert:timeline',
-  async write(manager, entries) {
-    await preparedQuery(
-      manager,
-      'pharmacy-alert:timeline-add',
-      `INSERT INTO timeline_entries (patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id)
+  statement: 'pharmacy-alert:timeline-add',
+  text: `INSERT INTO timeline_entries (patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id)
        SELECT patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id
        FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[])
          WITH ORDINALITY AS entry(patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id, position)
        ORDER BY position
        ON CONFLICT (event_id) DO NOTHING`,
-      [
-        entries.map((entry) => entry.patientId),
-        entries.map((entry) => entry.occurredAt),
-        entries.map((entry) => entry.team),
-        entries.map((entry) => entry.kind),
-        entries.map((entry) => entry.actorId),
-        entries.map((entry) => entry.summary),
-        entries.map((entry) => entry.itemId ?? null),
-        entries.map((entry) => entry.eventId ?? null),
-      ],
-    );
-  },
-};
+  columns: [
+    (entry) => entry.patientId,
+    (entry) => entry.occurredAt,
+    (entry) => entry.team,
+    (entry) => entry.kind,
+    (entry) => entry.actorId,
+    (entry) => entry.summary,
+    (entry) => entry.itemId ?? null,
+    (entry) => entry.eventId ?? null,
+  ],
+});
 
 @Injectable()
 export class TimelineRepository {

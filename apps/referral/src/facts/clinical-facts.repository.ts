@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { flushDeferred, preparedQuery, takeDeferredIf, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { columnArrays, deferredStatement, flushDeferred, preparedQuery, takeDeferredIf, writeBehind } from '@sc/persistence';
 import type { CodedMedication, EncounterDiagnosis, MedicationDiscrepancy } from '@sc/contracts';
 
 /** What this service keeps of an encounter episode from adt-ingest's events. */
@@ -113,27 +113,28 @@ const UPSERT_ENCOUNTERS = `encounter AS (
     RETURNING *
   )`;
 
-const encounterParameters = (updates: EncounterUpdate[]): unknown[] => [
-  updates.map((update) => update.correlationId),
-  updates.map((update) => update.subject),
-  updates.map((update) => update.facility),
-  updates.map((update) => update.patientClass),
-  updates.map((update) => update.admittedAt),
-  updates.map((update) => JSON.stringify(update.diagnoses)),
-  updates.map((update) => update.language),
-  updates.map((update) => update.discharge?.at ?? null),
-  updates.map((update) => update.discharge?.disposition ?? null),
-  updates.map((update) => update.diedAt ?? null),
+/** The parameters $1-$10 of {@link UPSERT_ENCOUNTERS}, from a run's updates. */
+const ENCOUNTER_COLUMNS: ReadonlyArray<(update: EncounterUpdate) => unknown> = [
+  (update) => update.correlationId,
+  (update) => update.subject,
+  (update) => update.facility,
+  (update) => update.patientClass,
+  (update) => update.admittedAt,
+  (update) => JSON.stringify(update.diagnoses),
+  (update) => update.language,
+  (update) => update.discharge?.at ?? null,
+  (update) => update.discharge?.disposition ?? null,
+  (update) => update.diedAt ?? null,
 ];
 
 /** Encounters of one transaction in one statement; an episode or patient twice waits for the next. */
-const encounterFacts: DeferredWrite<EncounterUpdate> = {
+const encounterFacts = deferredStatement<EncounterUpdate>({
   key: 'referral:encounter-facts',
+  statement: 'referral:record-encounters',
+  text: `WITH ${UPSERT_ENCOUNTERS} SELECT count(*) FROM episode_written`,
+  columns: ENCOUNTER_COLUMNS,
   conflictKeys: (update) => [`episode:${update.correlationId}`, `patient:${update.subject}`],
-  async write(manager, updates) {
-    await preparedQuery(manager, 'referral:record-encounters', `WITH ${UPSERT_ENCOUNTERS} SELECT count(*) FROM episode_written`, encounterParameters(updates));
-  },
-};
+});
 
 /**
  * One episode and one patient as they stand once the given encounter facts are written, in the
@@ -196,7 +197,7 @@ export class ClinicalFactsRepository {
   async episodeAndPatient(manager: EntityManager, correlationId: string, subject: string): Promise<{ episode?: EpisodeFacts; patient?: PatientFacts }> {
     const pending = takeDeferredIf(manager, encounterFacts, (update) => update.correlationId === correlationId || update.subject === subject);
     const [row] = await preparedQuery<EpisodeAndPatientRow>(manager, 'referral:episode-and-patient', EPISODE_AND_PATIENT, [
-      ...encounterParameters(pending),
+      ...columnArrays(pending, ENCOUNTER_COLUMNS),
       correlationId,
       subject,
     ]);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { flushDeferred, flushDeferredIf, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { deferredStatement, flushDeferred, flushDeferredIf, preparedQuery, writeBehind } from '@sc/persistence';
 import type { ReferralAction, ReferralPriority, ReferralSourceKind, ReferralStatus, ReferralType } from '@sc/contracts';
 import type { SlaStep } from './referral-clock';
 import type { ItemSystem } from './referral-sources';
@@ -178,45 +178,35 @@ const OPEN = `status IN ('new', 'claimed', 'in-progress', 'scheduled', 'ordered'
  * run's others in one statement. Every other statement on the history writes them first, so a
  * referral's entries keep the order they happened in.
  */
-const historyEntries: DeferredWrite<HistoryEntry> = {
+const historyEntries = deferredStatement<HistoryEntry>({
   key: 'referral:history',
-  async write(manager, entries) {
-    await preparedQuery(
-      manager,
-      'referral:record-history',
-      // In the order they happened: the history is read in id order.
-      `INSERT INTO referral_history (referral_id, action, from_status, to_status, actor_id, claimed_by, reason, note)
+  statement: 'referral:record-history',
+  // In the order they happened: the history is read in id order.
+  text: `INSERT INTO referral_history (referral_id, action, from_status, to_status, actor_id, claimed_by, reason, note)
        SELECT referral_id, action, from_status, to_status, actor_id, claimed_by, reason, note
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
          WITH ORDINALITY AS entry(referral_id, action, from_status, to_status, actor_id, claimed_by, reason, note, position)
        ORDER BY position`,
-      [
-        entries.map((entry) => entry.referralId),
-        entries.map((entry) => entry.action),
-        entries.map((entry) => entry.fromStatus),
-        entries.map((entry) => entry.toStatus),
-        entries.map((entry) => entry.actorId),
-        entries.map((entry) => entry.claimedBy),
-        entries.map((entry) => entry.reason),
-        entries.map((entry) => entry.note ?? null),
-      ],
-    );
-  },
-};
+  columns: [
+    (entry) => entry.referralId,
+    (entry) => entry.action,
+    (entry) => entry.fromStatus,
+    (entry) => entry.toStatus,
+    (entry) => entry.actorId,
+    (entry) => entry.claimedBy,
+    (entry) => entry.reason,
+    (entry) => entry.note ?? null,
+  ],
+});
 
 /** SLA timers of new referrals, written at commit with the run's others; clearing a referral's timers writes its pending ones first. */
-const referralTimers: DeferredWrite<{ referralId: string; step: SlaStep; fireAt: Date }> = {
+const referralTimers = deferredStatement<{ referralId: string; step: SlaStep; fireAt: Date }>({
   key: 'referral:sla-timers',
-  async write(manager, timers) {
-    await preparedQuery(
-      manager,
-      'referral:schedule-timers',
-      `INSERT INTO referral_timers (referral_id, step, fire_at)
+  statement: 'referral:schedule-timers',
+  text: `INSERT INTO referral_timers (referral_id, step, fire_at)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
-      [timers.map((timer) => timer.referralId), timers.map((timer) => timer.step), timers.map((timer) => timer.fireAt)],
-    );
-  },
-};
+  columns: [(timer) => timer.referralId, (timer) => timer.step, (timer) => timer.fireAt],
+});
 
 @Injectable()
 export class ReferralRepository {
