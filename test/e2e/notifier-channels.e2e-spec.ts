@@ -261,7 +261,7 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
       expect((await notification(request.data.notificationId)).acknowledged).toBe(true);
       await eventually(async () => {
         const { rows } = await db.query<{ event_type: string }>(
-          `SELECT event_type FROM outbox WHERE published_at IS NOT NULL AND payload::jsonb -> 'data' ->> 'notificationId' = ANY ($1)`,
+          `SELECT event_type FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq) AND payload::jsonb -> 'data' ->> 'notificationId' = ANY ($1)`,
           [[request.data.notificationId, item.notificationId]],
         );
         const types = rows.map((row) => row.event_type).sort();

@@ -88,9 +88,9 @@ export class ServiceConfig {
   EVENT_TRANSACTIONS_IN_FLIGHT: number = 2;
 
   /**
-   * Hours a published outbox row is kept (for tracing a message after the fact) before the
-   * relay deletes it; unpublished rows are never deleted. Without it the table grows with every
-   * event the service ever emitted.
+   * Hours after its creation a published outbox row is kept (for tracing a message after the
+   * fact) before the relay deletes it; unpublished rows are never deleted. Without it the table
+   * grows with every event the service ever emitted.
    */
   @IsInt()
   @Min(1)

@@ -1,7 +1,7 @@
 export { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 export { provisionTopics, deleteTopicsWithPrefix } from './topic-provisioner';
-export { CREATE_MESSAGING_TABLES, DROP_MESSAGING_TABLES, InboxRetentionIndex1765500000000 } from './messaging-tables';
-export { Outbox, outboxInsertSql } from './outbox';
+export { CREATE_MESSAGING_TABLES, DROP_MESSAGING_TABLES, InboxRetentionIndex1765500000000, OutboxPendingQueue1765600000000 } from './messaging-tables';
+export { Outbox, outboxAppendCtes } from './outbox';
 export { claimInbox, claimInboxForRun, isFreshInRun, soleFreshEventsInRun } from './inbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export {

@@ -4,18 +4,22 @@ import type { Client } from 'pg';
 const PURGE_BATCH = 5000;
 
 /**
- * Deletes published outbox rows past retention, walking the table from its oldest row in batches
- * along the primary key and stopping at the first batch that holds a row created within
- * retention (nothing after it can be older). An old row still unpublished is kept and walked
- * past. Returns the rows deleted.
+ * Deletes published outbox rows created longer than `retentionMs` ago, walking the table from its
+ * oldest row in batches along the primary key and stopping at the first batch that holds a
+ * younger row (nothing after it can be older). A row still queued for the relay is kept and
+ * walked past. Returns the rows deleted.
  */
 export async function purgePublishedOutbox(client: Client, retentionMs: number, keepGoing: () => boolean): Promise<number> {
   let purged = 0;
   let from = '0';
   while (keepGoing()) {
     const { rows } = await client.query<{ purged: number; scanned: number; last_seq: string | null; reached_young: boolean | null }>(
-      `WITH batch AS (SELECT seq, created_at, published_at FROM outbox WHERE seq >= $1 ORDER BY seq LIMIT $2),
-       purged AS (DELETE FROM outbox USING batch WHERE outbox.seq = batch.seq AND batch.published_at < now() - make_interval(secs => $3) RETURNING 1)
+      `WITH batch AS (SELECT seq, created_at FROM outbox WHERE seq >= $1 ORDER BY seq LIMIT $2),
+       purged AS (
+         DELETE FROM outbox USING batch
+         WHERE outbox.seq = batch.seq AND batch.created_at < now() - make_interval(secs => $3)
+           AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = batch.seq)
+         RETURNING 1)
        SELECT (SELECT count(*)::int FROM purged) AS purged, (SELECT count(*)::int FROM batch) AS scanned, (SELECT max(seq) FROM batch) AS last_seq,
               (SELECT bool_or(created_at >= now() - make_interval(secs => $3)) FROM batch) AS reached_young`,
       [from, PURGE_BATCH, retentionMs / 1000],

@@ -14,8 +14,8 @@ export interface OutboxRelayOptions {
   /** pg's TLS option for the relay's own connection. */
   ssl?: ClientConfig['ssl'];
   /**
-   * Published rows older than this are deleted by the leader, a bounded batch at a time between
-   * publishes; unpublished rows never are. Undefined keeps every row.
+   * Published rows created longer ago than this are deleted by the leader, a bounded batch at a
+   * time between publishes; unpublished rows never are. Undefined keeps every row.
    */
   retentionMs?: number;
   /**
@@ -28,30 +28,41 @@ export interface OutboxRelayOptions {
   purgeIntervalMs?: number;
 }
 
-interface OutboxRow {
+interface QueuedRow {
   seq: string;
-  topic: string;
+  topic: string | null;
   message_key: string;
   payload: string;
   headers: Record<string, string>;
 }
 
 /**
- * Published rows leave the unpublished index's predicate, but their index entries stay until
- * vacuum. A bitmap scan (which the planner prefers while it expects few rows) visits every one of
- * them and their heap pages on each poll and never marks them dead, and a sequential scan reads
- * the whole table: under a 200 msg/s feed adt-ingest's relay read 1,416 heap pages to find 21
- * unpublished rows. An ordered index scan stops at the batch size and marks each dead entry it
- * passes, so later polls skip it. Every statement of the relay has an index that fits (the
- * unpublished index, the primary key), so its session takes index scans only.
+ * Published rows leave dead entries in the queue's primary key until vacuum. A bitmap scan (which
+ * the planner prefers while it expects few rows) visits every one of them and their heap pages on
+ * each poll and never marks them dead, and a sequential scan reads the whole table (when
+ * published rows were marked in the outbox itself, adt-ingest's relay read 1,416 heap pages to
+ * find 21 unpublished rows under a 200 msg/s feed). An ordered index scan stops at the batch size
+ * and marks each dead entry it passes, so later polls skip it. Every statement of the relay has an
+ * index that fits (the queue's and the outbox's primary keys), so its session takes index scans
+ * only.
  */
 const RELAY_SESSION_SETTINGS = '-c enable_bitmapscan=off -c enable_seqscan=off -c jit=off';
 
 /**
+ * The next queued rows in sequence order. The queue is read first and the outbox by primary key
+ * after: a join lets the planner merge along the outbox's whole primary key. A queued sequence
+ * number with no outbox row comes back with a null topic.
+ */
+const NEXT_BATCH = `SELECT queued.seq, o.topic, o.message_key, o.payload, o.headers
+  FROM unnest(ARRAY(SELECT seq FROM outbox_pending ORDER BY seq LIMIT $1)) AS queued(seq)
+  LEFT JOIN outbox o ON o.seq = queued.seq
+  ORDER BY queued.seq`;
+
+/**
  * Publishes outbox rows to Kafka in commit order. One relay per service database is the leader
  * (a PostgreSQL advisory lock), so rows leave in `seq` order and one patient's events stay in
- * order. A row is marked published only after Kafka acknowledged it (acks=all); a crash in
- * between republishes it, which consumers absorb through their inbox.
+ * order. A row leaves the queue (`outbox_pending`) only after Kafka acknowledged it (acks=all); a
+ * crash in between republishes it, which consumers absorb through their inbox.
  */
 export class OutboxRelay {
   private readonly logger = createLogger(OutboxRelay.name);
@@ -115,7 +126,7 @@ export class OutboxRelay {
   /** Rows not yet published (the outbox backlog). */
   async backlog(): Promise<number> {
     const client = await this.connectedClient();
-    const result = await client.query<{ count: string }>('SELECT count(*) AS count FROM outbox WHERE published_at IS NULL');
+    const result = await client.query<{ count: string }>('SELECT count(*) AS count FROM outbox_pending');
     return Number(result.rows[0].count);
   }
 
@@ -151,27 +162,29 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const client = await this.connectedClient();
     this.notified = false;
-    const { rows } = await client.query<OutboxRow>(
-      `SELECT seq, topic, message_key, payload, headers FROM outbox
-       WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
-      [this.batchSize],
-    );
+    const { rows } = await client.query<QueuedRow>(NEXT_BATCH, [this.batchSize]);
     if (rows.length === 0) {
       return 0;
     }
-    const producer = await this.connectedProducer();
+    const found = rows.filter((row): row is QueuedRow & { topic: string } => row.topic !== null);
+    if (found.length < rows.length) {
+      this.logger.warn({ orphans: rows.length - found.length }, 'queued outbox rows no longer exist; dropping them from the queue');
+    }
     const byTopic = new Map<string, Message[]>();
-    for (const row of rows) {
+    for (const row of found) {
       const messages = byTopic.get(row.topic) ?? [];
       messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
       byTopic.set(row.topic, messages);
     }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-    await client.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
-    this.published += rows.length;
+    if (byTopic.size > 0) {
+      const producer = await this.connectedProducer();
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    }
+    await client.query('DELETE FROM outbox_pending WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
+    this.published += found.length;
     return rows.length;
   }
 

@@ -13,19 +13,27 @@ interface OutboxRow {
 }
 
 /**
- * The outbox INSERT with its parameters numbered from `firstParameter`: on its own, or as a
- * data-modifying CTE of a hot path's statement, so the path writes its rows and its events in one
- * round trip (see {@link Outbox.insertValues}). Rows keep their order: the relay publishes by
- * sequence number, and a subject's events by it.
+ * The outbox INSERT and the queueing of its rows for the relay, as two data-modifying CTEs with
+ * their parameters numbered from `firstParameter`: a statement of their own (see
+ * {@link outboxAppendSql}), or part of a hot path's statement, so the path writes its rows and its
+ * events in one round trip (see {@link Outbox.insertValues}). Rows keep their order: the relay
+ * publishes by sequence number, and a subject's events by it.
  */
-export function outboxInsertSql(firstParameter: number): string {
+export function outboxAppendCtes(firstParameter: number): string {
   const p = (offset: number): string => `$${firstParameter + offset}`;
-  return `INSERT INTO outbox (event_id, event_type, topic, message_key, payload, headers)
+  return `outbox_appended AS (
+    INSERT INTO outbox (event_id, event_type, topic, message_key, payload, headers)
        SELECT event_id, event_type, topic, message_key, payload, headers::jsonb
        FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[])
          WITH ORDINALITY AS appended(event_id, event_type, topic, message_key, payload, headers, position)
-       ORDER BY position`;
+       ORDER BY position
+       RETURNING seq
+  ), outbox_queued AS (
+    INSERT INTO outbox_pending (seq) SELECT seq FROM outbox_appended
+  )`;
 }
+
+const outboxAppendSql = `WITH ${outboxAppendCtes(1)} SELECT 1`;
 
 const columnsOf = (rows: readonly OutboxRow[]): unknown[] =>
   columnArrays(rows, [(row) => row.eventId, (row) => row.eventType, (row) => row.topic, (row) => row.key, (row) => row.payload, (row) => row.headers]);
@@ -33,7 +41,7 @@ const columnsOf = (rows: readonly OutboxRow[]): unknown[] =>
 const outboxRows: DeferredWrite<OutboxRow> = {
   key: 'messaging:outbox',
   async write(manager, rows) {
-    await preparedQuery(manager, 'messaging:outbox-append', outboxInsertSql(1), columnsOf(rows));
+    await preparedQuery(manager, 'messaging:outbox-append', outboxAppendSql, columnsOf(rows));
   },
 };
 
@@ -49,7 +57,7 @@ export class Outbox {
     await writeBehind(manager, outboxRows, events.map((event) => this.rowOf(event)));
   }
 
-  /** The parameters of {@link outboxInsertSql} for `events`, in order: the caller runs the insert inside its own statement. */
+  /** The parameters of {@link outboxAppendCtes} for `events`, in order: the caller runs the inserts inside its own statement. */
   insertValues(events: readonly EventEnvelope<EventType>[]): unknown[] {
     return columnsOf(events.map((event) => this.rowOf(event)));
   }

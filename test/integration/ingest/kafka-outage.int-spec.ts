@@ -83,7 +83,7 @@ describe('adt-ingest while Kafka is unreachable', () => {
     await db.connect();
     try {
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const { rows } = await db.query<{ waiting: string }>('SELECT count(*) AS waiting FROM outbox WHERE published_at IS NULL');
+      const { rows } = await db.query<{ waiting: string }>('SELECT count(*) AS waiting FROM outbox_pending');
       expect(Number(rows[0].waiting)).toBe(30);
       expect(recorder.events).toHaveLength(0);
 
@@ -97,7 +97,7 @@ describe('adt-ingest while Kafka is unreachable', () => {
         expect(published).toEqual(sent.filter((message) => message.patient === patient).map((message) => message.controlId));
       }
       await eventually(async () => {
-        const { rows: left } = await db.query<{ waiting: string }>('SELECT count(*) AS waiting FROM outbox WHERE published_at IS NULL');
+        const { rows: left } = await db.query<{ waiting: string }>('SELECT count(*) AS waiting FROM outbox_pending');
         return Number(left[0].waiting) === 0 ? true : undefined;
       });
     } finally {

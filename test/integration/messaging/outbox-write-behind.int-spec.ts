@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNames, createEnvelope } from '@sc/contracts';
-import { CREATE_MESSAGING_TABLES, Outbox } from '@sc/messaging';
+import { CREATE_MESSAGING_TABLES, Outbox, OutboxPendingQueue1765600000000 } from '@sc/messaging';
 import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
 import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
 
@@ -28,7 +28,12 @@ describe('Outbox appends in a UnitOfWork transaction', () => {
   let statements: string[];
 
   beforeAll(async () => {
-    dataSource = await openDatabase({ url: databaseUrl(runId, 'outbox'), serviceName: 'outbox-write-behind-test', migrations: [MessagingTables1700000000004], poolSize: 2 });
+    dataSource = await openDatabase({
+      url: databaseUrl(runId, 'outbox'),
+      serviceName: 'outbox-write-behind-test',
+      migrations: [MessagingTables1700000000004, OutboxPendingQueue1765600000000],
+      poolSize: 2,
+    });
     unitOfWork = new UnitOfWork(dataSource);
   });
 
@@ -39,7 +44,7 @@ describe('Outbox appends in a UnitOfWork transaction', () => {
 
   beforeEach(async () => {
     statements = [];
-    await dataSource.query('TRUNCATE outbox');
+    await dataSource.query('TRUNCATE outbox, outbox_pending');
   });
 
 
@@ -59,6 +64,10 @@ describe('Outbox appends in a UnitOfWork transaction', () => {
     });
     expect(statements.filter((text) => text.startsWith('messaging:'))).toEqual(['messaging:outbox-append']);
     expect(await outboxTitles()).toEqual(['first', 'second', 'third', 'fourth']);
+    const [{ unqueued }] = (await dataSource.query(
+      'SELECT count(*)::int AS unqueued FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq)',
+    )) as Array<{ unqueued: number }>;
+    expect(unqueued).toBe(0);
   });
 
   it('writes nothing when the transaction rolls back', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope } from '@sc/contracts';
-import { Outbox, outboxInsertSql } from '@sc/messaging';
+import { Outbox, outboxAppendCtes } from '@sc/messaging';
 import { encounterKeyOf, type StoredEncounter } from '../encounters/encounter.repository';
 import type { EncounterState } from '../encounters/encounter-state-machine';
 
@@ -160,9 +160,7 @@ const WRITE_BATCH = `WITH inserted AS (
            held_admission, held_transfer, held_discharge)
     WHERE e.sending_facility = u.sending_facility AND e.visit_number = u.visit_number
     RETURNING 1
-  ), appended AS (
-    ${outboxInsertSql(38)}
-  )
+  ), ${outboxAppendCtes(38)}
   SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM saved)::int AS saved`;
 
 /**

@@ -1,4 +1,4 @@
-import { InboxRetentionIndex1765500000000 } from '@sc/messaging';
+import { InboxRetentionIndex1765500000000, OutboxPendingQueue1765600000000 } from '@sc/messaging';
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { RecipientsChannelsReceiptsTimers1764200000000 } from './1764200000000-recipients-channels-receipts-timers';
 import { AuditLog1764600000000 } from './1764600000000-audit-log';
@@ -11,5 +11,7 @@ export const MIGRATIONS = [
   RecipientsChannelsReceiptsTimers1764200000000,
   AuditLog1764600000000,
   WebhookSecretFormat1765000000000,
-  DeliveryMetrics1765400000000, InboxRetentionIndex1765500000000,
+  DeliveryMetrics1765400000000,
+  InboxRetentionIndex1765500000000,
+  OutboxPendingQueue1765600000000,
 ];

@@ -1,4 +1,4 @@
-import { InboxRetentionIndex1765500000000 } from '@sc/messaging';
+import { InboxRetentionIndex1765500000000, OutboxPendingQueue1765600000000 } from '@sc/messaging';
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { PharmacistWorkflow1763900000000 } from './1763900000000-pharmacist-workflow';
 import { AuditLog1764000000000 } from './1764000000000-audit-log';
@@ -6,4 +6,4 @@ import { PatientSubjects1764700000000 } from './1764700000000-patient-subjects';
 import { DemographicIndex1764800000000 } from './1764800000000-demographic-index';
 
 /** Every migration of this service, in order; checked in and reviewed like code. */
-export const MIGRATIONS = [InitialSchema1763800000000, PharmacistWorkflow1763900000000, AuditLog1764000000000, PatientSubjects1764700000000, DemographicIndex1764800000000, InboxRetentionIndex1765500000000];
+export const MIGRATIONS = [InitialSchema1763800000000, PharmacistWorkflow1763900000000, AuditLog1764000000000, PatientSubjects1764700000000, DemographicIndex1764800000000, InboxRetentionIndex1765500000000, OutboxPendingQueue1765600000000];
