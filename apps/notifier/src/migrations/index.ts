@@ -4,6 +4,7 @@ import { RecipientsChannelsReceiptsTimers1764200000000 } from './1764200000000-r
 import { AuditLog1764600000000 } from './1764600000000-audit-log';
 import { WebhookSecretFormat1765000000000 } from './1765000000000-webhook-secret-format';
 import { DeliveryMetrics1765400000000 } from './1765400000000-delivery-metrics';
+import { DropRedundantDeliveryIndex1765700000000 } from './1765700000000-drop-redundant-delivery-index';
 
 /** Every migration of this service, in order; checked in and reviewed like code. */
 export const MIGRATIONS = [
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   DeliveryMetrics1765400000000,
   InboxRetentionIndex1765500000000,
   OutboxPendingQueue1765600000000,
+  DropRedundantDeliveryIndex1765700000000,
 ];
