@@ -81,22 +81,22 @@ describe('adt-ingest group commit round trips', () => {
       await db.end();
     }
   }, 60_000);
-  it('answers a resend of a stored message as a resend when a conflicting message with its control id shares the batch', async () => {
+  function accepted(text: string): AcceptedInbound {
     const config = app.get<AdtIngestConfig>(SERVICE_CONFIG);
-    const settings = {
+    const inbound = readInbound(Buffer.from(text), 'mllp', {
       facilityTimeZones: config.FACILITY_TIME_ZONES,
       defaultTimeZone: config.DEFAULT_TIME_ZONE,
       receiverProcessingId: config.RECEIVER_PROCESSING_ID,
       patientRefKey: config.PATIENT_REF_KEY,
       enhancedFacilities: config.ENHANCED_ACK_FACILITIES,
-    };
-    const accepted = (text: string): AcceptedInbound => {
-      const inbound = readInbound(Buffer.from(text), 'mllp', settings);
-      if (inbound.kind !== 'accepted') {
-        throw new Error('fixture message refused');
-      }
-      return inbound;
-    };
+    });
+    if (inbound.kind !== 'accepted') {
+      throw new Error('fixture message refused');
+    }
+    return inbound;
+  }
+
+  it('answers a resend of a stored message as a resend when a conflicting message with its control id shares the batch', async () => {
     const original = adt({ trigger: 'A01', controlId: 'RESEND-AFTER-CONFLICT', visit: 'V-RESEND-AFTER-CONFLICT' });
     const batches = app.get(IngestBatchService);
     const [stored] = await batches.store([accepted(original)]);
@@ -108,4 +108,37 @@ describe('adt-ingest group commit round trips', () => {
     expect(ackOf(conflicting.acks.ack)).toMatchObject({ code: 'AR', errCode: '205' });
     expect([resent.acks.ack, resentAgain.acks.ack]).toEqual([stored.acks.ack, stored.acks.ack]);
   }, 30_000);
+
+  it('writes each new encounter of a batch as a heap-only update of the row the batch locked, adding no index entries', async () => {
+    const batches = app.get(IngestBatchService);
+    for (let batch = 0; batch < 8; batch += 1) {
+      const messages = Array.from({ length: 50 }, (_, index) =>
+        accepted(adt({ trigger: 'A03', controlId: `ROOM-${batch}-${index}`, mrn: `ROOM-P${batch}-${index}`, visit: `ROOM-V${batch}-${index}` })),
+      );
+      const results = await batches.store(messages);
+      expect(results.map((result) => result.disposition)).toEqual(new Array(50).fill('accepted'));
+    }
+
+    const db = new Client({ connectionString: databaseUrl(runId, 'adt-ingest') });
+    await db.connect();
+    try {
+      await db.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
+      // A live row version flagged heap-only was written by an update on its row's own page, and
+      // its indexes still point at the row's first version.
+      const { rows } = await db.query<{ encounters: number; heapOnly: number }>(
+        `WITH versions AS (
+           SELECT format('(%s,%s)', page, item.lp)::tid AS ctid, (item.t_infomask2 & 32768) <> 0 AS heap_only
+           FROM generate_series(0, pg_relation_size('encounters') / current_setting('block_size')::int - 1) AS page,
+                LATERAL heap_page_items(get_raw_page('encounters', page::int)) AS item
+           WHERE item.lp_flags = 1
+         )
+         SELECT count(*)::int AS encounters, count(*) FILTER (WHERE v.heap_only)::int AS "heapOnly"
+         FROM encounters e JOIN versions v ON v.ctid = e.ctid
+         WHERE e.visit_number LIKE 'ROOM-V%'`,
+      );
+      expect(rows[0]).toEqual({ encounters: 400, heapOnly: 400 });
+    } finally {
+      await db.end();
+    }
+  }, 60_000);
 });
