@@ -69,18 +69,25 @@ describe('adt-ingest group commit round trips', () => {
       // Unnamed, so each is planned for its batch rather than given a generic plan (see BatchRepository).
       expect(statements).toEqual([expect.stringContaining('WITH incoming AS'), expect.stringContaining('INSERT INTO received_messages')]);
     }
-    const db = new Client({ connectionString: databaseUrl(runId, 'adt-ingest') });
-    await db.connect();
-    try {
+    await withIngestDatabase(async (db) => {
       const { rows } = await db.query<{ messages: number; events: number; unmatched: number }>(
         `SELECT (SELECT count(*) FROM received_messages)::int AS messages, (SELECT count(*) FROM outbox)::int AS events,
                 (SELECT count(*) FROM received_messages r WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = r.event_id))::int AS unmatched`,
       );
       expect(rows[0]).toEqual({ messages: 20, events: 20, unmatched: 0 });
+    });
+  }, 60_000);
+  /** A connection of its own to the service's database, for reading what a test stored. */
+  async function withIngestDatabase(work: (db: Client) => Promise<void>): Promise<void> {
+    const db = new Client({ connectionString: databaseUrl(runId, 'adt-ingest') });
+    await db.connect();
+    try {
+      await work(db);
     } finally {
       await db.end();
     }
-  }, 60_000);
+  }
+
   function accepted(text: string): AcceptedInbound {
     const config = app.get<AdtIngestConfig>(SERVICE_CONFIG);
     const inbound = readInbound(Buffer.from(text), 'mllp', {
@@ -119,9 +126,7 @@ describe('adt-ingest group commit round trips', () => {
       expect(results.map((result) => result.disposition)).toEqual(new Array(50).fill('accepted'));
     }
 
-    const db = new Client({ connectionString: databaseUrl(runId, 'adt-ingest') });
-    await db.connect();
-    try {
+    await withIngestDatabase(async (db) => {
       await db.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
       // A live row version flagged heap-only was written by an update on its row's own page, and
       // its indexes still point at the row's first version.
@@ -137,8 +142,6 @@ describe('adt-ingest group commit round trips', () => {
          WHERE e.visit_number LIKE 'ROOM-V%'`,
       );
       expect(rows[0]).toEqual({ encounters: 400, heapOnly: 400 });
-    } finally {
-      await db.end();
-    }
+    });
   }, 60_000);
 });
