@@ -5,6 +5,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { SERVICES, SYNTHETIC_SSN, SystemUnderTest, databaseUrl, repoRoot } from '@sc/testing';
 import { barChart } from './lib/chart';
+import { cpuBudget, type CpuBudget } from './lib/cpu-budget';
+import { startCpuUsage } from './lib/cpu-usage';
 import { probeDatabase, type DatabaseProbe } from './lib/database-probe';
 import { runLoad, type LoadResult } from './lib/load';
 
@@ -72,10 +74,16 @@ function row(label: string, result: LoadResult, extra = ''): string {
   return `${label.padEnd(12)} ${stepLabel(result).padEnd(22)} ${String(result.perSecond).padStart(7)}/s  p50 ${String(result.p50Ms).padStart(6)} ms  p99 ${String(result.p99Ms).padStart(7)} ms  ${extra}`;
 }
 
+function cpuLine({ msPerMessage, coresForTarget, cpuBoundPerSecond }: CpuBudget): string {
+  const { machine, ...groups } = msPerMessage;
+  const parts = Object.entries(groups).map(([group, ms]) => `${group} ${ms.toFixed(3)}`);
+  return `CPU ms per message: machine ${machine?.toFixed(3)} (${parts.join(', ')}); cores full at ${cpuBoundPerSecond}/s, ${TARGET_PER_SECOND}/s needs ${coresForTarget} cores`;
+}
+
 interface IngestRun {
   readonly services: readonly string[];
   readonly database: DatabaseProbe;
-  readonly steps: Array<LoadResult & { averageBatch: number }>;
+  readonly steps: Array<LoadResult & { averageBatch: number; cpu: CpuBudget }>;
   readonly durability: { acknowledged: number; stored: number };
 }
 
@@ -87,14 +95,24 @@ async function measureIngest(system: SystemUnderTest, run: string, label: string
   await runLoad({ port: system.mllpPort, connections: 4, seconds: 3, message: (connection, sequence) => discharge(`${run}w`, connection, sequence) });
   const steps: IngestRun['steps'] = [];
   let acknowledged = 0;
+  const groups = new Map<number, string>([[process.pid, 'load client']]);
+  for (const name of system.processes.keys()) {
+    const pid = system.service(name).pid;
+    if (pid !== undefined) {
+      groups.set(pid, name);
+    }
+  }
   for (const [index, { connections, window }] of STEPS.entries()) {
     const before = await batchStats(metricsUrl);
+    const cpuUsage = startCpuUsage(groups);
     const result = await runLoad({ port: system.mllpPort, connections, window, seconds: SECONDS, message: (connection, sequence) => discharge(`${run}c${index}`, connection, sequence) });
+    const cpu = cpuBudget(cpuUsage(), result.perSecond, os.cpus().length, TARGET_PER_SECOND);
     const after = await batchStats(metricsUrl);
     const averageBatch = Math.round(((after.sum - before.sum) / Math.max(1, after.count - before.count)) * 10) / 10;
-    steps.push({ ...result, averageBatch });
+    steps.push({ ...result, averageBatch, cpu });
     acknowledged += result.accepted;
     console.log(row(label, result, `avg batch ${averageBatch}${result.refused > 0 ? `, ${result.refused} refused` : ''}`));
+    console.log(`${''.padEnd(13)}${cpuLine(cpu)}`);
   }
   const db = new Client({ connectionString: databaseUrl(system.runId, 'adt-ingest') });
   await db.connect();
@@ -156,6 +174,8 @@ async function main(): Promise<void> {
     ingestAlonePerSecond: alone.steps[index]?.perSecond ?? null,
     ceilingPerSecond: ceiling[index]?.perSecond ?? null,
     ratioToCeiling: ceiling[index] ? Math.round((result.perSecond / ceiling[index].perSecond) * 100) / 100 : null,
+    coresForTargetAllServices: result.cpu.coresForTarget,
+    coresForTargetAlone: alone.steps[index]?.cpu.coresForTarget ?? null,
   }));
   const report = {
     date: new Date().toISOString(),
@@ -167,6 +187,7 @@ async function main(): Promise<void> {
       sending: 'one message in flight per connection (next sent after its ACK), except the last step: 16 connections pipelining',
       durable: 'ACK only after the PostgreSQL commit of message + encounter + outbox rows (synchronous_commit on)',
       ceiling: 'the same MLLP server and parser answering AA without storing, in its own process, while all services are up',
+      cpu: 'per step, CPU time per accepted message of each process group (/proc) and of the whole machine; coresForTarget is what the machine figure would need at the target rate',
     },
     targetPerSecond: TARGET_PER_SECOND,
     allServices: withSystem,
