@@ -7,6 +7,7 @@ import { SERVICES, SYNTHETIC_SSN, SystemUnderTest, databaseUrl, repoRoot } from 
 import { barChart } from './lib/chart';
 import { cpuBudget, type CpuBudget } from './lib/cpu-budget';
 import { startCpuUsage } from './lib/cpu-usage';
+import { ingestBatchStats } from './lib/ingest-batches';
 import { probeDatabase, type DatabaseProbe } from './lib/database-probe';
 import { runLoad, type LoadResult } from './lib/load';
 
@@ -47,12 +48,6 @@ function discharge(run: string, connection: number, sequence: number): string {
     'IN1|1|NSHP-GOLD^Northstar Gold PPO|NSHP^^^NSHP|||||||||||||||||||||||||||||||||NSH778812345',
     '',
   ].join('\r');
-}
-
-async function batchStats(url: string): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(url)).text();
-  const value = (name: string): number => Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? 0);
-  return { sum: value('sc_ingest_batch_size_sum'), count: value('sc_ingest_batch_size_count') };
 }
 
 async function startBareServer(): Promise<{ port: number; child: ChildProcess }> {
@@ -103,11 +98,11 @@ async function measureIngest(system: SystemUnderTest, run: string, label: string
     }
   }
   for (const [index, { connections, window }] of STEPS.entries()) {
-    const before = await batchStats(metricsUrl);
+    const before = await ingestBatchStats(metricsUrl);
     const cpuUsage = startCpuUsage(groups);
     const result = await runLoad({ port: system.mllpPort, connections, window, seconds: SECONDS, message: (connection, sequence) => discharge(`${run}c${index}`, connection, sequence) });
     const cpu = cpuBudget(cpuUsage(), result.perSecond, os.cpus().length, TARGET_PER_SECOND);
-    const after = await batchStats(metricsUrl);
+    const after = await ingestBatchStats(metricsUrl);
     const averageBatch = Math.round(((after.sum - before.sum) / Math.max(1, after.count - before.count)) * 10) / 10;
     steps.push({ ...result, averageBatch, cpu });
     acknowledged += result.accepted;
