@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { createEnvelope, type EventEnvelope } from '@sc/contracts';
 import { createKafka, provisionTopics } from '@sc/messaging';
-import { SystemUnderTest, kafkaBrokers, type ServiceName } from '@sc/testing';
+import { ADMIN_DATABASE_URL, SystemUnderTest, kafkaBrokers, type ServiceName } from '@sc/testing';
+import { postgresqlSettings } from './lib/database-probe';
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, saveResults } from './bench-results';
 import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
   const events = Number(values.events);
   const services = values.services.split(',') as ServiceName[];
   await ensureInfrastructure();
-  const result: Record<string, unknown> = { benchmark: 'consumer catch-up (replay of a backlog)', date: new Date().toISOString(), machine: machine(), events, services: {} };
+  const result: Record<string, unknown> = { benchmark: 'consumer catch-up (replay of a backlog)', date: new Date().toISOString(), machine: machine(), postgresql: await postgresqlSettings(ADMIN_DATABASE_URL), events, services: {} };
   const bars: Array<{ label: string; value: number }> = [];
   for (const service of services) {
     const system = await SystemUnderTest.start({ services: [], env: {} });

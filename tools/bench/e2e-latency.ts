@@ -5,12 +5,13 @@ import { Partitioners } from 'kafkajs';
 import { createKafka, deleteTopicsWithPrefix } from '@sc/messaging';
 import { formatHl7Timestamp } from '@sc/hl7';
 import { MllpClient } from '@sc/mllp';
-import { SERVICES, SseClient, SystemUnderTest, eventually, kafkaBrokers, syntheticAdt } from '@sc/testing';
+import { ADMIN_DATABASE_URL, SERVICES, SseClient, SystemUnderTest, eventually, kafkaBrokers, syntheticAdt } from '@sc/testing';
 import { DEFAULT_FACILITIES, DEFAULT_MIX, feedPatients, rosterRows, runFeed, type FeedProgress } from '../feed/feed-engine';
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, percentiles, saveResults } from './bench-results';
 import { cpuBudget } from './lib/cpu-budget';
 import { startCpuUsage } from './lib/cpu-usage';
+import { postgresqlSettings } from './lib/database-probe';
 import { ingestBatchStats } from './lib/ingest-batches';
 import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
 
@@ -248,6 +249,7 @@ async function main(): Promise<void> {
       benchmark: 'discharge ACK -> pharmacist SSE event',
       date: new Date().toISOString(),
       machine: machine(),
+      postgresql: await postgresqlSettings(ADMIN_DATABASE_URL),
       serviceEnv,
       warmupSeconds,
       backgroundFeed: {

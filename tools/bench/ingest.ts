@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { SERVICES, SYNTHETIC_SSN, SystemUnderTest, databaseUrl, repoRoot } from '@sc/testing';
+import { ADMIN_DATABASE_URL, SERVICES, SYNTHETIC_SSN, SystemUnderTest, databaseUrl, repoRoot } from '@sc/testing';
 import { barChart } from './lib/chart';
 import { cpuBudget, type CpuBudget } from './lib/cpu-budget';
 import { startCpuUsage } from './lib/cpu-usage';
 import { ingestBatchStats } from './lib/ingest-batches';
-import { probeDatabase, type DatabaseProbe } from './lib/database-probe';
+import { postgresqlSettings, probeDatabase, type DatabaseProbe } from './lib/database-probe';
 import { runLoad, type LoadResult } from './lib/load';
 
 /**
@@ -176,6 +176,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     command: 'npm run bench:ingest',
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), node: process.version },
+    postgresql: await postgresqlSettings(ADMIN_DATABASE_URL),
     setup: {
       secondsPerStep: SECONDS,
       message: 'ADT^A03 v2.5.1, ~900 bytes, distinct patient, visit and control id each time',

@@ -35,3 +35,17 @@ export async function probeDatabase(url: string): Promise<DatabaseProbe> {
     await client.end();
   }
 }
+
+/** Server settings that move these benchmarks' figures; each result records them (PostgreSQL's defaults are small: 128MB buffers, 1GB of WAL between checkpoints). */
+const SETTINGS = ['shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'synchronous_commit', 'autovacuum', 'wal_compression'];
+
+export async function postgresqlSettings(url: string): Promise<Record<string, string>> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; value: string }>('SELECT name, current_setting(name) AS value FROM unnest($1::text[]) AS name', [SETTINGS]);
+    return Object.fromEntries(rows.map(({ name, value }) => [name, value]));
+  } finally {
+    await client.end();
+  }
+}
