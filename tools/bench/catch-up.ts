@@ -1,15 +1,19 @@
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { createEnvelope, type EventEnvelope } from '@sc/contracts';
 import { createKafka, provisionTopics } from '@sc/messaging';
 import { ADMIN_DATABASE_URL, SystemUnderTest, kafkaBrokers, type ServiceName } from '@sc/testing';
-import { postgresqlSettings } from './lib/database-probe';
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, saveResults } from './bench-results';
+import { cpuBudget } from './lib/cpu-budget';
+import { startCpuUsage } from './lib/cpu-usage';
+import { postgresqlSettings } from './lib/database-probe';
 import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
 
 /** The backlog cycles over this many patients; a fifth of them are on the specialty roster. */
 const PATIENTS = 50_000;
+const TARGET_EVENTS_PER_SECOND = 5000;
 const ROSTERED = PATIENTS / 5;
 
 const birthDateOf = (patient: number): string => new Date(Date.UTC(1940, 0, 1) + (patient % 20_000) * 86_400_000).toISOString().slice(0, 10);
@@ -168,6 +172,8 @@ async function main(): Promise<void> {
       await withService.service(service).start();
       // Timed from the moment the service is up (boot is not replay); events it handled while booting are left out.
       const started = performance.now();
+      const servicePid = withService.service(service).pid;
+      const cpuUsage = startCpuUsage(new Map([[process.pid, 'load client'], ...(servicePid === undefined ? [] : [[servicePid, service] as const])]));
       const backlog = await lagOf(kafka, `${system.topicPrefix}${service}`, topic);
       let lag = backlog;
       while (lag > 0) {
@@ -178,11 +184,13 @@ async function main(): Promise<void> {
         }
       }
       const rate = backlog / ((performance.now() - started) / 1000);
+      const cpu = cpuBudget(cpuUsage(), rate, os.cpus().length, TARGET_EVENTS_PER_SECOND);
       if (process.stderr.isTTY) {
         process.stderr.write('\n');
       }
       console.log(`${service}: replayed ${events} events at ${rate.toFixed(0)} events/s (${((rate / ceiling) * 100).toFixed(1)}% of the do-nothing ceiling)`);
-      (result.services as Record<string, unknown>)[service] = { eventsPerSecond: Math.round(rate), ceilingEventsPerSecond: Math.round(ceiling), target: 5000 };
+      console.log(`${service}: CPU ms per event ${Object.entries(cpu.msPerMessage).map(([group, ms]) => `${group} ${ms.toFixed(3)}`).join(', ')}; cores full at ${cpu.cpuBoundPerSecond}/s`);
+      (result.services as Record<string, unknown>)[service] = { eventsPerSecond: Math.round(rate), ceilingEventsPerSecond: Math.round(ceiling), target: TARGET_EVENTS_PER_SECOND, cpu };
       bars.push({ label: service, value: rate }, { label: `${service} ceiling`, value: ceiling });
       await withService.stop();
     } finally {
