@@ -6,8 +6,8 @@ import { createKafka, provisionTopics } from '@sc/messaging';
 import { ADMIN_DATABASE_URL, SystemUnderTest, kafkaBrokers, type ServiceName } from '@sc/testing';
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, saveResults } from './bench-results';
-import { cpuBudget } from './lib/cpu-budget';
-import { startCpuUsage } from './lib/cpu-usage';
+import { cpuBudget, describeCpuBudget } from './lib/cpu-budget';
+import { benchmarkProcessGroups, startCpuUsage } from './lib/cpu-usage';
 import { postgresqlSettings } from './lib/database-probe';
 import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
 
@@ -172,8 +172,7 @@ async function main(): Promise<void> {
       await withService.service(service).start();
       // Timed from the moment the service is up (boot is not replay); events it handled while booting are left out.
       const started = performance.now();
-      const servicePid = withService.service(service).pid;
-      const cpuUsage = startCpuUsage(new Map([[process.pid, 'load client'], ...(servicePid === undefined ? [] : [[servicePid, service] as const])]));
+      const cpuUsage = startCpuUsage(benchmarkProcessGroups(withService));
       const backlog = await lagOf(kafka, `${system.topicPrefix}${service}`, topic);
       let lag = backlog;
       while (lag > 0) {
@@ -189,7 +188,7 @@ async function main(): Promise<void> {
         process.stderr.write('\n');
       }
       console.log(`${service}: replayed ${events} events at ${rate.toFixed(0)} events/s (${((rate / ceiling) * 100).toFixed(1)}% of the do-nothing ceiling)`);
-      console.log(`${service}: CPU ms per event ${Object.entries(cpu.msPerMessage).map(([group, ms]) => `${group} ${ms.toFixed(3)}`).join(', ')}; cores full at ${cpu.cpuBoundPerSecond}/s`);
+      console.log(`${service}: ${describeCpuBudget(cpu, 'event', TARGET_EVENTS_PER_SECOND)}`);
       (result.services as Record<string, unknown>)[service] = { eventsPerSecond: Math.round(rate), ceilingEventsPerSecond: Math.round(ceiling), target: TARGET_EVENTS_PER_SECOND, cpu };
       bars.push({ label: service, value: rate }, { label: `${service} ceiling`, value: ceiling });
       await withService.stop();

@@ -10,7 +10,7 @@ import { DEFAULT_FACILITIES, DEFAULT_MIX, feedPatients, rosterRows, runFeed, typ
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, percentiles, saveResults } from './bench-results';
 import { cpuBudget } from './lib/cpu-budget';
-import { startCpuUsage } from './lib/cpu-usage';
+import { benchmarkProcessGroups, startCpuUsage } from './lib/cpu-usage';
 import { postgresqlSettings } from './lib/database-probe';
 import { ingestBatchStats } from './lib/ingest-batches';
 import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
@@ -155,13 +155,7 @@ async function main(): Promise<void> {
     }, 1000);
 
     // The feed, the probes and the live stream run in this process: the hospital's side, sharing the machine.
-    const processGroups = new Map<number, string>([
-      [process.pid, 'load client'],
-      ...SERVICES.flatMap((name) => {
-        const pid = system.service(name).pid;
-        return pid === undefined ? [] : [[pid, name] as const];
-      }),
-    ]);
+    const processGroups = benchmarkProcessGroups(system);
     // Only what happens while the feed runs counts: a probe sent after it would measure an idle
     // system, and the CPU shares would average the feed with the quiet after it.
     let feeding = true;

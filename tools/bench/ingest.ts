@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { ADMIN_DATABASE_URL, SERVICES, SYNTHETIC_SSN, SystemUnderTest, databaseUrl, repoRoot } from '@sc/testing';
 import { barChart } from './lib/chart';
-import { cpuBudget, type CpuBudget } from './lib/cpu-budget';
-import { startCpuUsage } from './lib/cpu-usage';
+import { cpuBudget, describeCpuBudget, type CpuBudget } from './lib/cpu-budget';
+import { benchmarkProcessGroups, startCpuUsage } from './lib/cpu-usage';
 import { ingestBatchStats } from './lib/ingest-batches';
 import { postgresqlSettings, probeDatabase, type DatabaseProbe } from './lib/database-probe';
 import { runLoad, type LoadResult } from './lib/load';
@@ -69,12 +69,6 @@ function row(label: string, result: LoadResult, extra = ''): string {
   return `${label.padEnd(12)} ${stepLabel(result).padEnd(22)} ${String(result.perSecond).padStart(7)}/s  p50 ${String(result.p50Ms).padStart(6)} ms  p99 ${String(result.p99Ms).padStart(7)} ms  ${extra}`;
 }
 
-function cpuLine({ msPerMessage, coresForTarget, cpuBoundPerSecond }: CpuBudget): string {
-  const { machine, ...groups } = msPerMessage;
-  const parts = Object.entries(groups).map(([group, ms]) => `${group} ${ms.toFixed(3)}`);
-  return `CPU ms per message: machine ${machine?.toFixed(3)} (${parts.join(', ')}); cores full at ${cpuBoundPerSecond}/s, ${TARGET_PER_SECOND}/s needs ${coresForTarget} cores`;
-}
-
 interface IngestRun {
   readonly services: readonly string[];
   readonly database: DatabaseProbe;
@@ -90,13 +84,7 @@ async function measureIngest(system: SystemUnderTest, run: string, label: string
   await runLoad({ port: system.mllpPort, connections: 4, seconds: 3, message: (connection, sequence) => discharge(`${run}w`, connection, sequence) });
   const steps: IngestRun['steps'] = [];
   let acknowledged = 0;
-  const groups = new Map<number, string>([[process.pid, 'load client']]);
-  for (const name of system.processes.keys()) {
-    const pid = system.service(name).pid;
-    if (pid !== undefined) {
-      groups.set(pid, name);
-    }
-  }
+  const groups = benchmarkProcessGroups(system);
   for (const [index, { connections, window }] of STEPS.entries()) {
     const before = await ingestBatchStats(metricsUrl);
     const cpuUsage = startCpuUsage(groups);
@@ -107,7 +95,7 @@ async function measureIngest(system: SystemUnderTest, run: string, label: string
     steps.push({ ...result, averageBatch, cpu });
     acknowledged += result.accepted;
     console.log(row(label, result, `avg batch ${averageBatch}${result.refused > 0 ? `, ${result.refused} refused` : ''}`));
-    console.log(`${''.padEnd(13)}${cpuLine(cpu)}`);
+    console.log(`${''.padEnd(13)}${describeCpuBudget(cpu, 'message', TARGET_PER_SECOND)}`);
   }
   const db = new Client({ connectionString: databaseUrl(system.runId, 'adt-ingest') });
   await db.connect();

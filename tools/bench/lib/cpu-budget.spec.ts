@@ -1,4 +1,4 @@
-import { cpuBudget } from './cpu-budget';
+import { cpuBudget, describeCpuBudget } from './cpu-budget';
 
 describe('cpuBudget', () => {
   it('turns shares of a core at a rate into milliseconds of CPU per message', () => {
@@ -12,6 +12,11 @@ describe('cpuBudget', () => {
     expect(budget.msPerMessage.machine).toBe(3.3);
     expect(budget.coresForTarget).toBe(16.5);
     expect(budget.cpuBoundPerSecond).toBe(606);
+  });
+
+  it('describes a budget in one line, the machine first', () => {
+    const line = describeCpuBudget(cpuBudget({ machine: 198, postgresql: 60 }, 600, 2, 5000), 'event', 5000);
+    expect(line).toBe('CPU ms per event: machine 3.300 (postgresql 1.000); cores full at 606/s, 5000/s needs 16.5 cores');
   });
 
   it('claims nothing for a step that handled no message', () => {

@@ -30,6 +30,13 @@ export function cpuBudget(percentOfCore: Readonly<Record<string, number>>, perSe
   };
 }
 
+/** One line for a benchmark's output: `CPU ms per message: machine 3.082 (postgresql 0.784, ...); cores full at 649/s, 5000/s needs 15.41 cores`. */
+export function describeCpuBudget({ msPerMessage, coresForTarget, cpuBoundPerSecond }: CpuBudget, unit: string, targetPerSecond: number): string {
+  const { machine, ...groups } = msPerMessage;
+  const parts = Object.entries(groups).map(([group, ms]) => `${group} ${ms.toFixed(3)}`);
+  return `CPU ms per ${unit}: machine ${machine?.toFixed(3)} (${parts.join(', ')}); cores full at ${cpuBoundPerSecond}/s, ${targetPerSecond}/s needs ${coresForTarget} cores`;
+}
+
 function round(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import type { SystemUnderTest } from '@sc/testing';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -74,4 +75,16 @@ export function startCpuUsage(services: ReadonlyMap<number, string>): () => Reco
         .map(([group, ticks]) => [group, Math.round((ticks / TICKS_PER_SECOND / seconds) * 1000) / 10]),
     );
   };
+}
+
+/** The groups a benchmark measures: each running service of `system` by its pid, and this process (the load client: feed, probes, streams). */
+export function benchmarkProcessGroups(system: SystemUnderTest): Map<number, string> {
+  const groups = new Map<number, string>([[process.pid, 'load client']]);
+  for (const name of system.processes.keys()) {
+    const pid = system.service(name).pid;
+    if (pid !== undefined) {
+      groups.set(pid, name);
+    }
+  }
+  return groups;
 }
