@@ -15,3 +15,4 @@ export {
 export { UnprocessableEventError, decideOnFailure, backoffDelay, type ClassifiedError } from './event-failure';
 export type { Kafka } from 'kafkajs';
 export { replayDeadLetters, type ReplayOptions, type ReplaySummary } from './dead-letter-replay';
+export { EVENT_RELEVANCE, EVERY_EVENT, type EventRelevance } from './event-relevance';

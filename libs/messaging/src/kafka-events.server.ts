@@ -14,6 +14,7 @@ import { SpanKind, createLogger, parseTraceparent, runWithLogContext, withSpan, 
 import { GroupCommitter } from '@sc/persistence';
 import type { EntityManager } from 'typeorm';
 import { backoffDelay, decideOnFailure, errorCode } from './event-failure';
+import type { EventRelevance } from './event-relevance';
 import { claimInboxForRun } from './inbox';
 
 export interface KafkaEventsServerOptions {
@@ -50,6 +51,8 @@ export interface KafkaEventsServerOptions {
    * are answered from it.
    */
   inboxConsumer?: string;
+  /** Which events concern the service; the others are skipped before any transaction. Every event when absent. */
+  relevance?: EventRelevance;
 }
 
 /**
@@ -347,22 +350,51 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       if (!isRunning() || isStale()) {
         break;
       }
-      const run = batch.messages.slice(start, start + runLength).map((message) => ({ topic, partition, message, heartbeat }));
+      const slice = batch.messages.slice(start, start + runLength);
+      const run = slice.filter((message) => this.isWanted(message)).map((message) => ({ topic, partition, message, heartbeat }));
       const sharedRuns = this.sharedRuns;
       if (sharedRuns) {
         await Promise.all(run.map((consumed) => sharedRuns.submit(consumed)));
       } else {
-        await this.consume(run[0]);
+        for (const consumed of run) {
+          await this.consume(consumed);
+        }
       }
-      for (const { message } of run) {
-        resolveOffset(message.offset);
-      }
-      const next = (BigInt(run[run.length - 1].message.offset) + 1n).toString();
-      this.handledOffsets.set(`${topic}\u0000${partition}`, { topic, partition, offset: next });
+      const last = slice[slice.length - 1].offset;
+      resolveOffset(last);
+      this.handledOffsets.set(`${topic}\u0000${partition}`, { topic, partition, offset: (BigInt(last) + 1n).toString() });
       await this.commitHandled('due');
       await heartbeat();
     }
     await this.commitHandled(this.closing ? 'all' : 'due');
+  }
+
+  /**
+   * Whether a message goes to a handler: its type (from the header, before any parsing) has one,
+   * and the service's relevance says it concerns someone. A message that cannot be parsed is
+   * wanted, so it reaches the dead-letter topic.
+   */
+  private isWanted(message: KafkaMessage): boolean {
+    const type = headerString(message.headers, EventHeaders.eventType);
+    if (type !== undefined && this.handlerFor(type) === undefined) {
+      this.count(type, 'skipped');
+      return false;
+    }
+    const relevance = this.options.relevance;
+    if (!relevance) {
+      return true;
+    }
+    let envelope: EventEnvelope;
+    try {
+      envelope = parseEnvelope(message.value);
+    } catch {
+      return true;
+    }
+    if (relevance.concerns(envelope)) {
+      return true;
+    }
+    this.count(envelope.type, 'skipped');
+    return false;
   }
 
   /**

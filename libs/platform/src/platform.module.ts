@@ -1,10 +1,10 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type InjectionToken, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { TopicNames } from '@sc/contracts';
 import { databaseUrlFor, kafkaTransport, postgresTls, redisOptions, type ServiceConfig } from '@sc/config';
-import { KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics } from '@sc/messaging';
+import { EVENT_RELEVANCE, EVERY_EVENT, KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics, type EventRelevance } from '@sc/messaging';
 import { TableStatisticsKeeper, UnitOfWork, openDatabase } from '@sc/persistence';
 import { MetricsRegistry, flushSpans } from '@sc/observability';
 import { HealthController } from './health.controller';
@@ -20,6 +20,16 @@ export interface PlatformOptions {
   entities?: Function[];
   /** Whether this service uses Redis (adds a client and a health check). */
   redis?: boolean;
+  /**
+   * Which consumed events concern the service (see EventRelevance); every event when absent.
+   * Built before the consumer starts, from the platform's providers (DataSource, SERVICE_CONFIG,
+   * MetricsRegistry, ...), and exported as EVENT_RELEVANCE.
+   */
+  relevance?: {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    useFactory: (...deps: any[]) => EventRelevance | Promise<EventRelevance>;
+    inject?: InjectionToken[];
+  };
 }
 
 /** Starts the outbox relay and the statistics keeper once the app is up and stops them (and closes clients) on shutdown. */
@@ -59,6 +69,9 @@ export class PlatformModule {
     const topicNames = new TopicNames(config.KAFKA_TOPIC_PREFIX);
     const databaseUrl = databaseUrlFor(config, serviceName);
     const metrics = standardMetrics(serviceName);
+    const relevanceProvider: Provider = options.relevance
+      ? { provide: EVENT_RELEVANCE, useFactory: options.relevance.useFactory, inject: options.relevance.inject ?? [] }
+      : { provide: EVENT_RELEVANCE, useValue: EVERY_EVENT };
     const redisProviders = options.redis
       ? [{ provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false, ...redisOptions(config) }) }]
       : [];
@@ -118,8 +131,9 @@ export class PlatformModule {
         },
         {
           provide: KafkaEventsServer,
-          useFactory: (kafka: Kafka, unitOfWork: UnitOfWork) => {
+          useFactory: (kafka: Kafka, unitOfWork: UnitOfWork, relevance: EventRelevance) => {
             const server = new KafkaEventsServer({
+              relevance,
               kafka,
               topics: topicNames,
               groupId: `${config.KAFKA_TOPIC_PREFIX}${serviceName}`,
@@ -138,8 +152,9 @@ export class PlatformModule {
             );
             return server;
           },
-          inject: [KAFKA, UnitOfWork],
+          inject: [KAFKA, UnitOfWork, EVENT_RELEVANCE],
         },
+        relevanceProvider,
         ...redisProviders,
         {
           provide: PlatformLifecycle,
@@ -158,7 +173,7 @@ export class PlatformModule {
           inject: [OutboxRelay, DataSource, { token: REDIS, optional: true }],
         },
       ],
-      exports: [MetricsRegistry, SERVICE_NAME, SERVICE_CONFIG, TopicNames, DataSource, EntityManager, UnitOfWork, KAFKA, Outbox, OutboxRelay, KafkaEventsServer, ...(options.redis ? [REDIS] : [])],
+      exports: [MetricsRegistry, EVENT_RELEVANCE, SERVICE_NAME, SERVICE_CONFIG, TopicNames, DataSource, EntityManager, UnitOfWork, KAFKA, Outbox, OutboxRelay, KafkaEventsServer, ...(options.redis ? [REDIS] : [])],
     };
   }
 }
