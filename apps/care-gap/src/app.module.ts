@@ -6,7 +6,6 @@ import { ContextController } from './context/context.controller';
 import { ContextEventsHandler } from './context/context-events.handler';
 import { ContextRepository } from './context/context.repository';
 import { ContextService } from './context/context.service';
-import { DischargeRunPreparer } from './encounters/discharge-run-preparer';
 import { EncounterContextService } from './encounters/encounter-context.service';
 import { EncounterEventsHandler } from './encounters/encounter-events.handler';
 import { CareGapEvents } from './gaps/care-gap-events';
@@ -42,7 +41,6 @@ export function careGapModule(config: CareGapConfig) {
       ContextService,
       RuleService,
       EncounterContextService,
-      DischargeRunPreparer,
       PharmacySignalsService,
     ],
   })

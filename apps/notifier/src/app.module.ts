@@ -20,7 +20,6 @@ import { DeliveryRepository } from './notifications/delivery.repository';
 import { NotificationEventsHandler } from './notifications/notification-events.handler';
 import { NotificationQueryService } from './notifications/notification-query.service';
 import { NotificationRepository } from './notifications/notification.repository';
-import { NotificationRunPreparer } from './notifications/notification-run-preparer';
 import { NotificationService } from './notifications/notification.service';
 import { NotificationsController } from './notifications/notifications.controller';
 import { ReceiptRepository } from './notifications/receipt.repository';
@@ -55,7 +54,6 @@ export function notifierModule(config: NotifierConfig) {
       WebhookSecretSealer,
       TimerRepository,
       NotificationService,
-      NotificationRunPreparer,
       NotificationQueryService,
       ReceiptService,
       RecipientService,

@@ -4,8 +4,6 @@ import { PlatformModule } from '@sc/platform';
 import { SecurityModule } from '@sc/security';
 import type { PharmacyAlertConfig } from './config';
 import { EncounterEventsHandler } from './encounters/encounter-events.handler';
-import { EncounterRunPreparer } from './encounters/encounter-run-preparer';
-import { TeamActivityRunPreparer } from './team-activity/team-activity-run-preparer';
 import { EncounterWorkService } from './encounters/encounter-work.service';
 import { EscalationWorker } from './escalation/escalation.worker';
 import { IdentityReviewRepository } from './matching/identity-review.repository';
@@ -57,12 +55,10 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       TimelineRepository,
       PharmacyEvents,
       EncounterWorkService,
-      EncounterRunPreparer,
       WorkflowService,
       EscalationWorker,
       TaskMetrics,
       TeamActivityService,
-      TeamActivityRunPreparer,
     ],
   })
   class PharmacyAlertModule implements NestModule {

@@ -69,23 +69,12 @@ export class ServiceConfig {
 
   /**
    * Partitions of the subscribed topics handled at the same time (the catalogue gives each topic
-   * 6). Their runs share the transactions of EVENT_TRANSACTIONS_IN_FLIGHT.
+   * 6); each partition's run is its own transaction, so keep DATABASE_POOL_SIZE above it.
    */
   @IsInt()
   @Min(1)
   @Max(64)
   EVENT_PARTITIONS_CONCURRENTLY: number = 6;
-
-  /**
-   * Consumer transactions in flight at once; the runs of partitions waiting at the same time
-   * merge into one. A round trip to PostgreSQL mostly waits, so a second transaction keeps the
-   * CPU busy meanwhile; each one more commits fewer events at a time. Needs as many pooled
-   * connections, plus the API's.
-   */
-  @IsInt()
-  @Min(1)
-  @Max(64)
-  EVENT_TRANSACTIONS_IN_FLIGHT: number = 2;
 
   /**
    * Hours after its creation a published outbox row is kept (for tracing a message after the

@@ -2,7 +2,7 @@ export { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 export { provisionTopics, deleteTopicsWithPrefix } from './topic-provisioner';
 export { CREATE_MESSAGING_TABLES, DROP_MESSAGING_TABLES, InboxRetentionIndex1765500000000, OutboxPendingQueue1765600000000 } from './messaging-tables';
 export { Outbox, outboxAppendCtes } from './outbox';
-export { claimInbox, claimInboxForRun, isFreshInRun, soleFreshEventsInRun } from './inbox';
+export { claimInbox } from './inbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export {
   KafkaEventsServer,
@@ -10,8 +10,10 @@ export {
   HandlesEvent,
   RethrowEventErrorsFilter,
   type KafkaEventsServerOptions,
-  type RunPreparer,
 } from './kafka-events.server';
+export { EventRunner, type EventRunnerOptions, type EventHandler, type EventAttempt } from './event-runner';
+export { OffsetCommitter } from './offset-committer';
+export type { ConsumedMessage, PartitionBatch, TopicPartitionOffset } from './kafka-consumer';
 export { UnprocessableEventError, decideOnFailure, backoffDelay, type ClassifiedError } from './event-failure';
 export type { Kafka } from 'kafkajs';
 export { replayDeadLetters, type ReplayOptions, type ReplaySummary } from './dead-letter-replay';

@@ -117,6 +117,8 @@ export function flushSpans(): Promise<void> {
   return spanExporter().flush();
 }
 
+const ignoreAttribute = (): void => undefined;
+
 export interface SpanOptions {
   kind?: SpanKind;
   /** Continue this trace (e.g. from a Kafka header) instead of the current one. */
@@ -128,6 +130,10 @@ export interface SpanOptions {
 export async function withSpan<T>(name: string, options: SpanOptions, work: (span: { setAttribute(key: string, value: AttributeValue): void; traceId: string }) => Promise<T>): Promise<T> {
   const parent = options.parent ?? currentLogContext()?.trace;
   const context = childSpan(parent);
+  if (!spanExporter().enabled) {
+    // Nothing will be exported: keep the ids, which log lines and the outbox's traceparent carry.
+    return runWithLogContext({ trace: context }, () => work({ setAttribute: ignoreAttribute, traceId: context.traceId }));
+  }
   const attributes: Record<string, AttributeValue> = { ...options.attributes };
   const startNs = nowNs();
   let error: string | undefined;

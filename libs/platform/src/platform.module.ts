@@ -141,10 +141,7 @@ export class PlatformModule {
               retryBaseMs: config.EVENT_RETRY_BASE_MS,
               eventsPerTransaction: config.EVENTS_PER_TRANSACTION,
               partitionsConsumedConcurrently: config.EVENT_PARTITIONS_CONCURRENTLY,
-              transactionsInFlight: config.EVENT_TRANSACTIONS_IN_FLIGHT,
-              sharedTransaction: (work) => unitOfWork.run(work),
-              // Every service's handlers claim their inbox under the service's name.
-              inboxConsumer: serviceName,
+              sharedTransaction: (work) => unitOfWork.run(() => work()),
               metrics,
             });
             metrics.collectedGauge('sc_consumer_lag', 'Messages not yet consumed, per topic partition of this service.', async () =>

@@ -4,6 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { EventEnvelope } from '@sc/contracts';
 import { CREATE_MESSAGING_TABLES, HandlesEvent, claimInbox } from '@sc/messaging';
 import type { UnitOfWork } from '@sc/persistence';
+import { MetricsRegistry } from '@sc/observability';
 import { eventually } from '@sc/testing';
 import { consumerTestBed, notificationRequest } from './support/consumer-test-bed';
 
@@ -58,10 +59,8 @@ describe('KafkaEventsServer with a shared transaction', () => {
     // One key, one partition: the backlog is waiting before the consumer joins, so it arrives in batches.
     await bed.produceBacklog(events);
     unitOfWork = bed.unitOfWork;
-    const server = await bed.startConsumer(
-      { maxAttempts: 3, retryBaseMs: 20, sharedTransaction: (work) => unitOfWork.run(work), eventsPerTransaction: 50, inboxConsumer: 'test' },
-      RecordingHandler,
-    );
+    const metrics = new MetricsRegistry();
+    await bed.startConsumer({ maxAttempts: 3, retryBaseMs: 20, sharedTransaction: (work) => unitOfWork.run(() => work()), eventsPerTransaction: 50, metrics }, RecordingHandler);
     const last = after[after.length - 1];
     await eventually(async () => (afterCommitEffects.includes(last.id) ? true : undefined), 60_000);
 
@@ -79,8 +78,9 @@ describe('KafkaEventsServer with a shared transaction', () => {
     expect([3, 1 + 3]).toContain(attempts.get(poison.id));
     // The unreachable database did not use up attempts: seven tries, handled, not dead-lettered.
     expect(attempts.get(databaseDown.id)).toBe(7);
-    expect(server.counters.deadLettered).toBe(1);
+    const exposed = await metrics.render();
+    expect(exposed).toContain('sc_events_consumed_total{outcome="dead-lettered",type="notification.requested"} 1\n');
     // The poison and the unreachable database each rolled back the run they were in (one run if together).
-    expect([1, 2]).toContain(server.counters.runsRolledBack);
+    expect(exposed).toMatch(/sc_event_runs_total\{outcome="rolled-back"\} [12]\n/);
   });
 });

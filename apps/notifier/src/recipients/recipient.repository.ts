@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { UnitOfWork, forgetInTransaction, memoInTransaction, preparedQuery } from '@sc/persistence';
+import { UnitOfWork, preparedQuery } from '@sc/persistence';
 import type { Channel, DeliveryPreferences } from '../notifications/delivery-plan';
 import type { QuietHours } from '../notifications/quiet-hours';
 import type { TeamMember } from '../escalation/escalation-targets';
@@ -77,8 +77,6 @@ const toPreferences = (row: PreferencesRow): PreferencesRecord => ({
   updatedAt: row.updated_at,
 });
 
-const TEAM_MEMBERS_MEMO = 'notifier:team-members:';
-
 @Injectable()
 export class RecipientRepository {
   constructor(
@@ -95,7 +93,6 @@ export class RecipientRepository {
            active = EXCLUDED.active, updated_at = now()`,
         [recipient.id, recipient.displayName, recipient.roles, recipient.active],
       );
-      forgetInTransaction(manager, TEAM_MEMBERS_MEMO);
       await manager.query('DELETE FROM team_members WHERE recipient_id = $1', [recipient.id]);
       if (recipient.teams.length > 0) {
         await manager.query('INSERT INTO team_members (team_id, recipient_id) SELECT unnest($1::text[]), $2', [recipient.teams, recipient.id]);
@@ -174,22 +171,19 @@ export class RecipientRepository {
     return rows[0]?.email ?? null;
   }
 
-  /** Active members of the given teams, with their roles; read once per transaction (a run's notifications go to the same few teams). */
+  /** Active members of the given teams, with their roles. */
   async teamMembers(manager: EntityManager, teamIds: string[]): Promise<TeamMember[]> {
     if (teamIds.length === 0) {
       return [];
     }
-    const teams = [...new Set(teamIds)].sort();
-    return memoInTransaction(manager, `${TEAM_MEMBERS_MEMO}${teams.join('\u0000')}`, async () => {
-      const rows = await preparedQuery<{ recipient_id: string; team_id: string; roles: Role[] }>(
-        manager,
-        'notifier:team-members',
-        `SELECT m.recipient_id, m.team_id, r.roles FROM team_members m JOIN recipients r ON r.id = m.recipient_id
-         WHERE m.team_id = ANY ($1::text[]) AND r.active ORDER BY m.team_id, m.recipient_id`,
-        [teams],
-      );
-      return rows.map((row) => ({ recipientId: row.recipient_id, teamId: row.team_id, roles: row.roles }));
-    });
+    const rows = await preparedQuery<{ recipient_id: string; team_id: string; roles: Role[] }>(
+      manager,
+      'notifier:team-members',
+      `SELECT m.recipient_id, m.team_id, r.roles FROM team_members m JOIN recipients r ON r.id = m.recipient_id
+       WHERE m.team_id = ANY ($1::text[]) AND r.active ORDER BY m.team_id, m.recipient_id`,
+      [[...new Set(teamIds)]],
+    );
+    return rows.map((row) => ({ recipientId: row.recipient_id, teamId: row.team_id, roles: row.roles }));
   }
 
   async teamsOf(manager: EntityManager, recipientId: string): Promise<string[]> {
