@@ -173,12 +173,13 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
     const stream = await feed('/v1/streams/users/pharm-dup');
     const request = notificationRequest({ recipientId: 'pharm-dup' });
     const replayedByAnotherProducer = notificationRequest({ ...request.data });
-    // Same key, same partition: once the last one is in the inbox, all of them were consumed.
-    await publisher.publish(request, request, request, replayedByAnotherProducer);
+    // Same key, same partition: once the marker after them is stored, all of them were consumed.
+    const marker = notificationRequest({ recipientId: 'pharm-dup-marker' });
+    await publisher.publish(request, request, request, replayedByAnotherProducer, marker);
 
     await eventually(async () => {
-      const { rowCount } = await db.query('SELECT 1 FROM inbox WHERE event_id = ANY ($1)', [[request.id, replayedByAnotherProducer.id]]);
-      return rowCount === 2 ? true : undefined;
+      const { rowCount } = await db.query('SELECT 1 FROM notifications WHERE id = $1', [marker.data.notificationId]);
+      return rowCount === 1 ? true : undefined;
     });
     await eventually(async () => (hooks.accepted.length >= 1 && stream.events.length >= 1 && smtp.messages.some((mail) => mail.to.includes('dup@hospital.test')) ? true : undefined));
     await sleep(500);

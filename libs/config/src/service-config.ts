@@ -94,7 +94,7 @@ export class ServiceConfig {
   @IsInt()
   @Min(0)
   @Max(3600)
-  TABLE_STATISTICS_INTERVAL_SECONDS: number = 5;
+  TABLE_STATISTICS_INTERVAL_SECONDS: number = 0;
 
   /**
    * Days a consumer remembers that it handled an event (its inbox row). Longer than the topics'
