@@ -110,7 +110,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         if (await this.queue.markDelivered(delivery.seq)) {
           this.metrics.delivered(delivery.channel, reachableSince(delivery.requestedAt, delivery.deferredUntil));
         }
-        this.logger.info(fields, 'delivered');
+        this.logger.debug(fields, 'delivered');
         return;
       case 'postponed':
         if (await this.queue.release(delivery.seq, delivery.attempts, result.until)) {
