@@ -1,5 +1,5 @@
 import { EventHeaders, parseEnvelope, type EventEnvelope } from '@sc/contracts';
-import { SpanKind, createLogger, parseTraceparent, runWithLogContext, withSpan, type MetricsRegistry } from '@sc/observability';
+import { SpanKind, createLogger, parseTraceparent, withSpan, type MetricsRegistry } from '@sc/observability';
 import type { EventRelevance } from './event-relevance';
 import { backoffDelay, decideOnFailure } from './event-failure';
 import type { ConsumedMessage, PartitionBatch } from './kafka-consumer';
@@ -198,14 +198,13 @@ export class EventRunner {
   private attempt({ message, event, handler }: Handled, attempt: number): Promise<void> {
     const parent = parseTraceparent(message.headers[EventHeaders.traceparent]);
     const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': message.topic, 'messaging.consumer.group.name': this.options.groupId };
-    return withSpan(`consume ${event.type}`, { kind: SpanKind.Consumer, parent, attributes }, () =>
-      runWithLogContext({ eventId: event.id, correlationId: event.correlationId }, async () => {
-        const stopTimer = this.handlerSeconds?.startTimer({ type: event.type });
-        await handler(event, { topic: message.topic, partition: message.partition, offset: message.offset, attempt });
-        stopTimer?.();
-        this.log.debug({ eventType: event.type, attempt }, 'event handled');
-      }),
-    );
+    const logContext = { eventId: event.id, correlationId: event.correlationId };
+    return withSpan(`consume ${event.type}`, { kind: SpanKind.Consumer, parent, attributes, logContext }, async () => {
+      const stopTimer = this.handlerSeconds?.startTimer({ type: event.type });
+      await handler(event, { topic: message.topic, partition: message.partition, offset: message.offset, attempt });
+      stopTimer?.();
+      this.log.debug({ eventType: event.type, attempt }, 'event handled');
+    });
   }
 
   private async deadLetter(message: ConsumedMessage, error: unknown, attempts: number): Promise<void> {

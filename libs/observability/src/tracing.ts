@@ -1,5 +1,5 @@
 import { createLogger } from './logger';
-import { currentLogContext, runWithLogContext } from './log-context';
+import { currentLogContext, runWithLogContext, type LogContext } from './log-context';
 import { childSpan, type TraceContext } from './trace-context';
 
 /** OTLP span kinds (opentelemetry-proto trace.proto). */
@@ -124,6 +124,8 @@ export interface SpanOptions {
   /** Continue this trace (e.g. from a Kafka header) instead of the current one. */
   parent?: TraceContext;
   attributes?: Record<string, AttributeValue>;
+  /** Ids the span's log lines carry besides the trace's (an event's id and correlation id). */
+  logContext?: Omit<LogContext, 'trace'>;
 }
 
 /** Runs `work` in a new span (child of `parent`, else of the current span); ids reach every log line inside. */
@@ -132,13 +134,13 @@ export async function withSpan<T>(name: string, options: SpanOptions, work: (spa
   const context = childSpan(parent);
   if (!spanExporter().enabled) {
     // Nothing will be exported: keep the ids, which log lines and the outbox's traceparent carry.
-    return runWithLogContext({ trace: context }, () => work({ setAttribute: ignoreAttribute, traceId: context.traceId }));
+    return runWithLogContext({ ...options.logContext, trace: context }, () => work({ setAttribute: ignoreAttribute, traceId: context.traceId }));
   }
   const attributes: Record<string, AttributeValue> = { ...options.attributes };
   const startNs = nowNs();
   let error: string | undefined;
   try {
-    return await runWithLogContext({ trace: context }, () => work({ setAttribute: (key, value) => (attributes[key] = value), traceId: context.traceId }));
+    return await runWithLogContext({ ...options.logContext, trace: context }, () => work({ setAttribute: (key, value) => (attributes[key] = value), traceId: context.traceId }));
   } catch (thrown) {
     error = thrown instanceof Error ? thrown.name : 'error';
     throw thrown;
