@@ -1,11 +1,13 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { raw } from 'express';
+import { DataSource } from 'typeorm';
+import { databaseUrlFor, postgresTls } from '@sc/config';
+import { MetricsRegistry } from '@sc/observability';
 import { PlatformModule } from '@sc/platform';
+import { AttributionIndex } from './attribution/attribution-index';
 import { SecurityModule } from '@sc/security';
 import type { PharmacyAlertConfig } from './config';
 import { EncounterEventsHandler } from './encounters/encounter-events.handler';
-import { EncounterRunPreparer } from './encounters/encounter-run-preparer';
-import { TeamActivityRunPreparer } from './team-activity/team-activity-run-preparer';
 import { EncounterWorkService } from './encounters/encounter-work.service';
 import { EscalationWorker } from './escalation/escalation.worker';
 import { IdentityReviewRepository } from './matching/identity-review.repository';
@@ -34,7 +36,20 @@ export const SERVICE_NAME = 'pharmacy-alert';
 
 export function pharmacyAlertModule(config: PharmacyAlertConfig) {
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS }), SecurityModule.forRoot(config)],
+    imports: [
+      PlatformModule.forRoot({
+        serviceName: SERVICE_NAME,
+        config,
+        migrations: MIGRATIONS,
+        // Pharmacy-alert serves rostered patients only; the index needs the migrated database, hence DataSource.
+        relevance: {
+          useFactory: (_migrated: DataSource, metrics: MetricsRegistry) =>
+            AttributionIndex.start({ databaseUrl: databaseUrlFor(config, SERVICE_NAME), ssl: postgresTls(config), metrics }),
+          inject: [DataSource, MetricsRegistry],
+        },
+      }),
+      SecurityModule.forRoot(config),
+    ],
     controllers: [
       RosterController,
       PharmacistsController,
@@ -57,12 +72,10 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       TimelineRepository,
       PharmacyEvents,
       EncounterWorkService,
-      EncounterRunPreparer,
       WorkflowService,
       EscalationWorker,
       TaskMetrics,
       TeamActivityService,
-      TeamActivityRunPreparer,
     ],
   })
   class PharmacyAlertModule implements NestModule {
