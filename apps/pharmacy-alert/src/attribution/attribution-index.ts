@@ -37,6 +37,8 @@ export class AttributionIndex implements EventRelevance, OnApplicationShutdown {
   private client: Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Loads of changed patients, one after another on the listening connection. */
+  private loads = Promise.resolve();
   private readonly unattributed: Counter;
   private unattributedEncounterCount = 0;
 
@@ -95,8 +97,9 @@ export class AttributionIndex implements EventRelevance, OnApplicationShutdown {
     const client = new Client({ connectionString: this.options.databaseUrl, ssl: this.options.ssl, application_name: 'pharmacy-alert-attribution' });
     client.on('error', (error) => this.logger.warn({ err: error }, 'attribution listener connection lost'));
     client.on('notification', (message) => {
-      if (message.payload) {
-        void this.load(client, message.payload);
+      const patientId = message.payload;
+      if (patientId) {
+        this.loads = this.loads.then(() => this.load(client, patientId));
       }
     });
     try {
@@ -127,8 +130,8 @@ export class AttributionIndex implements EventRelevance, OnApplicationShutdown {
   }
 
   /**
-   * Adds one patient's keys. Runs on the listening connection, whose queries run in order: a load
-   * asked for during a full load runs after it, so it lands in the new set.
+   * Adds one patient's keys. Runs on the listening connection after the full load that connection
+   * started with, so a change notified during that load lands in the new set.
    */
   private async load(client: Client, patientId: string): Promise<void> {
     try {
