@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
+import { Client } from 'pg';
 import { createEnvelope } from '@sc/contracts';
 import { createKafka } from '@sc/messaging';
-import { SystemUnderTest, eventually, kafkaBrokers } from '@sc/testing';
+import { SystemUnderTest, databaseUrl, eventually, kafkaBrokers } from '@sc/testing';
 import { encounterEvent, mergeEvent } from './support/encounter-events';
 import { TopicRecorder, publish } from './support/topic-recorder';
 
@@ -26,6 +27,9 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
   let recorder: TopicRecorder;
   let base: string;
   let encounters: string;
+  let database: Client;
+
+  const rowsOf = async (sql: string, params: unknown[]): Promise<unknown[]> => (await database.query(sql, params)).rows;
 
   // The pharmacist of team-1 who also supervises and runs the roster feed, so one caller can drive every step.
   const api = async <T>(path: string, init?: { method?: string; body?: unknown; contentType?: string }): Promise<{ status: number; body: T }> => {
@@ -75,6 +79,8 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     await recorder.start();
     base = system.service('pharmacy-alert').url('');
     encounters = system.topics.of('encounters');
+    database = new Client({ connectionString: databaseUrl(system.runId, 'pharmacy-alert') });
+    await database.connect();
     await api('/v1/pharmacists/pharm-ana', { method: 'PUT', body: { teamId: 'team-1', role: 'pharmacist', languages: ['en'] } });
     await api('/v1/pharmacists/pharm-luis', { method: 'PUT', body: { teamId: 'team-1', role: 'pharmacist', languages: ['en', 'es'] } });
     await api('/v1/pharmacists/lead-kim', { method: 'PUT', body: { teamId: 'team-1', role: 'team-lead', languages: ['en'] } });
@@ -82,6 +88,7 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
 
   afterAll(async () => {
     await recorder?.stop();
+    await database?.end();
     await system?.stop();
   }, 60_000);
 
@@ -105,10 +112,13 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     expect(recorder.of('pharmacy.task-created', (event) => event.data.taskId === task.id)).toHaveLength(1);
   }, 60_000);
 
-  it('counts an unrostered patient without creating work', async () => {
-    await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'NOBODY', visit: 'V-U1', familyName: 'UNKNOWN', birthDate: '1950-01-01' }));
+  it('counts an unrostered patient without creating work or writing any row', async () => {
+    const discharge = encounterEvent('encounter.discharged', { mrn: 'NOBODY', visit: 'V-U1', familyName: 'UNKNOWN', birthDate: '1950-01-01' });
+    await publish(kafka, encounters, discharge);
     await eventually(async () => ((await api<{ unrosteredEncounters: number }>('/v1/roster/stats')).body.unrosteredEncounters >= 1 ? true : undefined));
     expect(await tasksOf('V-U1')).toHaveLength(0);
+    expect(await rowsOf('SELECT 1 FROM inbox WHERE event_id = $1', [discharge.id])).toEqual([]);
+    expect(await rowsOf(`SELECT 1 FROM outbox WHERE payload::jsonb ->> 'causationId' = $1`, [discharge.id])).toEqual([]);
   }, 30_000);
 
   it('matches on perfect unique demographics when no identifier matches, and marks the task so', async () => {
@@ -355,6 +365,10 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
       { source: 'enrollment', subject: 'SP-BAD', occurredAt: new Date().toISOString(), correlationId: 'enroll-2' },
     );
     await publish(kafka, system.topics.of('rosterChanges'), enrollment, invalid);
+    // The roster and encounter topics are consumed independently, so a discharge published now could
+    // be handled before the enrollment commits (and be turned away as unrostered): a real feed
+    // enrolls a patient well before their discharge, so wait until the enrollment is stored.
+    await eventually(async () => (await rowsOf('SELECT 1 FROM patients WHERE pharmacy_patient_id = $1 AND enrolled', ['SP-KAFKA'])).length > 0 || undefined);
     await publish(kafka, encounters, encounterEvent('encounter.discharged', { mrn: 'MRN-KAFKA', visit: 'V-KAFKA' }));
     await taskFor('V-KAFKA');
 

@@ -1,6 +1,10 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { raw } from 'express';
+import { DataSource } from 'typeorm';
+import { databaseUrlFor, postgresTls } from '@sc/config';
+import { MetricsRegistry } from '@sc/observability';
 import { PlatformModule } from '@sc/platform';
+import { AttributionIndex } from './attribution/attribution-index';
 import { SecurityModule } from '@sc/security';
 import type { PharmacyAlertConfig } from './config';
 import { EncounterEventsHandler } from './encounters/encounter-events.handler';
@@ -32,7 +36,20 @@ export const SERVICE_NAME = 'pharmacy-alert';
 
 export function pharmacyAlertModule(config: PharmacyAlertConfig) {
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS }), SecurityModule.forRoot(config)],
+    imports: [
+      PlatformModule.forRoot({
+        serviceName: SERVICE_NAME,
+        config,
+        migrations: MIGRATIONS,
+        // Pharmacy-alert serves rostered patients only; the index needs the migrated database, hence DataSource.
+        relevance: {
+          useFactory: (_migrated: DataSource, metrics: MetricsRegistry) =>
+            AttributionIndex.start({ databaseUrl: databaseUrlFor(config, SERVICE_NAME), ssl: postgresTls(config), metrics }),
+          inject: [DataSource, MetricsRegistry],
+        },
+      }),
+      SecurityModule.forRoot(config),
+    ],
     controllers: [
       RosterController,
       PharmacistsController,

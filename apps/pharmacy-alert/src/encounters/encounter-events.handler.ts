@@ -1,22 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { HandlesEvent } from '@sc/messaging';
-import { EncounterWorkService, type EncounterEvent } from './encounter-work.service';
+import { ENCOUNTER_EVENT_TYPES, EncounterWorkService, type EncounterEvent } from './encounter-work.service';
 
 /** Kafka adapter: every encounter event this service cares about goes to one application method. */
 @Controller()
 export class EncounterEventsHandler {
   constructor(private readonly work: EncounterWorkService) {}
 
-  @HandlesEvent(
-    'encounter.admitted',
-    'encounter.transferred',
-    'encounter.discharged',
-    'encounter.updated',
-    'encounter.admission-cancelled',
-    'encounter.discharge-cancelled',
-    'patient.merged',
-  )
+  @HandlesEvent(...ENCOUNTER_EVENT_TYPES)
   async onEncounterEvent(@Payload() event: EncounterEvent): Promise<void> {
     await this.work.handle(event);
   }

@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
 import type { EncounterEventData, EnvelopeOf, EventEnvelope, PatientMergedData, TaskKind } from '@sc/contracts';
-import { UnprocessableEventError, claimInbox } from '@sc/messaging';
+import { EVENT_RELEVANCE, UnprocessableEventError, claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
-import { UnitOfWork, deferredStatement, writeBehind } from '@sc/persistence';
+import { UnitOfWork } from '@sc/persistence';
+import type { AttributionIndex } from '../attribution/attribution-index';
 import type { PharmacyAlertConfig } from '../config';
 import { escalationTimers } from '../escalation/escalation-ladder';
 import { IdentityReviewRepository } from '../matching/identity-review.repository';
@@ -22,15 +23,19 @@ import { TaskRepository } from '../tasks/task.repository';
 export const CONSUMER = 'pharmacy-alert';
 
 /** The encounter events this service acts on. */
-export type EncounterEvent = EnvelopeOf<
-  | 'encounter.admitted'
-  | 'encounter.transferred'
-  | 'encounter.discharged'
-  | 'encounter.updated'
-  | 'encounter.admission-cancelled'
-  | 'encounter.discharge-cancelled'
-  | 'patient.merged'
->;
+export const ENCOUNTER_EVENT_TYPES = [
+  'encounter.admitted',
+  'encounter.transferred',
+  'encounter.discharged',
+  'encounter.updated',
+  'encounter.admission-cancelled',
+  'encounter.discharge-cancelled',
+  'patient.merged',
+] as const;
+
+export type EncounterEvent = EnvelopeOf<(typeof ENCOUNTER_EVENT_TYPES)[number]>;
+
+export const isEncounterEvent = (event: EventEnvelope): event is EncounterEvent => (ENCOUNTER_EVENT_TYPES as readonly string[]).includes(event.type);
 
 export type EncounterResult =
   | 'duplicate-event'
@@ -45,14 +50,6 @@ export type EncounterResult =
   | 'nothing-to-do';
 
 const HOUR_MS = 3_600_000;
-
-const unmatchedEncounters = deferredStatement<{ eventId: string; eventType: string; sendingFacility: string }>({
-  key: 'pharmacy-alert:unmatched-encounters',
-  statement: 'pharmacy-alert:record-unmatched',
-  text: `INSERT INTO unmatched_encounters (event_id, event_type, sending_facility)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
-  columns: [(row) => row.eventId, (row) => row.eventType, (row) => row.sendingFacility],
-});
 
 const locationOf = (data: EncounterEventData): string | null =>
   [data.visit.location.pointOfCare, data.visit.location.room, data.visit.location.bed].filter((part) => part !== null).join('-') || null;
@@ -78,6 +75,7 @@ export class EncounterWorkService {
     private readonly timeline: TimelineRepository,
     private readonly events: PharmacyEvents,
     @Inject(SERVICE_CONFIG) private readonly config: PharmacyAlertConfig,
+    @Inject(EVENT_RELEVANCE) private readonly attribution: AttributionIndex,
   ) {}
 
   async handle(event: EncounterEvent): Promise<EncounterResult> {
@@ -91,7 +89,7 @@ export class EncounterWorkService {
       const match = await this.matcher.match(manager, event.data.patient);
       switch (match.kind) {
         case 'unrostered':
-          await this.recordUnmatched(manager, event);
+          this.attribution.countUnattributed(event.type);
           return 'unrostered' as const;
         case 'ambiguous':
           await this.reviews.open(manager, event, match.reason, match.candidates);
@@ -151,7 +149,6 @@ export class EncounterWorkService {
     if (!created) {
       return 'duplicate-episode';
     }
-    await this.countAssignment(manager, patient, assigneeId);
     const holdId = await this.holds.place(manager, patient.id, event.correlationId, admittedAt);
     const cause = this.cause(event);
     await this.events.emit(manager, cause, 'pharmacy.task-created', {
@@ -237,7 +234,6 @@ export class EncounterWorkService {
     if (!created) {
       return 'duplicate-episode';
     }
-    await this.countAssignment(manager, patient, assigneeId);
     await this.tasks.scheduleTimers(
       manager,
       taskId,
@@ -402,7 +398,7 @@ export class EncounterWorkService {
     const [prior] = await this.roster.findByIdentifiers(manager, data.priorIdentifiers);
     const [surviving] = await this.roster.findByIdentifiers(manager, data.patient.identifiers);
     if (!prior && !surviving) {
-      await this.recordUnmatched(manager, event);
+      this.attribution.countUnattributed(event.type);
       return 'unrostered';
     }
     const target = surviving ?? prior;
@@ -432,16 +428,5 @@ export class EncounterWorkService {
       teamMembers: patient.teamId ? await this.pharmacists.teamMembers(manager, patient.teamId) : [],
     });
     return decision.assigneeId;
-  }
-
-  private async countAssignment(manager: EntityManager, patient: RosterPatient, assigneeId: string | null): Promise<void> {
-    if (patient.teamId && assigneeId) {
-      await this.pharmacists.countAssignment(manager, patient.teamId, assigneeId);
-    }
-  }
-
-  /** Only counted by the roster statistics, so written with the transaction's other deferred rows at commit. */
-  private async recordUnmatched(manager: EntityManager, event: EncounterEvent): Promise<void> {
-    await writeBehind(manager, unmatchedEncounters, [{ eventId: event.id, eventType: event.type, sendingFacility: event.data.sendingFacility }]);
   }
 }

@@ -4,6 +4,18 @@ import { PharmacistWorkflow1763900000000 } from './1763900000000-pharmacist-work
 import { AuditLog1764000000000 } from './1764000000000-audit-log';
 import { PatientSubjects1764700000000 } from './1764700000000-patient-subjects';
 import { DemographicIndex1764800000000 } from './1764800000000-demographic-index';
+import { RosterChangeNotifications1766000000000 } from './1766000000000-roster-change-notifications';
+import { DropUnmatchedEncounters1766100000000 } from './1766100000000-drop-unmatched-encounters';
 
 /** Every migration of this service, in order; checked in and reviewed like code. */
-export const MIGRATIONS = [InitialSchema1763800000000, PharmacistWorkflow1763900000000, AuditLog1764000000000, PatientSubjects1764700000000, DemographicIndex1764800000000, InboxRetentionIndex1765500000000, OutboxPendingQueue1765600000000];
+export const MIGRATIONS = [
+  InitialSchema1763800000000,
+  PharmacistWorkflow1763900000000,
+  AuditLog1764000000000,
+  PatientSubjects1764700000000,
+  DemographicIndex1764800000000,
+  InboxRetentionIndex1765500000000,
+  OutboxPendingQueue1765600000000,
+  RosterChangeNotifications1766000000000,
+  DropUnmatchedEncounters1766100000000,
+];

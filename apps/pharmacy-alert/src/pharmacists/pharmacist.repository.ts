@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { memoInTransaction, recallInTransaction } from '@sc/persistence';
 import type { PharmacistDto, PharmacistView } from './pharmacist.dto';
 
 export interface RoutingCandidate {
@@ -9,10 +8,6 @@ export interface RoutingCandidate {
   languages: string[];
   openTasks: number;
 }
-
-/** Ends in a separator so one key never starts another. */
-const teamMembersKey = (teamId: string): string => `pharmacy-alert:team-members:${teamId}\u0000`;
-const activeKey = (id: string): string => `pharmacy-alert:pharmacist-active:${id}\u0000`;
 
 @Injectable()
 export class PharmacistRepository {
@@ -35,39 +30,21 @@ export class PharmacistRepository {
     return rows.map((row) => ({ id: row.id, teamId: row.team_id, role: row.role, languages: row.languages, active: row.active }));
   }
 
-  /**
-   * Active members of a team with their open workload, for routing. Read once per transaction: a
-   * run of discharges routes many tasks to the same team, and counting each member's open tasks
-   * grows with the task table. The run's own assignments are added with {@link countAssignment};
-   * tasks the run closes still count until it commits.
-   */
+  /** Active members of a team with their open workload (tasks stored earlier in the caller's transaction included), for routing. */
   async teamMembers(manager: EntityManager, teamId: string): Promise<RoutingCandidate[]> {
-    return memoInTransaction(manager, teamMembersKey(teamId), async () => {
-      const rows: Array<{ id: string; role: string; languages: string[]; open_tasks: string }> = await manager.query(
-        `SELECT p.id, p.role, p.languages,
-                (SELECT count(*) FROM tasks t WHERE t.assignee_id = p.id AND t.status IN ('open', 'acknowledged')) AS open_tasks
-         FROM pharmacists p WHERE p.team_id = $1 AND p.active ORDER BY p.id`,
-        [teamId],
-      );
-      return rows.map((row) => ({ id: row.id, role: row.role, languages: row.languages, openTasks: Number(row.open_tasks) }));
-    });
+    const rows: Array<{ id: string; role: string; languages: string[]; open_tasks: string }> = await manager.query(
+      `SELECT p.id, p.role, p.languages,
+              (SELECT count(*) FROM tasks t WHERE t.assignee_id = p.id AND t.status IN ('open', 'acknowledged')) AS open_tasks
+       FROM pharmacists p WHERE p.team_id = $1 AND p.active ORDER BY p.id`,
+      [teamId],
+    );
+    return rows.map((row) => ({ id: row.id, role: row.role, languages: row.languages, openTasks: Number(row.open_tasks) }));
   }
 
-  /** A task of the transaction went to `pharmacistId`: its workload as teamMembers remembers it grows by one. */
-  async countAssignment(manager: EntityManager, teamId: string, pharmacistId: string): Promise<void> {
-    const members = await recallInTransaction<RoutingCandidate[]>(manager, teamMembersKey(teamId));
-    const member = members?.find((candidate) => candidate.id === pharmacistId);
-    if (member) {
-      member.openTasks += 1;
-    }
-  }
-
-  /** Read once per transaction: a pharmacist is activated or deactivated over HTTP, never by an event. */
+  /** A pharmacist is activated or deactivated over HTTP, never by an event. */
   async isActive(manager: EntityManager, id: string): Promise<boolean> {
-    return memoInTransaction(manager, activeKey(id), async () => {
-      const rows: Array<{ active: boolean }> = await manager.query('SELECT active FROM pharmacists WHERE id = $1', [id]);
-      // A pharmacist the roster names but nobody registered is taken as active: the roster is the older source.
-      return rows.length === 0 || rows[0].active;
-    });
+    const rows: Array<{ active: boolean }> = await manager.query('SELECT active FROM pharmacists WHERE id = $1', [id]);
+    // A pharmacist the roster names but nobody registered is taken as active: the roster is the older source.
+    return rows.length === 0 || rows[0].active;
   }
 }

@@ -2,17 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { EncounterPatient, PatientIdentifier } from '@sc/contracts';
-import {
-  UnitOfWork,
-  deferredStatement,
-  flushDeferred,
-  forgetInTransaction,
-  memoInTransaction,
-  preparedQuery,
-  recallInTransaction,
-  rememberInTransaction,
-  writeBehind,
-} from '@sc/persistence';
+import { UnitOfWork, preparedQuery } from '@sc/persistence';
 import type { RosterPatientDto } from './roster.dto';
 
 export interface RosterPatient {
@@ -29,17 +19,6 @@ export interface RosterPatient {
   contactChannels: string[];
   hasSpecialtyTherapy: boolean;
 }
-
-/** Which roster patient a hospital subject is: learned on every matched encounter, read only by patientOfSubject. */
-const subjectLinks = deferredStatement<{ subject: string; patientId: string }>({
-  key: 'pharmacy-alert:subject-links',
-  statement: 'pharmacy-alert:remember-subjects',
-  text: `INSERT INTO patient_subjects (subject, patient_id) SELECT * FROM unnest($1::text[], $2::uuid[])
-       ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()`,
-  columns: [(row) => row.subject, (row) => row.patientId],
-  // One statement cannot change a subject's row twice.
-  conflictKeys: (row) => [row.subject],
-});
 
 interface PatientRow {
   id: string;
@@ -62,21 +41,6 @@ export interface MatchCandidates {
   byIdentifier: RosterPatient[];
   byDemographics: RosterPatient[];
 }
-
-/** Everything the candidate lookup depends on, so equal keys get equal candidates. */
-const matchMemoKey = (patient: MatchablePatient): string =>
-  `pharmacy-alert:match:${JSON.stringify([
-    patient.identifiers.filter((identifier) => identifier.authority !== null).map((identifier) => [identifier.authority, identifier.value]),
-    patient.birthDate ?? null,
-    patient.familyName ?? '',
-    patient.givenName ?? '',
-  ])}`;
-
-/** The transaction's answer of {@link RosterRepository.patientOfSubject}: the link is only ever written through this repository. */
-const subjectMemoKey = (subject: string): string => `pharmacy-alert:subject:${subject}`;
-
-/** A roster change in a transaction that looked candidates up makes it look them up again. */
-const forgetMatchCandidates = (manager: EntityManager): void => forgetInTransaction(manager, 'pharmacy-alert:match:');
 
 const PATIENT_COLUMNS = `p.id, p.pharmacy_patient_id, p.family_name, p.given_name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.sex,
   p.preferred_language, p.pharmacist_id, p.team_id, p.outreach_consent, p.contact_channels,
@@ -104,7 +68,6 @@ export class RosterRepository {
   /** Inserts or updates one patient by pharmacy patient id, replacing identifiers and therapies. */
   async upsert(row: RosterPatientDto): Promise<string> {
     return this.unitOfWork.run(async (manager) => {
-      forgetMatchCandidates(manager);
       const [{ id }]: Array<{ id: string }> = await manager.query(
         `INSERT INTO patients (id, pharmacy_patient_id, family_name, given_name, birth_date, sex, preferred_language, pharmacist_id, team_id, outreach_consent, contact_channels)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -158,70 +121,41 @@ export class RosterRepository {
   }
 
   /**
-   * Both kinds of candidates in one round trip (it costs more than the lookups themselves): the
-   * patients holding any of the identifiers and, only when none does, the demographic candidates:
-   * same birth date and the same family or given name (a score below the review threshold needs
-   * neither), none without a birth date. Capped: a bucket larger than that is ambiguous anyway and
-   * goes to review with the first candidates. Answered from the transaction's memory when
-   * {@link prefetchMatchCandidates} looked the patient up with the rest of its run.
+   * Both kinds of candidates in one round trip: the patients holding any of the identifiers and,
+   * only when none does, the demographic candidates: same birth date and the same family or given
+   * name (a score below the review threshold needs neither), none without a birth date. Capped: a
+   * bucket larger than that is ambiguous anyway and goes to review with the first candidates. The
+   * attribution index's keys (attributionKeys) cover exactly these conditions.
    */
   async findMatchCandidates(manager: EntityManager, patient: MatchablePatient): Promise<MatchCandidates> {
-    return memoInTransaction(manager, matchMemoKey(patient), async () => (await this.matchCandidatesOf(manager, [patient]))[0]);
-  }
-
-  /** Looks up the candidates of a run's patients in one statement and remembers them for the transaction. */
-  async prefetchMatchCandidates(manager: EntityManager, patients: readonly MatchablePatient[]): Promise<void> {
-    const unique = [...new Map(patients.map((patient) => [matchMemoKey(patient), patient])).entries()];
-    if (unique.length === 0) {
-      return;
-    }
-    const candidates = await this.matchCandidatesOf(
-      manager,
-      unique.map(([, patient]) => patient),
-    );
-    unique.forEach(([key], index) => rememberInTransaction(manager, key, candidates[index]));
-  }
-
-  private async matchCandidatesOf(manager: EntityManager, patients: readonly MatchablePatient[]): Promise<MatchCandidates[]> {
-    const identifiers = patients.flatMap((patient, index) =>
-      patient.identifiers.filter((identifier) => identifier.authority !== null).map((identifier) => ({ index, authority: identifier.authority, value: identifier.value })),
-    );
-    const rows = await preparedQuery<PatientRow & { via: 'identifier' | 'demographics'; position: number }>(
+    const identifiers = patient.identifiers.filter((identifier) => identifier.authority !== null);
+    const rows = await preparedQuery<PatientRow & { via: 'identifier' | 'demographics' }>(
       manager,
       'pharmacy-alert:roster-match-candidates',
-      `WITH wanted AS (
-         SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) AS w(position, authority, value)
-       ), asked AS (
-         SELECT * FROM unnest($4::int[], $5::date[], $6::text[], $7::text[]) AS a(position, birth_date, family_name, given_name)
-       ), by_identifier AS (
-         SELECT DISTINCT w.position, ${PATIENT_COLUMNS}
-         FROM wanted w JOIN patient_identifiers i ON i.authority = w.authority AND i.value = w.value JOIN patients p ON p.id = i.patient_id
+      `WITH by_identifier AS (
+         SELECT DISTINCT ${PATIENT_COLUMNS}
+         FROM unnest($1::text[], $2::text[]) AS w(authority, value)
+           JOIN patient_identifiers i ON i.authority = w.authority AND i.value = w.value JOIN patients p ON p.id = i.patient_id
          WHERE p.enrolled
        ), by_demographics AS (
-         SELECT a.position, candidate.* FROM asked a CROSS JOIN LATERAL (
-           SELECT ${PATIENT_COLUMNS} FROM patients p
-           WHERE a.birth_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM by_identifier b WHERE b.position = a.position)
-             AND p.enrolled AND p.birth_date = a.birth_date AND (upper(p.family_name) = upper(a.family_name) OR upper(p.given_name) = upper(a.given_name))
-           LIMIT 50
-         ) candidate
+         SELECT ${PATIENT_COLUMNS} FROM patients p
+         WHERE $3::date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM by_identifier)
+           AND p.enrolled AND p.birth_date = $3::date AND (upper(p.family_name) = upper($4) OR upper(p.given_name) = upper($5))
+         LIMIT 50
        )
        SELECT 'identifier' AS via, * FROM by_identifier UNION ALL SELECT 'demographics', * FROM by_demographics`,
       [
-        identifiers.map((identifier) => identifier.index),
         identifiers.map((identifier) => identifier.authority),
         identifiers.map((identifier) => identifier.value),
-        patients.map((_, index) => index),
-        patients.map((patient) => patient.birthDate ?? null),
-        patients.map((patient) => patient.familyName ?? ''),
-        patients.map((patient) => patient.givenName ?? ''),
+        patient.birthDate ?? null,
+        patient.familyName ?? '',
+        patient.givenName ?? '',
       ],
     );
-    const result = patients.map((): MatchCandidates => ({ byIdentifier: [], byDemographics: [] }));
-    for (const row of rows) {
-      const found = result[row.position];
-      (row.via === 'identifier' ? found.byIdentifier : found.byDemographics).push(toPatient(row));
-    }
-    return result;
+    return {
+      byIdentifier: rows.filter((row) => row.via === 'identifier').map(toPatient),
+      byDemographics: rows.filter((row) => row.via === 'demographics').map(toPatient),
+    };
   }
 
   async findById(manager: EntityManager, id: string): Promise<RosterPatient | undefined> {
@@ -231,7 +165,6 @@ export class RosterRepository {
 
   /** Links hospital identifiers to a roster patient (identity review, merges); an identifier moves if another patient held it. */
   async attachIdentifiers(manager: EntityManager, patientId: string, identifiers: PatientIdentifier[]): Promise<void> {
-    forgetMatchCandidates(manager);
     for (const identifier of identifiers.filter((candidate) => candidate.authority !== null)) {
       await manager.query(
         `INSERT INTO patient_identifiers (patient_id, authority, value, type) VALUES ($1, $2, $3, $4)
@@ -241,49 +174,28 @@ export class RosterRepository {
     }
   }
 
-  /**
-   * Remembers that `subject` (the pseudonymous reference on events) is this roster patient. Written
-   * at commit with the transaction's other links; the transaction's own {@link patientOfSubject}
-   * answers the new link at once.
-   */
+  /** Remembers that `subject` (the pseudonymous reference on events) is this roster patient. */
   async rememberSubject(manager: EntityManager, subject: string, patientId: string): Promise<void> {
-    await writeBehind(manager, subjectLinks, [{ subject, patientId }]);
-    rememberInTransaction(manager, subjectMemoKey(subject), patientId);
-  }
-
-  /** Answered from the transaction's memory when {@link prefetchPatientsOfSubjects} looked it up with its run. */
-  async patientOfSubject(manager: EntityManager, subject: string): Promise<string | undefined> {
-    return memoInTransaction(manager, subjectMemoKey(subject), async () => (await this.patientsOfSubjects(manager, [subject])).get(subject));
-  }
-
-  /** Looks up the roster patients of a run's subjects in one statement and remembers them for the transaction. */
-  async prefetchPatientsOfSubjects(manager: EntityManager, subjects: readonly string[]): Promise<void> {
-    const unknown = [...new Set(subjects)].filter((subject) => recallInTransaction(manager, subjectMemoKey(subject)) === undefined);
-    if (unknown.length === 0) {
-      return;
-    }
-    const patients = await this.patientsOfSubjects(manager, unknown);
-    for (const subject of unknown) {
-      rememberInTransaction(manager, subjectMemoKey(subject), patients.get(subject));
-    }
-  }
-
-  private async patientsOfSubjects(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, string>> {
-    await flushDeferred(manager, subjectLinks);
-    const rows = await preparedQuery<{ subject: string; patient_id: string }>(
+    await preparedQuery(
       manager,
-      'pharmacy-alert:patients-of-subjects',
-      'SELECT subject, patient_id FROM patient_subjects WHERE subject = ANY($1::text[])',
-      [subjects],
+      'pharmacy-alert:remember-subject',
+      `INSERT INTO patient_subjects (subject, patient_id) VALUES ($1, $2)
+       ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()`,
+      [subject, patientId],
     );
-    return new Map(rows.map((row) => [row.subject, row.patient_id]));
+  }
+
+  async patientOfSubject(manager: EntityManager, subject: string): Promise<string | undefined> {
+    const rows = await preparedQuery<{ patient_id: string }>(manager, 'pharmacy-alert:patient-of-subject', 'SELECT patient_id FROM patient_subjects WHERE subject = $1', [
+      subject,
+    ]);
+    return rows[0]?.patient_id;
   }
 
   async setEnrolled(pharmacyPatientId: string, enrolled: boolean): Promise<boolean> {
-    const [, affected]: [unknown, number] = await this.unitOfWork.run((manager) => {
-      forgetMatchCandidates(manager);
-      return manager.query('UPDATE patients SET enrolled = $2, updated_at = now() WHERE pharmacy_patient_id = $1', [pharmacyPatientId, enrolled]);
-    });
+    const [, affected]: [unknown, number] = await this.unitOfWork.run((manager) =>
+      manager.query('UPDATE patients SET enrolled = $2, updated_at = now() WHERE pharmacy_patient_id = $1', [pharmacyPatientId, enrolled]),
+    );
     return affected > 0;
   }
 

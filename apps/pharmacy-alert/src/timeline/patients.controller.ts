@@ -1,7 +1,9 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { EVENT_RELEVANCE } from '@sc/messaging';
 import { AuditPatient, CurrentPrincipal, Roles, canSeeTeam, type Principal } from '@sc/security';
+import type { AttributionIndex } from '../attribution/attribution-index';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
 import { RosterRepository } from '../roster/roster.repository';
 import { RefillHoldRepository } from '../tasks/refill-hold.repository';
@@ -15,7 +17,10 @@ export class RefillHoldView {
 }
 
 export class RosterStatsView {
-  @ApiProperty({ description: 'Encounter events for patients not on the roster (counted, not worked).' }) unrosteredEncounters!: number;
+  @ApiProperty({
+    description: 'Encounter events about no rostered patient that this instance counted since it started (not worked); the fleet total is the sum of sc_pharmacy_unattributed_events_total.',
+  })
+  unrosteredEncounters!: number;
   @ApiProperty() openIdentityReviews!: number;
 }
 
@@ -29,6 +34,7 @@ export class PatientsController {
     private readonly holds: RefillHoldRepository,
     private readonly dataSource: DataSource,
     private readonly roster: RosterRepository,
+    @Inject(EVENT_RELEVANCE) private readonly attribution: AttributionIndex,
   ) {}
 
   /** Patients of other teams answer like unknown ones for team-scoped callers. */
@@ -62,9 +68,7 @@ export class PatientsController {
   @Roles('team-lead', 'supervisor', 'admin')
   @ApiOkResponse({ type: RosterStatsView })
   async stats(): Promise<RosterStatsView> {
-    const [row]: Array<{ unrostered: string; reviews: string }> = await this.dataSource.query(
-      `SELECT (SELECT count(*) FROM unmatched_encounters) AS unrostered, (SELECT count(*) FROM identity_reviews WHERE status = 'open') AS reviews`,
-    );
-    return { unrosteredEncounters: Number(row.unrostered), openIdentityReviews: Number(row.reviews) };
+    const [row]: Array<{ reviews: string }> = await this.dataSource.query(`SELECT count(*) AS reviews FROM identity_reviews WHERE status = 'open'`);
+    return { unrosteredEncounters: this.attribution.unattributedEncounters, openIdentityReviews: Number(row.reviews) };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
-import { deferredStatement, writeBehind } from '@sc/persistence';
+import { preparedQuery } from '@sc/persistence';
 
 export interface TimelineEntry {
   patientId: string;
@@ -25,34 +25,18 @@ export class TimelineEntryView {
   @ApiPropertyOptional({ nullable: true, type: String }) itemId!: string | null;
 }
 
-const timelineEntries = deferredStatement<TimelineEntry>({
-  key: 'pharmacy-alert:timeline',
-  statement: 'pharmacy-alert:timeline-add',
-  text: `INSERT INTO timeline_entries (patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id)
-       SELECT patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[])
-         WITH ORDINALITY AS entry(patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id, position)
-       ORDER BY position
-       ON CONFLICT (event_id) DO NOTHING`,
-  columns: [
-    (entry) => entry.patientId,
-    (entry) => entry.occurredAt,
-    (entry) => entry.team,
-    (entry) => entry.kind,
-    (entry) => entry.actorId,
-    (entry) => entry.summary,
-    (entry) => entry.itemId ?? null,
-    (entry) => entry.eventId ?? null,
-  ],
-});
-
 @Injectable()
 export class TimelineRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Entries are only read by the timeline view, never by the transaction adding them: they are written at commit. */
   async add(manager: EntityManager, entry: TimelineEntry): Promise<void> {
-    await writeBehind(manager, timelineEntries, [entry]);
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:timeline-add',
+      `INSERT INTO timeline_entries (patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [entry.patientId, entry.occurredAt, entry.team, entry.kind, entry.actorId, entry.summary, entry.itemId ?? null, entry.eventId ?? null],
+    );
   }
 
   async forPatient(patientId: string): Promise<TimelineEntryView[]> {

@@ -1,0 +1,147 @@
+import { TopicNames } from '@sc/contracts';
+import { Outbox } from '@sc/messaging';
+import { MetricsRegistry } from '@sc/observability';
+import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
+import { databaseUrl, dropRunDatabases, eventually, newRunId } from '@sc/testing';
+import { AttributionIndex } from '../../../apps/pharmacy-alert/src/attribution/attribution-index';
+import type { PharmacyAlertConfig } from '../../../apps/pharmacy-alert/src/config';
+import { EncounterWorkService } from '../../../apps/pharmacy-alert/src/encounters/encounter-work.service';
+import { IdentityReviewRepository } from '../../../apps/pharmacy-alert/src/matching/identity-review.repository';
+import { PatientMatcher } from '../../../apps/pharmacy-alert/src/matching/patient-matcher';
+import { MIGRATIONS } from '../../../apps/pharmacy-alert/src/migrations';
+import { PharmacistRepository } from '../../../apps/pharmacy-alert/src/pharmacists/pharmacist.repository';
+import { RosterRepository } from '../../../apps/pharmacy-alert/src/roster/roster.repository';
+import { RosterService } from '../../../apps/pharmacy-alert/src/roster/roster.service';
+import { PharmacyEvents } from '../../../apps/pharmacy-alert/src/tasks/pharmacy-events';
+import { RefillHoldRepository } from '../../../apps/pharmacy-alert/src/tasks/refill-hold.repository';
+import { TaskRepository } from '../../../apps/pharmacy-alert/src/tasks/task.repository';
+import { TimelineRepository } from '../../../apps/pharmacy-alert/src/timeline/timeline.repository';
+import { encounterEvent } from '../../e2e/support/encounter-events';
+
+describe(EncounterWorkService.name, () => {
+  const runId = newRunId();
+  const url = databaseUrl(runId, 'pharmacy-encounter-work');
+  let dataSource: DataSource;
+  let unitOfWork: UnitOfWork;
+  let attribution: AttributionIndex;
+  let work: EncounterWorkService;
+  let rosterApi: RosterService;
+  const holds = new RefillHoldRepository();
+
+  beforeAll(async () => {
+    dataSource = await openDatabase({ url, serviceName: 'pharmacy-encounter-work', migrations: MIGRATIONS, poolSize: 4 });
+    unitOfWork = new UnitOfWork(dataSource);
+    attribution = await AttributionIndex.start({ databaseUrl: url, metrics: new MetricsRegistry() });
+    const roster = new RosterRepository(unitOfWork);
+    const pharmacists = new PharmacistRepository(dataSource);
+    rosterApi = new RosterService(roster);
+    const config = { DISCHARGE_WINDOW_HOURS: 24, ESCALATION_REMINDER_MINUTES: 120, ESCALATION_TEAM_LEAD_HOURS: 18 } as PharmacyAlertConfig;
+    work = new EncounterWorkService(
+      unitOfWork,
+      new PatientMatcher(roster),
+      roster,
+      pharmacists,
+      new TaskRepository(dataSource),
+      holds,
+      new IdentityReviewRepository(dataSource),
+      new TimelineRepository(dataSource),
+      new PharmacyEvents(new Outbox(new TopicNames(''))),
+      config,
+      attribution,
+    );
+    await pharmacists.upsert('pharm-ana', { teamId: 'team-1', role: 'pharmacist', languages: ['en'] });
+  }, 30_000);
+
+  afterAll(async () => {
+    await attribution?.onApplicationShutdown();
+    await dataSource?.destroy();
+    await dropRunDatabases(runId);
+  });
+
+  const enroll = async (mrn: string, extra: Record<string, unknown> = {}): Promise<string> => {
+    await rosterApi.upsertRows([
+      {
+        pharmacyPatientId: `SP-${mrn}`,
+        familyName: 'TESTER',
+        givenName: 'PAT',
+        birthDate: '1968-04-12',
+        sex: 'M',
+        pharmacistId: 'pharm-ana',
+        teamId: 'team-1',
+        identifiers: [{ authority: 'LGH', value: mrn, type: 'MR' }],
+        ...extra,
+      },
+    ]);
+    const [{ id }]: Array<{ id: string }> = await dataSource.query('SELECT id FROM patients WHERE pharmacy_patient_id = $1', [`SP-${mrn}`]);
+    return id;
+  };
+
+  const outboxCausedBy = async (eventId: string): Promise<string[]> =>
+    (await dataSource.query<Array<{ event_type: string }>>(`SELECT event_type FROM outbox WHERE payload::jsonb ->> 'causationId' = $1 ORDER BY seq`, [eventId])).map(
+      (row) => row.event_type,
+    );
+
+  const tasksOf = (patientId: string): Promise<Array<{ id: string; kind: string; status: string; assignee_id: string }>> =>
+    dataSource.query('SELECT id, kind, status, assignee_id FROM tasks WHERE patient_id = $1 ORDER BY kind', [patientId]);
+
+  it("creates an attributed patient's discharge task with its timers, timeline entry and outbox events, releasing the admission's hold", async () => {
+    const patientId = await enroll('MRN-EFFECTS');
+    const admission = encounterEvent('encounter.admitted', { mrn: 'MRN-EFFECTS', visit: 'V-EFFECTS' });
+    const discharge = encounterEvent('encounter.discharged', { mrn: 'MRN-EFFECTS', visit: 'V-EFFECTS' });
+
+    expect(await work.handle(admission)).toBe('task-created');
+    expect(await work.handle(discharge)).toBe('task-created');
+    expect(await work.handle(discharge)).toBe('duplicate-event');
+
+    const tasks = await tasksOf(patientId);
+    expect(tasks.map((task) => [task.kind, task.status, task.assignee_id])).toEqual([
+      ['admission-alert', 'open', 'pharm-ana'],
+      ['discharge-call', 'open', 'pharm-ana'],
+    ]);
+    const timers: Array<{ step: string }> = await dataSource.query('SELECT step FROM task_timers WHERE task_id = $1', [tasks[1].id]);
+    expect(timers.length).toBeGreaterThan(0);
+    expect(await outboxCausedBy(admission.id)).toEqual(['pharmacy.task-created', 'pharmacy.refill-hold-placed', 'notification.requested']);
+    expect(await outboxCausedBy(discharge.id)).toEqual(['pharmacy.refill-hold-released', 'pharmacy.task-created', 'notification.requested']);
+    expect((await holds.forPatient(dataSource.manager, patientId)).map((hold) => hold.status)).toEqual(['released']);
+    const timeline: Array<{ kind: string }> = await dataSource.query('SELECT kind FROM timeline_entries WHERE patient_id = $1 ORDER BY occurred_at, id', [patientId]);
+    expect(timeline.map((entry) => entry.kind)).toEqual(['admitted', 'discharged']);
+    const [link]: Array<{ patient_id: string }> = await dataSource.query('SELECT patient_id FROM patient_subjects WHERE subject = $1', [discharge.subject]);
+    expect(link.patient_id).toBe(patientId);
+  });
+
+  it('handles an admission, its discharge and the cancel of that discharge in one shared transaction, in the order they came', async () => {
+    const patientId = await enroll('MRN-BOUNCE');
+    const events = [
+      encounterEvent('encounter.admitted', { mrn: 'MRN-BOUNCE', visit: 'V-BOUNCE' }),
+      encounterEvent('encounter.discharged', { mrn: 'MRN-BOUNCE', visit: 'V-BOUNCE' }),
+      encounterEvent('encounter.discharge-cancelled', { mrn: 'MRN-BOUNCE', visit: 'V-BOUNCE' }),
+    ];
+    const results = await unitOfWork.run(async () => {
+      const handled: string[] = [];
+      for (const event of events) {
+        handled.push(await work.handle(event));
+      }
+      return handled;
+    });
+
+    expect(results).toEqual(['task-created', 'task-created', 'cancelled']);
+    expect((await tasksOf(patientId)).map((task) => [task.kind, task.status])).toEqual([
+      ['admission-alert', 'open'],
+      ['discharge-call', 'cancelled'],
+    ]);
+    // Released by the discharge, held again under its id by the cancel.
+    expect((await holds.forPatient(dataSource.manager, patientId)).map((hold) => [hold.status, hold.reason])).toEqual([['held', 'inpatient']]);
+  });
+
+  it('opens an identity review for an unrostered patient whose demographics partly match a roster entry', async () => {
+    await enroll('MRN-ROSTERED', { familyName: 'ABARA', givenName: 'NNEKA', birthDate: '1972-09-10', sex: 'F' });
+    const discharge = encounterEvent('encounter.discharged', { mrn: 'MRN-ELSEWHERE', visit: 'V-PARTIAL', familyName: 'Abara', givenName: 'Ngozi', birthDate: '1972-09-10', sex: 'F' });
+    await eventually(async () => (attribution.concerns(discharge) ? true : undefined), 5_000);
+
+    expect(await work.handle(discharge)).toBe('identity-review');
+
+    const reviews: Array<{ reason: string }> = await dataSource.query('SELECT reason FROM identity_reviews WHERE event_id = $1', [discharge.id]);
+    expect(reviews).toEqual([{ reason: 'partial demographic match' }]);
+    expect(await outboxCausedBy(discharge.id)).toEqual([]);
+  });
+});
