@@ -151,6 +151,25 @@ describe('care-gap: the missing home device, found and covered', () => {
       expect(opened.sort()).toEqual([...once.map((event) => `${event.subject} home-bp-monitor`), 'pt-RUN-TWICE home-bp-monitor', 'pt-RUN-TWICE home-scale'].sort());
     }, 60_000);
 
+    it('writes nothing for the discharge of a patient no participating program serves, and all of it for their next, covered one', async () => {
+      const uncovered = discharge('NOBODY', ['I25.10'], { planId: null });
+      const covered = discharge('NOBODY', ['I50.22']);
+      // One patient, one partition: the covered discharge is handled after the uncovered one was decided.
+      await publishTo('encounters', uncovered, covered);
+      await processed(covered);
+      const stored = await db.query(
+        `SELECT (SELECT count(*)::int FROM inbox WHERE event_id = $1) AS inbox,
+                (SELECT array_agg(code ORDER BY code) FROM patient_conditions WHERE subject = 'pt-NOBODY') AS conditions`,
+        [uncovered.id],
+      );
+      expect(stored.rows[0]).toEqual({ inbox: 0, conditions: ['I50.22'] });
+      const monitor = await openGap('pt-NOBODY', 'home-bp-monitor');
+      expect(monitor.explanation.matchedCodes).toEqual(['I50.22']);
+      await openGap('pt-NOBODY', 'home-scale');
+      await recorder.waitFor('care-gap.opened', (event) => event.data.gapId === monitor.id);
+      await recorder.waitFor('notification.requested', (event) => event.data.itemId === monitor.id);
+    }, 60_000);
+
     it('opens a monitor and a scale for heart failure, with coverage unknown where the plan lists no benefit', async () => {
       await publishTo('encounters', discharge('HF', ['I50.22']));
       const scale = await openGap('pt-HF', 'home-scale');

@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
+import { Client } from 'pg';
 import { createEnvelope, type CareGapData, type EventEnvelope, type NeedKind, type PharmacyNeedFlaggedData } from '@sc/contracts';
 import { createKafka } from '@sc/messaging';
-import { SystemUnderTest, eventually, kafkaBrokers } from '@sc/testing';
+import { SystemUnderTest, databaseUrl, eventually, kafkaBrokers } from '@sc/testing';
 import { encounterEvent, type EncounterOptions } from './support/encounter-events';
 import { TopicRecorder, publish } from './support/topic-recorder';
 
@@ -266,6 +267,32 @@ describe('referral: nurse queues', () => {
     const postpartumNotice = await recorder.waitFor('notification.requested', (event) => event.data.itemId === all.find((referral) => referral.type === 'postpartum-follow-up')?.id);
     expect(postpartumNotice.data.title).toBe('New referral in the queue: follow-up visit');
     await eventually(async () => (recorder.of('referral.created', (event) => event.correlationId === patient.episode('V-SRC')).length === 7 ? true : undefined));
+  }, 60_000);
+
+  it('writes nothing for the discharge of a patient no participating program serves, and all of it for their next, covered one', async () => {
+    const patient = new PatientEvents('NOBODY');
+    const uncovered = patient.encounter('encounter.discharged', 'V-NOBODY-1', { disposition: '06' });
+    uncovered.data.coverage = [];
+    const covered = patient.encounter('encounter.discharged', 'V-NOBODY-2', { disposition: '06' });
+    // One patient, one partition: the covered discharge is handled after the uncovered one was decided.
+    await publish(kafka, topics.encounters, uncovered, covered);
+    const homeHealth = await referralFor(patient.episode('V-NOBODY-2'), 'in-home-nursing');
+    expect(homeHealth).toMatchObject({ status: 'new', source: { kind: 'discharge-rule' }, queueId: 'nursing-lgh.home-health' });
+    await recorder.waitFor('referral.created', (event) => event.data.referralId === homeHealth.id);
+    await recorder.waitFor('notification.requested', (event) => event.data.itemId === homeHealth.id);
+
+    const db = new Client({ connectionString: databaseUrl(system.runId, 'referral') });
+    await db.connect();
+    try {
+      const rows = await db.query(
+        `SELECT (SELECT count(*)::int FROM inbox WHERE event_id = $1) AS inbox, (SELECT count(*)::int FROM episodes WHERE correlation_id = $2) AS episodes,
+                (SELECT count(*)::int FROM referrals WHERE correlation_id = $2) AS referrals`,
+        [uncovered.id, patient.episode('V-NOBODY-1')],
+      );
+      expect(rows.rows[0]).toEqual({ inbox: 0, episodes: 0, referrals: 0 });
+    } finally {
+      await db.end();
+    }
   }, 60_000);
 
   it('walks an equipment order through claim, start, order and completion, recording who did each step and why', async () => {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'class-transformer';
 import { IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { ServiceConfig } from '@sc/config';
+import { ServiceConfig, commaList } from '@sc/config';
 
 const RULES_FILE = path.join('apps', 'care-gap', 'rules', 'care-gap-rules.json');
 
@@ -33,4 +34,14 @@ export class CareGapConfig extends ServiceConfig {
   @IsString()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/)
   CARE_GAP_DEFAULT_TEAM_ID: string = 'nursing';
+
+  /**
+   * Plans whose members this service serves (comma-separated plan ids, as IN1-2 names them; `*`
+   * for every plan, i.e. every covered patient). Plans whose benefits are loaded here participate
+   * too. Patients rostered with the pharmacy are served whatever their plan (see docs/architecture.md).
+   */
+  @Transform(commaList)
+  @IsString({ each: true })
+  @Matches(/^(\*|[^\s,*]{1,64})$/, { each: true, message: 'PARTICIPATING_PLANS must be plan ids (no spaces, at most 64 characters) or *, separated by commas' })
+  PARTICIPATING_PLANS: string[] = ['*'];
 }

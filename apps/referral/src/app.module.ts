@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@sc/platform';
+import { databaseUrlFor, postgresTls } from '@sc/config';
+import { MetricsRegistry } from '@sc/observability';
+import { DataSource } from '@sc/persistence';
+import { PlatformModule, SERVICE_CONFIG } from '@sc/platform';
+import { AttributionIndex } from './attribution/attribution-index';
 import { SecurityModule } from '@sc/security';
 import { BriefingRepository } from './briefings/briefing.repository';
 import { BriefingService } from './briefings/briefing.service';
@@ -27,7 +31,28 @@ export const SERVICE_NAME = 'referral';
 
 export function referralModule(config: ReferralConfig) {
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS }), SecurityModule.forRoot(config)],
+    imports: [
+      PlatformModule.forRoot({
+        serviceName: SERVICE_NAME,
+        config,
+        migrations: MIGRATIONS,
+        relevance: {
+          // After the DataSource: its migrations create the tables and triggers the index reads and listens to.
+          useFactory: async (_migrated: DataSource, serviceConfig: ReferralConfig, metrics: MetricsRegistry) => {
+            const index = await AttributionIndex.start({
+              databaseUrl: databaseUrlFor(serviceConfig, SERVICE_NAME),
+              ssl: postgresTls(serviceConfig),
+              serviceName: SERVICE_NAME,
+              plans: serviceConfig.PARTICIPATING_PLANS,
+            });
+            metrics.collectedGauge('sc_attributed_subjects', 'Patients this instance holds as attributed to a participating program.', async () => [{ value: index.size }]);
+            return index;
+          },
+          inject: [DataSource, SERVICE_CONFIG, MetricsRegistry],
+        },
+      }),
+      SecurityModule.forRoot(config),
+    ],
     controllers: [ReferralsController, QueuesController, NursesController, BriefingsController, EncounterEventsHandler, SourceEventsHandler],
     providers: [
       ReferralRepository,

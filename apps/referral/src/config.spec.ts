@@ -19,5 +19,11 @@ describe(ReferralConfig.name, () => {
     };
     expect(problems({ REFERRAL_FACILITY_TEAMS: 'LGH=nursing lgh' })).toContain('REFERRAL_FACILITY_TEAMS');
     expect(problems({ REFERRAL_LEASE_SECONDS: '0' })).toContain('REFERRAL_LEASE_SECONDS');
+    expect(problems({ PARTICIPATING_PLANS: 'NSHP-GOLD, NSHP SILVER' })).toContain('PARTICIPATING_PLANS');
+  });
+
+  it('serves every covered patient unless participating plans are named', () => {
+    expect(loadConfig(ReferralConfig, {}).PARTICIPATING_PLANS).toEqual(['*']);
+    expect(loadConfig(ReferralConfig, { PARTICIPATING_PLANS: 'NSHP-GOLD, PLAN-B' }).PARTICIPATING_PLANS).toEqual(['NSHP-GOLD', 'PLAN-B']);
   });
 });

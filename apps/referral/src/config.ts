@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsObject, IsString, Matches, Max, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
-import { ServiceConfig, keyValueList } from '@sc/config';
+import { ServiceConfig, commaList, keyValueList } from '@sc/config';
 
 const ID = /^[A-Za-z0-9_-]{1,48}$/;
 
@@ -64,4 +64,14 @@ export class ReferralConfig extends ServiceConfig {
   @Min(100)
   @Max(60_000)
   REFERRAL_TIMER_POLL_MS: number = 1000;
+
+  /**
+   * Plans whose members this service serves (comma-separated plan ids, as IN1-2 names them; `*`
+   * for every plan, i.e. every covered patient); set it as care-gap's. Patients referral already
+   * holds referrals or pharmacy facts for are served whatever their plan (see docs/architecture.md).
+   */
+  @Transform(commaList)
+  @IsString({ each: true })
+  @Matches(/^(\*|[^\s,*]{1,64})$/, { each: true, message: 'PARTICIPATING_PLANS must be plan ids (no spaces, at most 64 characters) or *, separated by commas' })
+  PARTICIPATING_PLANS: string[] = ['*'];
 }

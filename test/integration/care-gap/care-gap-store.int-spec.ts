@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { UnitOfWork, openDatabase } from '@sc/persistence';
-import { databaseUrl, dropRunDatabases, newRunId, recordStatements } from '@sc/testing';
+import { databaseUrl, dropRunDatabases, newRunId } from '@sc/testing';
 import { ContextRepository, type DischargeRecord } from '../../../apps/care-gap/src/context/context.repository';
 import { GapRepository, type NewGap } from '../../../apps/care-gap/src/gaps/gap.repository';
 import { MIGRATIONS } from '../../../apps/care-gap/src/migrations';
@@ -82,115 +82,46 @@ describe('care-gap store on PostgreSQL', () => {
         expect.objectContaining({ from: 'open', to: 'dismissed', actorId: 'nurse-rosa', reason: 'patient declined' }),
       ]);
     });
-  });
 
-  describe('a gap opened where its patient\'s open gaps are known', () => {
-    it('is written at commit with its opened transition, exactly as announced, in one statement', async () => {
-      const statements: string[] = [];
-      const announced = await unitOfWork.run(async (manager) => {
-        await context.lockPatient(manager, 'pt-deferred');
-        expect(await gaps.openForSubject(manager, 'pt-deferred')).toEqual([]);
-        await recordStatements(manager, statements);
-        return gaps.insertIfNoneOpen(manager, newGap('pt-deferred'));
-      });
-      expect(statements.filter((statement) => statement !== 'COMMIT')).toEqual(['care-gap:insert-opened-gaps']);
-      const stored = await dataSource.transaction((manager) => gaps.openForSubject(manager, 'pt-deferred'));
-      expect(stored).toEqual([announced]);
-      expect(await dataSource.transaction((manager) => gaps.history(manager, stored[0].id))).toEqual([
-        expect.objectContaining({ from: null, to: 'open', actorId: 'system', reason: 'opened by conditions' }),
-      ]);
-    });
-
-    it('is refused without a statement when one of its type is open, and is seen by the transaction\'s later reads', async () => {
+    it('opens a gap with its opened transition, and refuses another of its type, storing and returning nothing, even one opened meanwhile by another transaction', async () => {
       const outcome = await unitOfWork.run(async (manager) => {
         await context.lockPatient(manager, 'pt-twice');
-        await gaps.openForSubject(manager, 'pt-twice');
         const first = await gaps.insertIfNoneOpen(manager, newGap('pt-twice'));
-        const statements: string[] = [];
-        const stop = await recordStatements(manager, statements);
         const second = await gaps.insertIfNoneOpen(manager, newGap('pt-twice'));
-        const remembered = await gaps.openForSubject(manager, 'pt-twice');
-        stop();
-        const found = await gaps.findById(manager, first?.id ?? '');
-        return { first, second, statements, remembered, found };
+        return { first, second, open: await gaps.openForSubject(manager, 'pt-twice') };
       });
       expect(outcome.second).toBeNull();
-      expect(outcome.statements).toEqual([]);
-      expect(outcome.remembered).toEqual([outcome.first]);
-      expect(outcome.found).toEqual(outcome.first);
-    });
+      expect(outcome.open).toEqual([outcome.first]);
+      expect(await dataSource.transaction((manager) => gaps.history(manager, outcome.first?.id ?? ''))).toEqual([
+        expect.objectContaining({ from: null, to: 'open', actorId: 'system', reason: 'opened by conditions' }),
+      ]);
 
-    it('fails its transaction, storing nothing, if an open gap of its type appeared after all', async () => {
-      const conflicting = unitOfWork.run(async (manager) => {
+      const late = await unitOfWork.run(async (manager) => {
         // Read without the patient's lock, so another transaction can open a gap of the type meanwhile.
-        await gaps.openForSubject(manager, 'pt-stale-2');
-        await dataSource.transaction((other) => gaps.insertIfNoneOpen(other, newGap('pt-stale-2')));
-        return gaps.insertIfNoneOpen(manager, newGap('pt-stale-2'));
+        expect(await gaps.openForSubject(manager, 'pt-stale')).toEqual([]);
+        await dataSource.transaction((other) => gaps.insertIfNoneOpen(other, newGap('pt-stale')));
+        return gaps.insertIfNoneOpen(manager, newGap('pt-stale'));
       });
-      await expect(conflicting).rejects.toMatchObject({ code: '23505' });
-      expect(await dataSource.transaction((manager) => gaps.openForSubject(manager, 'pt-stale-2'))).toHaveLength(1);
+      expect(late).toBeNull();
+      expect(await dataSource.transaction((manager) => gaps.openForSubject(manager, 'pt-stale'))).toHaveLength(1);
     });
   });
 
   describe(ContextRepository.name, () => {
-    it('records the discharges of many patients in one statement, and a later recordDischarge of one of those events does nothing', async () => {
-      const statements: string[] = [];
-      const discharges = [discharge('pt-run-a', ['J44.9', 'E11.9']), discharge('pt-run-b', ['I10'], null)];
-      const loaded = await unitOfWork.run(async (manager) => {
-        await recordStatements(manager, statements);
-        await context.recordDischarges(manager, discharges);
-        await context.recordDischarge(manager, discharges[0]);
-        return context.loadContext(manager, 'pt-run-a');
-      });
-      expect(statements.filter((statement) => statement !== 'COMMIT')).toEqual(['care-gap:record-discharges', 'care-gap:load-contexts']);
-      expect(loaded).toMatchObject({ planId: 'NSHP-GOLD', conditions: ['E11.9', 'J44.9'] });
-      expect(await context.loadContext(dataSource.manager, 'pt-run-b')).toMatchObject({ planId: null, conditions: ['I10'] });
-      await expect(unitOfWork.run((manager) => context.recordDischarges(manager, [discharges[0], discharge('pt-run-a', ['I10'])]))).rejects.toThrow('one discharge per patient');
+    it('records what a discharge says of its patient, keeping a known plan when the next discharge names none', async () => {
+      await unitOfWork.run((manager) => context.recordDischarge(manager, discharge('pt-run-a', ['J44.9', 'E11.9'])));
+      await unitOfWork.run((manager) => context.recordDischarge(manager, discharge('pt-run-a', ['I10'], null)));
+      expect(await context.loadContext(dataSource.manager, 'pt-run-a')).toMatchObject({ planId: 'NSHP-GOLD', conditions: ['E11.9', 'I10', 'J44.9'] });
+      expect(await context.loadContext(dataSource.manager, 'pt-unknown')).toMatchObject({ planId: null, conditions: [] });
     });
 
-    it('answers a context read from the transaction\'s earlier read until the transaction changes the patient', async () => {
-      const reads = await unitOfWork.run(async (manager) => {
-        await context.recordDischarge(manager, discharge('pt-memo', ['I10']));
-        await context.loadContexts(manager, ['pt-memo']);
-        const statements: string[] = [];
-        const stop = await recordStatements(manager, statements);
-        const remembered = await context.loadContext(manager, 'pt-memo');
-        await context.upsertDevices(manager, 'pt-memo', [{ system: 'HCPCS', code: 'A4670', present: true, flaggedByPharmacist: false, source: 'pharmacist' }]);
-        const changed = await context.loadContext(manager, 'pt-memo');
-        stop();
-        return { statements, remembered, changed };
-      });
-      expect(reads.statements).toEqual([expect.stringContaining('INSERT INTO patient_devices'), 'care-gap:load-contexts']);
-      expect(reads.remembered.devices.size).toBe(0);
-      expect(reads.changed.devices.get('HCPCS:A4670')).toEqual({ present: true, flaggedByPharmacist: false });
-    });
-
-    it("records a run's pharmacist tasks in one statement at commit, and a task's team read in the run sees them", async () => {
-      const statements: string[] = [];
-      const teams = await unitOfWork.run(async (manager) => {
-        await recordStatements(manager, statements);
+    it("keeps a pharmacist task's latest team", async () => {
+      await unitOfWork.run(async (manager) => {
         await context.recordPharmacyTask(manager, 'task-run-1', 'pt-tasks', 'team-a');
         await context.recordPharmacyTask(manager, 'task-run-2', 'pt-tasks', null);
-        const beforeCommit = statements.length;
         await context.recordPharmacyTask(manager, 'task-run-1', 'pt-tasks', 'team-b');
-        return { beforeCommit, team: await context.teamOfTask(manager, 'task-run-1') };
       });
-      expect(teams).toEqual({ beforeCommit: 0, team: 'team-b' });
-      expect(statements.filter((statement) => statement !== 'COMMIT')).toEqual([
-        'care-gap:record-pharmacy-tasks',
-        'care-gap:record-pharmacy-tasks',
-        'SELECT team_id FROM pharmacy_tasks WHERE task_id = $1',
-      ]);
-
-      const run: string[] = [];
-      await unitOfWork.run(async (manager) => {
-        await recordStatements(manager, run);
-        for (let index = 0; index < 20; index += 1) {
-          await context.recordPharmacyTask(manager, `task-batch-${index}`, `pt-batch-${index}`, 'team-c');
-        }
-      });
-      expect(run.filter((statement) => statement !== 'COMMIT')).toEqual(['care-gap:record-pharmacy-tasks']);
-      expect(await context.teamOfTask(dataSource.manager, 'task-batch-19')).toBe('team-c');
+      expect(await context.teamOfTask(dataSource.manager, 'task-run-1')).toBe('team-b');
       expect(await context.teamOfTask(dataSource.manager, 'task-run-2')).toBeNull();
     });
 

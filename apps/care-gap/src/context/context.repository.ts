@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CareGapItem, PlanBenefit } from '@sc/contracts';
-import { deferredStatement, flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind } from '@sc/persistence';
+import { preparedQuery } from '@sc/persistence';
 import type { ConditionCodeSet } from '../rules/code-sets';
 import { itemKey, type PatientContext } from '../gaps/gap-plan';
 import type { SensitiveCategory } from '../gaps/sensitive-categories';
@@ -70,8 +70,6 @@ interface BenefitDbRow {
   benefit_rule_id: string;
 }
 
-const benefitMemoKey = (planId: string): string => `care-gap:benefit:${planId}\u0000`;
-
 const toBenefit = (row: BenefitDbRow): PlanBenefit => ({
   itemSystem: row.item_system,
   itemCode: row.item_code,
@@ -92,12 +90,10 @@ const upsertConditionsSql = (first: number): string => {
 };
 
 /** A code given twice keeps its last change, as one upsert after another would (one statement cannot change a row twice). */
-const lastChangePerCode = (conditions: readonly ConditionChange[]): ConditionChange[] => [...new Map(conditions.map((condition) => [condition.code, condition])).values()];
-
-const conditionColumns = (changes: ReadonlyArray<{ subject: string; conditions: readonly ConditionChange[] }>): unknown[] => {
-  const rows = changes.flatMap(({ subject, conditions }) => lastChangePerCode(conditions).map((condition) => ({ subject, ...condition })));
+const conditionColumns = (subject: string, conditions: readonly ConditionChange[]): unknown[] => {
+  const rows = [...new Map(conditions.map((condition) => [condition.code, condition])).values()];
   return [
-    rows.map((row) => row.subject),
+    rows.map(() => subject),
     rows.map((row) => row.code),
     rows.map((row) => row.codingSystem),
     rows.map((row) => row.sourceEventId),
@@ -106,30 +102,9 @@ const conditionColumns = (changes: ReadonlyArray<{ subject: string; conditions: 
   ];
 };
 
-/** Ends in a separator so forgetting one patient's context never forgets another's whose subject starts the same. */
-const contextMemoKey = (subject: string): string => `care-gap:context:${subject}\u0000`;
-const dischargeRecordedKey = (eventId: string): string => `care-gap:discharge-recorded:${eventId}`;
-
 const unknownPatient = (): StoredContext => ({ planId: null, deceased: false, atFacility: false, conditions: [], devices: new Map(), consents: new Set() });
 
 /** The clinical context this service keeps per patient (conditions, devices, consents, plan) and per plan (benefits). */
-/**
- * The pharmacist tasks care-gap learns of, so a breached task's gap goes to the task's team. A run
- * of task-created events upserts them in one statement instead of one each (2,128 statements in
- * 20 s of a 500 msg/s feed). The same task twice in a run writes the first before the second.
- */
-const pharmacyTasks = deferredStatement<{ taskId: string; subject: string; teamId: string | null }>({
-  key: 'care-gap:pharmacy-tasks',
-  statement: 'care-gap:record-pharmacy-tasks',
-  text: `INSERT INTO pharmacy_tasks (task_id, subject, team_id)
-       SELECT task_id, subject, team_id FROM unnest($1::text[], $2::text[], $3::text[]) AS task(task_id, subject, team_id)
-       -- In key order, so two runs upserting the same tasks wait for each other rather than deadlock.
-       ORDER BY task_id
-       ON CONFLICT (task_id) DO UPDATE SET team_id = EXCLUDED.team_id`,
-  columns: [(row) => row.taskId, (row) => row.subject, (row) => row.teamId],
-  conflictKeys: (row) => [row.taskId],
-});
-
 @Injectable()
 export class ContextRepository {
   /** Creates the patient if new and locks it, so one patient's evaluations never interleave (one statement: a do-nothing update locks). */
@@ -139,68 +114,35 @@ export class ContextRepository {
 
   /**
    * Records what a discharge says of the patient and its diagnoses, creating and locking the
-   * patient as {@link lockPatient} does, in one statement (a consumer's round trips bound its rate).
-   * Nothing when this transaction's run preparer already recorded the same event.
+   * patient as {@link lockPatient} does, in one statement.
    */
   async recordDischarge(manager: EntityManager, discharge: DischargeRecord): Promise<void> {
-    if (await recallInTransaction<boolean>(manager, dischargeRecordedKey(discharge.eventId))) {
-      return;
-    }
-    await this.recordDischarges(manager, [discharge]);
-  }
-
-  /**
-   * {@link recordDischarge} for many patients in one statement, locking them in subject order; one
-   * discharge per patient (a statement cannot change a row twice). The transaction's later
-   * recordDischarge of the same events does nothing.
-   */
-  async recordDischarges(manager: EntityManager, discharges: readonly DischargeRecord[]): Promise<void> {
-    if (new Set(discharges.map((discharge) => discharge.subject)).size !== discharges.length) {
-      throw new Error('recordDischarges takes one discharge per patient');
-    }
     await preparedQuery(
       manager,
-      'care-gap:record-discharges',
+      'care-gap:record-discharge',
       `WITH patient AS (
-         INSERT INTO patients (subject, plan_id, deceased, at_facility, last_disposition)
-         SELECT subject, plan_id, deceased, at_facility, last_disposition
-         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[], $5::text[]) AS discharge(subject, plan_id, deceased, at_facility, last_disposition)
-         ORDER BY subject
+         INSERT INTO patients (subject, plan_id, deceased, at_facility, last_disposition) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (subject) DO UPDATE SET plan_id = COALESCE(EXCLUDED.plan_id, patients.plan_id), deceased = patients.deceased OR EXCLUDED.deceased,
            at_facility = EXCLUDED.at_facility, last_disposition = EXCLUDED.last_disposition, updated_at = now()
        )
        ${upsertConditionsSql(6)}`,
-      [
-        discharges.map((discharge) => discharge.subject),
-        discharges.map((discharge) => discharge.planId),
-        discharges.map((discharge) => discharge.deceased),
-        discharges.map((discharge) => discharge.atFacility),
-        discharges.map((discharge) => discharge.disposition),
-        ...conditionColumns(discharges),
-      ],
+      [discharge.subject, discharge.planId, discharge.deceased, discharge.atFacility, discharge.disposition, ...conditionColumns(discharge.subject, discharge.conditions)],
     );
-    for (const discharge of discharges) {
-      rememberInTransaction(manager, dischargeRecordedKey(discharge.eventId), true);
-      forgetInTransaction(manager, contextMemoKey(discharge.subject));
-    }
   }
 
   async markDeceased(manager: EntityManager, subject: string): Promise<void> {
     await manager.query('UPDATE patients SET deceased = true, updated_at = now() WHERE subject = $1', [subject]);
-    forgetInTransaction(manager, contextMemoKey(subject));
   }
 
   async setPlan(manager: EntityManager, subject: string, planId: string): Promise<void> {
     await manager.query('UPDATE patients SET plan_id = $2, updated_at = now() WHERE subject = $1', [subject, planId]);
-    forgetInTransaction(manager, contextMemoKey(subject));
   }
 
   /** One statement for all of them. */
   async upsertConditions(manager: EntityManager, subject: string, conditions: readonly ConditionChange[]): Promise<void> {
     if (conditions.length > 0) {
-      await preparedQuery(manager, 'care-gap:upsert-conditions', upsertConditionsSql(1), conditionColumns([{ subject, conditions }]));
-      forgetInTransaction(manager, contextMemoKey(subject));
-    }
+      await preparedQuery(manager, 'care-gap:upsert-conditions', upsertConditionsSql(1), conditionColumns(subject, conditions));
+      }
   }
 
   async upsertDevices(manager: EntityManager, subject: string, devices: readonly DeviceChange[]): Promise<void> {
@@ -213,7 +155,6 @@ export class ContextRepository {
         [subject, device.system, device.code, device.present, device.flaggedByPharmacist, device.source],
       );
     }
-    forgetInTransaction(manager, contextMemoKey(subject));
   }
 
   async upsertBenefit(manager: EntityManager, planId: string, benefit: PlanBenefit): Promise<void> {
@@ -223,24 +164,20 @@ export class ContextRepository {
          quantity_period_days = EXCLUDED.quantity_period_days, benefit_rule_id = EXCLUDED.benefit_rule_id, updated_at = now()`,
       [planId, benefit.itemSystem, benefit.itemCode, benefit.coverage, benefit.quantityLimit?.quantity ?? null, benefit.quantityLimit?.periodDays ?? null, benefit.benefitRuleId],
     );
-    forgetInTransaction(manager, benefitMemoKey(planId));
   }
 
-  /** Read once per transaction and item: a run of discharges asks it for every patient of the same few plans. */
   async benefitFor(manager: EntityManager, planId: string | null, item: Pick<CareGapItem, 'system' | 'code'>): Promise<PlanBenefit | null> {
     if (planId === null) {
       return null;
     }
-    return memoInTransaction(manager, `${benefitMemoKey(planId)}${item.system}\u0000${item.code}`, async () => {
-      const [row] = await preparedQuery<BenefitDbRow>(
-        manager,
-        'care-gap:benefit-for',
-        `SELECT plan_id, item_system, item_code, coverage, quantity_limit, quantity_period_days, benefit_rule_id FROM plan_benefits
-         WHERE plan_id = $1 AND item_system = $2 AND item_code = $3`,
-        [planId, item.system, item.code],
-      );
-      return row ? toBenefit(row) : null;
-    });
+    const [row] = await preparedQuery<BenefitDbRow>(
+      manager,
+      'care-gap:benefit-for',
+      `SELECT plan_id, item_system, item_code, coverage, quantity_limit, quantity_period_days, benefit_rule_id FROM plan_benefits
+       WHERE plan_id = $1 AND item_system = $2 AND item_code = $3`,
+      [planId, item.system, item.code],
+    );
+    return row ? toBenefit(row) : null;
   }
 
   async benefitsOf(manager: EntityManager, planId: string): Promise<PlanBenefit[]> {
@@ -275,7 +212,6 @@ export class ContextRepository {
       actorId,
       reason,
     ]);
-    forgetInTransaction(manager, contextMemoKey(subject));
   }
 
   async consentsOf(manager: EntityManager, subject: string): Promise<ConsentView[]> {
@@ -286,26 +222,27 @@ export class ContextRepository {
     return rows.map((row) => ({ category: row.category, granted: row.granted, actorId: row.actor_id, reason: row.reason, recordedAt: row.recorded_at.toISOString() }));
   }
 
-  /** Written with the run's other pharmacy tasks at commit: only {@link teamOfTask} reads them, and it writes them first. */
   async recordPharmacyTask(manager: EntityManager, taskId: string, subject: string, teamId: string | null): Promise<void> {
-    await writeBehind(manager, pharmacyTasks, [{ taskId, subject, teamId }]);
+    await preparedQuery(
+      manager,
+      'care-gap:record-pharmacy-task',
+      `INSERT INTO pharmacy_tasks (task_id, subject, team_id) VALUES ($1, $2, $3) ON CONFLICT (task_id) DO UPDATE SET team_id = EXCLUDED.team_id`,
+      [taskId, subject, teamId],
+    );
   }
 
   async teamOfTask(manager: EntityManager, taskId: string): Promise<string | null> {
-    await flushDeferred(manager, pharmacyTasks);
     const [row] = (await manager.query('SELECT team_id FROM pharmacy_tasks WHERE task_id = $1', [taskId])) as Array<{ team_id: string | null }>;
     return row?.team_id ?? null;
   }
 
-  /** Read once per transaction until the transaction changes it: a run preparer may have read it with the run's other patients. */
   async loadContext(manager: EntityManager, subject: string): Promise<StoredContext> {
-    return memoInTransaction(manager, contextMemoKey(subject), async () => (await this.loadContexts(manager, [subject])).get(subject) ?? unknownPatient());
+    return (await this.loadContexts(manager, [subject])).get(subject) ?? unknownPatient();
   }
 
   /**
    * Context of many patients in one statement: a discharge evaluates one patient, a dry run
-   * thousands, and on the event path a round trip costs more than reading the rows. A patient of
-   * whom nothing is stored has no entry. The transaction's {@link loadContext} answers from it.
+   * thousands. A patient of whom nothing is stored has no entry.
    */
   async loadContexts(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, StoredContext>> {
     const contexts = new Map<string, StoredContext>();
@@ -337,9 +274,6 @@ export class ContextRepository {
         ),
         consents: new Set(row.consents),
       });
-    }
-    for (const subject of subjects) {
-      rememberInTransaction(manager, contextMemoKey(subject), contexts.get(subject) ?? unknownPatient());
     }
     return contexts;
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CareGapCoverage, CareGapExplanation, CareGapItemSystem, CareGapSeverity, CareGapStatus } from '@sc/contracts';
-import { columnArrays, flushDeferred, forgetInTransaction, memoInTransaction, preparedQuery, recallInTransaction, rememberInTransaction, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { preparedQuery } from '@sc/persistence';
 import { OPEN_STATUSES } from './gap-lifecycle';
 import type { GapTransitionView, GapView } from './gap.views';
 
@@ -13,27 +13,6 @@ export interface GapRecord extends GapView {
   correlationId: string;
   sourceTaskId: string | null;
 }
-
-interface GapTransitionRow {
-  gapId: string;
-  from: CareGapStatus | null;
-  to: CareGapStatus;
-  actorId: string;
-  reason: string;
-}
-
-const gapTransitions: DeferredWrite<GapTransitionRow> = {
-  key: 'care-gap:transitions',
-  async write(manager, rows) {
-    await manager.query(
-      `INSERT INTO care_gap_transitions (gap_id, from_status, to_status, actor_id, reason)
-       SELECT gap_id, from_status, to_status, actor_id, reason
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS added(gap_id, from_status, to_status, actor_id, reason, position)
-       ORDER BY position`,
-      columnArrays(rows, [(row) => row.gapId, (row) => row.from, (row) => row.to, (row) => row.actorId, (row) => row.reason]),
-    );
-  },
-};
 
 export interface NewGap {
   id: string;
@@ -52,88 +31,7 @@ export interface NewGap {
   correlationId: string;
 }
 
-interface OpenedGap {
-  gap: NewGap;
-  openedAt: string;
-}
-
-/**
- * Gaps opened where the transaction already holds the patient's lock and knows its open gaps, so
- * the insert cannot meet another open gap of its type: written at commit, with their "opened"
- * transitions, in one statement. No ON CONFLICT here: should one meet an open gap after all, the
- * statement fails and the transaction with it, rather than announce a gap that was not stored.
- */
-const openedGaps: DeferredWrite<OpenedGap> = {
-  key: 'care-gap:opened-gaps',
-  async write(manager, rows) {
-    const gap = <T>(pick: (row: NewGap) => T): T[] => rows.map((row) => pick(row.gap));
-    await preparedQuery(
-      manager,
-      'care-gap:insert-opened-gaps',
-      `WITH opened AS (
-         INSERT INTO care_gaps (id, subject, gap_type, rule_id, rule_version, rule_trigger, severity, item_system, item_code, item_display, home_item,
-           recommended_action, notification_title, coverage, explanation, status, team_id, source_task_id, correlation_id, opened_at, updated_at)
-         SELECT id, subject, gap_type, rule_id, rule_version, rule_trigger, severity, item_system, item_code, item_display, home_item,
-           recommended_action, notification_title, coverage::jsonb, explanation::jsonb, 'open', team_id, source_task_id, correlation_id, opened_at, opened_at
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[],
-                     $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[])
-           AS g(id, subject, gap_type, rule_id, rule_version, rule_trigger, severity, item_system, item_code, item_display, home_item,
-                recommended_action, notification_title, coverage, explanation, team_id, source_task_id, correlation_id, opened_at)
-         RETURNING id
-       )
-       INSERT INTO care_gap_transitions (gap_id, from_status, to_status, actor_id, reason)
-       SELECT t.id, NULL, 'open', 'system', t.reason FROM unnest($1::uuid[], $20::text[]) WITH ORDINALITY AS t(id, reason, position)
-       WHERE t.id IN (SELECT id FROM opened)
-       ORDER BY t.position`,
-      [
-        gap((g) => g.id),
-        gap((g) => g.subject),
-        gap((g) => g.gapType),
-        gap((g) => g.explanation.ruleId),
-        gap((g) => g.explanation.ruleVersion),
-        gap((g) => g.ruleTrigger),
-        gap((g) => g.severity),
-        gap((g) => g.item.system),
-        gap((g) => g.item.code),
-        gap((g) => g.item.display),
-        gap((g) => g.homeItem),
-        gap((g) => g.recommendedAction),
-        gap((g) => g.notificationTitle),
-        gap((g) => JSON.stringify(g.coverage)),
-        gap((g) => JSON.stringify(g.explanation)),
-        gap((g) => g.teamId),
-        gap((g) => g.sourceTaskId),
-        gap((g) => g.correlationId),
-        rows.map((row) => row.openedAt),
-        gap(openedReason),
-      ],
-    );
-  },
-};
-
 const openedReason = (gap: NewGap): string => `opened by ${gap.explanation.trigger}`;
-
-const openedRecord = ({ gap, openedAt }: OpenedGap): GapRecord => ({
-  id: gap.id,
-  subject: gap.subject,
-  gapType: gap.gapType,
-  status: 'open',
-  severity: gap.severity,
-  item: gap.item,
-  recommendedAction: gap.recommendedAction,
-  coverage: gap.coverage,
-  explanation: gap.explanation,
-  teamId: gap.teamId,
-  openedAt,
-  updatedAt: openedAt,
-  closedAt: null,
-  closeReason: null,
-  ruleTrigger: gap.ruleTrigger,
-  homeItem: gap.homeItem,
-  notificationTitle: gap.notificationTitle,
-  correlationId: gap.correlationId,
-  sourceTaskId: gap.sourceTaskId,
-});
 
 interface GapRow {
   id: string;
@@ -210,39 +108,22 @@ export interface GapQuery {
 
 const SELECT = 'SELECT * FROM care_gaps';
 
-/** Ends in a separator so forgetting one patient's gaps never forgets another's whose subject starts the same. */
-const openGapsMemoKey = (subject: string): string => `care-gap:open-gaps:${subject}\u0000`;
-
 @Injectable()
 export class GapRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Locked; read once per transaction until the transaction changes them (a run preparer may have read them with the run's other patients). */
+  /** The patient's open gaps, locked, in the order they opened. */
   async openForSubject(manager: EntityManager, subject: string): Promise<GapRecord[]> {
-    return memoInTransaction(manager, openGapsMemoKey(subject), async () => (await this.openForSubjects(manager, [subject])).get(subject) ?? []);
-  }
-
-  /** {@link openForSubject} of many patients in one statement, each patient's in the order they opened. */
-  async openForSubjects(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, GapRecord[]>> {
-    await flushDeferred(manager, openedGaps);
     const rows = await preparedQuery<GapRow>(
       manager,
-      'care-gap:open-for-subjects',
-      `${SELECT} WHERE subject = ANY($1::text[]) AND status = ANY($2::text[]) ORDER BY subject, opened_at FOR UPDATE`,
-      [[...new Set(subjects)], OPEN_STATUSES],
+      'care-gap:open-for-subject',
+      `${SELECT} WHERE subject = $1 AND status = ANY($2::text[]) ORDER BY opened_at FOR UPDATE`,
+      [subject, OPEN_STATUSES],
     );
-    const bySubject = new Map<string, GapRecord[]>(subjects.map((subject) => [subject, []]));
-    for (const row of rows) {
-      bySubject.get(row.subject)?.push(toRecord(row));
-    }
-    for (const [subject, gaps] of bySubject) {
-      rememberInTransaction(manager, openGapsMemoKey(subject), gaps);
-    }
-    return bySubject;
+    return rows.map(toRecord);
   }
 
   async openForPlan(manager: EntityManager, planId: string): Promise<GapRecord[]> {
-    await flushDeferred(manager, openedGaps);
     const rows = (await manager.query(
       `SELECT g.* FROM care_gaps g JOIN patients p ON p.subject = g.subject
        WHERE p.plan_id = $1 AND g.status = ANY($2::text[]) ORDER BY g.subject, g.opened_at FOR UPDATE OF g`,
@@ -253,7 +134,6 @@ export class GapRepository {
 
   /** `subject|gapType` of every open gap of these patients. */
   async openTypes(manager: EntityManager, subjects: readonly string[]): Promise<Set<string>> {
-    await flushDeferred(manager, openedGaps);
     const rows = (await manager.query('SELECT subject, gap_type FROM care_gaps WHERE subject = ANY($1::text[]) AND status = ANY($2::text[])', [
       [...subjects],
       OPEN_STATUSES,
@@ -262,36 +142,29 @@ export class GapRepository {
   }
 
   async findById(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<GapRecord | null> {
-    await flushDeferred(manager, openedGaps);
     const [row] = (await manager.query(`${SELECT} WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id])) as GapRow[];
     return row ? toRecord(row) : null;
   }
 
   /**
-   * Inserts the gap unless the patient already has an open one of its type. Callers hold the
-   * patient's lock; when this transaction has read the patient's open gaps (openForSubject) they
-   * decide, and the row is written at commit; otherwise the partial unique index decides now.
+   * Inserts the gap with its "opened" transition, unless the patient already has an open gap of its
+   * type (the partial unique index decides, also against a transaction that opened one meanwhile):
+   * then nothing is stored, null is returned, and the caller announces nothing.
    */
   async insertIfNoneOpen(manager: EntityManager, gap: NewGap): Promise<GapRecord | null> {
-    const knownOpen = recallInTransaction<GapRecord[]>(manager, openGapsMemoKey(gap.subject));
-    if (knownOpen) {
-      const open = await knownOpen;
-      if (open.some((existing) => existing.gapType === gap.gapType)) {
-        return null;
-      }
-      const opened: OpenedGap = { gap, openedAt: new Date().toISOString() };
-      await writeBehind(manager, openedGaps, [opened]);
-      const record = openedRecord(opened);
-      rememberInTransaction(manager, openGapsMemoKey(gap.subject), [...open, record]);
-      return record;
-    }
-    await flushDeferred(manager, openedGaps);
-    const [row] = (await manager.query(
-      `INSERT INTO care_gaps (id, subject, gap_type, rule_id, rule_version, rule_trigger, severity, item_system, item_code, item_display, home_item,
-         recommended_action, notification_title, coverage, explanation, status, team_id, source_task_id, correlation_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $16, $17, $18)
-       ON CONFLICT (subject, gap_type) WHERE status NOT IN ('closed', 'dismissed') DO NOTHING
-       RETURNING *`,
+    const [row] = await preparedQuery<GapRow>(
+      manager,
+      'care-gap:insert-gap',
+      `WITH opened AS (
+         INSERT INTO care_gaps (id, subject, gap_type, rule_id, rule_version, rule_trigger, severity, item_system, item_code, item_display, home_item,
+           recommended_action, notification_title, coverage, explanation, status, team_id, source_task_id, correlation_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $16, $17, $18)
+         ON CONFLICT (subject, gap_type) WHERE status NOT IN ('closed', 'dismissed') DO NOTHING
+         RETURNING *
+       ), transition AS (
+         INSERT INTO care_gap_transitions (gap_id, from_status, to_status, actor_id, reason) SELECT id, NULL, 'open', 'system', $19 FROM opened
+       )
+       SELECT * FROM opened`,
       [
         gap.id,
         gap.subject,
@@ -311,14 +184,10 @@ export class GapRepository {
         gap.teamId,
         gap.sourceTaskId,
         gap.correlationId,
+        openedReason(gap),
       ],
-    )) as GapRow[];
-    if (!row) {
-      return null;
-    }
-    forgetInTransaction(manager, openGapsMemoKey(gap.subject));
-    await this.addTransition(manager, row.id, null, 'open', 'system', openedReason(gap));
-    return toRecord(row);
+    );
+    return row ? toRecord(row) : null;
   }
 
   async updateAssessment(
@@ -326,7 +195,6 @@ export class GapRepository {
     id: string,
     assessment: { severity: CareGapSeverity; recommendedAction: string; notificationTitle: string; coverage: CareGapCoverage; explanation: CareGapExplanation },
   ): Promise<GapRecord> {
-    await flushDeferred(manager, openedGaps);
     const [row] = (await manager.query(
       `UPDATE care_gaps SET rule_id = $2, rule_version = $3, severity = $4, recommended_action = $5, notification_title = $6, coverage = $7, explanation = $8,
          updated_at = now() WHERE id = $1 RETURNING *`,
@@ -341,26 +209,21 @@ export class GapRepository {
         JSON.stringify(assessment.explanation),
       ],
     )) as [GapRow[], number];
-    const changed = toRecord(this.first(row));
-    forgetInTransaction(manager, openGapsMemoKey(changed.subject));
-    return changed;
+    return toRecord(this.first(row));
   }
 
   async changeStatus(manager: EntityManager, gap: GapRecord, to: CareGapStatus, actorId: string, reason: string): Promise<GapRecord> {
-    await flushDeferred(manager, openedGaps);
     const terminal = to === 'closed' || to === 'dismissed';
     const [row] = (await manager.query(
       `UPDATE care_gaps SET status = $2, updated_at = now(), closed_at = CASE WHEN $3 THEN now() ELSE closed_at END,
          close_reason = CASE WHEN $3 THEN $4 ELSE close_reason END WHERE id = $1 RETURNING *`,
       [gap.id, to, terminal, reason],
     )) as [GapRow[], number];
-    forgetInTransaction(manager, openGapsMemoKey(gap.subject));
     await this.addTransition(manager, gap.id, gap.status, to, actorId, reason);
     return toRecord(this.first(row));
   }
 
   async history(manager: EntityManager, id: string): Promise<GapTransitionView[]> {
-    await flushDeferred(manager, openedGaps);
     const rows = (await manager.query('SELECT from_status, to_status, actor_id, reason, at FROM care_gap_transitions WHERE gap_id = $1 ORDER BY id', [id])) as Array<{
       from_status: string | null;
       to_status: string;
@@ -398,9 +261,8 @@ export class GapRepository {
     return rows.map(toRecord);
   }
 
-  /** History rows are only read by the gap's view, never by the transaction writing them: they are written at commit. */
   private async addTransition(manager: EntityManager, gapId: string, from: CareGapStatus | null, to: CareGapStatus, actorId: string, reason: string): Promise<void> {
-    await writeBehind(manager, gapTransitions, [{ gapId, from, to, actorId, reason }]);
+    await manager.query('INSERT INTO care_gap_transitions (gap_id, from_status, to_status, actor_id, reason) VALUES ($1, $2, $3, $4, $5)', [gapId, from, to, actorId, reason]);
   }
 
   /** TypeORM returns [rows, count] for UPDATE ... RETURNING on PostgreSQL. */

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { forgetInTransaction, memoInTransaction } from '@sc/persistence';
 import type { RuleVersionView } from './rule.dto';
 import type { CareGapRule } from './rule-validation';
 
@@ -25,7 +24,6 @@ const toView = (row: RuleRow): RuleVersionView => ({
 });
 
 const UNIQUE_VIOLATION = '23505';
-const RULES_MEMO_KEY = 'care-gap:rules';
 
 /** Rule versions in the database; a version is never changed once written. */
 @Injectable()
@@ -34,8 +32,7 @@ export class RuleRepository {
 
   /** The newest version of every rule, enabled or not. */
   async current(manager: EntityManager = this.dataSource.manager): Promise<CareGapRule[]> {
-    // Once per transaction: a run of discharges evaluates every patient against the same rules.
-    return memoInTransaction(manager, RULES_MEMO_KEY, async () => (await this.currentVersions(manager)).map((version) => version.definition));
+    return (await this.currentVersions(manager)).map((version) => version.definition);
   }
 
   async currentVersions(manager: EntityManager = this.dataSource.manager): Promise<RuleVersionView[]> {
@@ -71,7 +68,6 @@ export class RuleRepository {
         reason,
       ]);
       await manager.query('RELEASE SAVEPOINT rule_version');
-      forgetInTransaction(manager, RULES_MEMO_KEY);
       return true;
     } catch (error) {
       if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { columnArrays, deferredStatement, flushDeferred, preparedQuery, takeDeferredIf, writeBehind } from '@sc/persistence';
+import { preparedQuery } from '@sc/persistence';
 import type { CodedMedication, EncounterDiagnosis, MedicationDiscrepancy } from '@sc/contracts';
 
 /** What this service keeps of an encounter episode from adt-ingest's events. */
@@ -84,21 +84,16 @@ const toEpisode = (row: EpisodeRow): EpisodeFacts => ({
 });
 
 /**
- * The upserts of a run's encounter facts, as common table expressions over parameters $1-$10,
- * returning the rows as written: `patient_written` and `episode_written`. A discharge always
- * carries its time, so a discharged_at is what tells a discharge apart.
+ * An encounter's facts, parameters $1-$10, upserted on its patient and episode in one statement. A
+ * discharge always carries its time, so a discharged_at is what tells a discharge apart.
  */
-const UPSERT_ENCOUNTERS = `encounter AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::timestamptz[])
-      WITH ORDINALITY AS e(correlation_id, subject, facility, patient_class, admitted_at, diagnoses, language, discharged_at, disposition, died_at, position)
-  ), patient_written AS (
-    INSERT INTO patients (subject, language, deceased_at) SELECT subject, language, died_at FROM encounter ORDER BY position
+const UPSERT_ENCOUNTER = `WITH patient AS (
+    INSERT INTO patients (subject, language, deceased_at) VALUES ($2, $7, $10)
     ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language),
       deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()
-    RETURNING subject, language, deceased_at
-  ), episode_written AS (
-    INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
-    SELECT correlation_id, subject, facility, patient_class, admitted_at, diagnoses::jsonb, discharged_at, disposition FROM encounter ORDER BY position
+  )
+  INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
+    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $8, $9)
     ON CONFLICT (correlation_id) DO UPDATE SET
       subject = EXCLUDED.subject,
       facility = EXCLUDED.facility,
@@ -109,11 +104,9 @@ const UPSERT_ENCOUNTERS = `encounter AS (
       disposition = CASE WHEN EXCLUDED.discharged_at IS NOT NULL THEN EXCLUDED.disposition ELSE episodes.disposition END,
       discharge_cancelled_at = CASE WHEN EXCLUDED.discharged_at IS NOT NULL AND episodes.discharge_cancelled_at <= EXCLUDED.discharged_at
         THEN NULL ELSE episodes.discharge_cancelled_at END,
-      updated_at = now()
-    RETURNING *
-  )`;
+      updated_at = now()`;
 
-/** The parameters $1-$10 of {@link UPSERT_ENCOUNTERS}, from a run's updates. */
+/** The parameters $1-$10 of {@link UPSERT_ENCOUNTER}. */
 const ENCOUNTER_COLUMNS: ReadonlyArray<(update: EncounterUpdate) => unknown> = [
   (update) => update.correlationId,
   (update) => update.subject,
@@ -126,31 +119,6 @@ const ENCOUNTER_COLUMNS: ReadonlyArray<(update: EncounterUpdate) => unknown> = [
   (update) => update.discharge?.disposition ?? null,
   (update) => update.diedAt ?? null,
 ];
-
-/** Encounters of one transaction in one statement; an episode or patient twice waits for the next. */
-const encounterFacts = deferredStatement<EncounterUpdate>({
-  key: 'referral:encounter-facts',
-  statement: 'referral:record-encounters',
-  text: `WITH ${UPSERT_ENCOUNTERS} SELECT count(*) FROM episode_written`,
-  columns: ENCOUNTER_COLUMNS,
-  conflictKeys: (update) => [`episode:${update.correlationId}`, `patient:${update.subject}`],
-});
-
-/**
- * One episode and one patient as they stand once the given encounter facts are written, in the
- * statement that writes them: a row just written comes from its upsert (the statement's snapshot
- * does not see it in the table), any other from the table. Always one row.
- */
-const EPISODE_AND_PATIENT = `WITH ${UPSERT_ENCOUNTERS},
-  episode AS (
-    SELECT * FROM episode_written WHERE correlation_id = $11
-    UNION ALL SELECT * FROM episodes WHERE correlation_id = $11 AND NOT EXISTS (SELECT 1 FROM episode_written WHERE correlation_id = $11)
-  ), patient AS (
-    SELECT * FROM patient_written WHERE subject = $12
-    UNION ALL SELECT subject, language, deceased_at FROM patients WHERE subject = $12 AND NOT EXISTS (SELECT 1 FROM patient_written WHERE subject = $12)
-  )
-  SELECT episode.*, patient.subject AS patient_subject, patient.language AS patient_language, patient.deceased_at AS patient_deceased_at
-  FROM (SELECT 1) AS one LEFT JOIN episode ON true LEFT JOIN patient ON true`;
 
 type EpisodeAndPatientRow = { [column in keyof EpisodeRow]: EpisodeRow[column] | null } & {
   patient_subject: string | null;
@@ -168,16 +136,13 @@ export class ClinicalFactsRepository {
   /**
    * Records what an encounter event says about its episode and patient. Later events fill what
    * earlier ones lacked; a discharge lifts an earlier cancellation (A13) only if it happened
-   * after it, so a late copy of the cancelled discharge does not revive the episode. Written
-   * with the transaction's other encounters in one statement (a consumer's round trips bound its
-   * rate); every other method here first writes what is pending, or writes it in its own statement.
+   * after it, so a late copy of the cancelled discharge does not revive the episode.
    */
   async recordEncounter(manager: EntityManager, update: EncounterUpdate): Promise<void> {
-    await writeBehind(manager, encounterFacts, [update]);
+    await preparedQuery(manager, 'referral:record-encounter', UPSERT_ENCOUNTER, ENCOUNTER_COLUMNS.map((column) => column(update)));
   }
 
   async recordCancellation(manager: EntityManager, correlationId: string, subject: string, kind: 'discharge' | 'admission', at: Date): Promise<void> {
-    await flushDeferred(manager, encounterFacts);
     const column = kind === 'discharge' ? 'discharge_cancelled_at' : 'admission_cancelled_at';
     await preparedQuery(
       manager,
@@ -189,18 +154,15 @@ export class ClinicalFactsRepository {
     );
   }
 
-  /**
-   * What a new referral needs of its episode and patient, in one round trip: the transaction's
-   * pending encounter facts are written by the same statement when any concerns either, since a
-   * referral from a discharge reads the facts its own event has just recorded.
-   */
+  /** What a new referral needs of its episode and patient, in one round trip. */
   async episodeAndPatient(manager: EntityManager, correlationId: string, subject: string): Promise<{ episode?: EpisodeFacts; patient?: PatientFacts }> {
-    const pending = takeDeferredIf(manager, encounterFacts, (update) => update.correlationId === correlationId || update.subject === subject);
-    const [row] = await preparedQuery<EpisodeAndPatientRow>(manager, 'referral:episode-and-patient', EPISODE_AND_PATIENT, [
-      ...columnArrays(pending, ENCOUNTER_COLUMNS),
-      correlationId,
-      subject,
-    ]);
+    const [row] = await preparedQuery<EpisodeAndPatientRow>(
+      manager,
+      'referral:episode-and-patient',
+      `SELECT episode.*, patient.subject AS patient_subject, patient.language AS patient_language, patient.deceased_at AS patient_deceased_at
+       FROM (SELECT 1) AS one LEFT JOIN episodes episode ON episode.correlation_id = $1 LEFT JOIN patients patient ON patient.subject = $2`,
+      [correlationId, subject],
+    );
     return {
       episode: row.correlation_id === null ? undefined : toEpisode(row as EpisodeRow),
       patient: row.patient_subject === null ? undefined : { subject: row.patient_subject, language: row.patient_language, deceasedAt: row.patient_deceased_at },
@@ -209,7 +171,6 @@ export class ClinicalFactsRepository {
 
   /** The patient's episodes, latest first, without those whose admission the hospital cancelled. */
   async recentEpisodes(manager: EntityManager, subject: string, limit: number): Promise<EpisodeFacts[]> {
-    await flushDeferred(manager, encounterFacts);
     const rows: EpisodeRow[] = await manager.query(
       `SELECT * FROM episodes WHERE subject = $1 AND admission_cancelled_at IS NULL
        ORDER BY COALESCE(discharged_at, admitted_at, updated_at) DESC LIMIT $2`,
@@ -219,7 +180,6 @@ export class ClinicalFactsRepository {
   }
 
   async recordDeath(manager: EntityManager, subject: string, at: Date): Promise<void> {
-    await flushDeferred(manager, encounterFacts);
     await preparedQuery(
       manager,
       'referral:record-death',
@@ -231,7 +191,6 @@ export class ClinicalFactsRepository {
 
   /** Keeps the latest reconciliation of each pharmacist task (a task may be re-reconciled). */
   async recordReconciliation(manager: EntityManager, subject: string, reconciliation: Reconciliation): Promise<void> {
-    await flushDeferred(manager, encounterFacts);
     await manager.query(
       `INSERT INTO medication_reconciliations (task_id, subject, correlation_id, home_medications, started_in_hospital, stopped, changed, discrepancies, reconciled_at)
        VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9)
@@ -253,7 +212,6 @@ export class ClinicalFactsRepository {
   }
 
   async latestReconciliation(manager: EntityManager, subject: string): Promise<Reconciliation | undefined> {
-    await flushDeferred(manager, encounterFacts);
     const rows: Array<{
       task_id: string;
       correlation_id: string;
@@ -281,7 +239,6 @@ export class ClinicalFactsRepository {
   }
 
   async recordFollowUp(manager: EntityManager, subject: string, followUp: FollowUp): Promise<void> {
-    await flushDeferred(manager, encounterFacts);
     await manager.query(
       `INSERT INTO pharmacist_follow_ups (task_id, subject, correlation_id, outcome, completed_at, within_window) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (task_id) DO NOTHING`,
@@ -290,7 +247,6 @@ export class ClinicalFactsRepository {
   }
 
   async recentFollowUps(manager: EntityManager, subject: string, limit: number): Promise<FollowUp[]> {
-    await flushDeferred(manager, encounterFacts);
     const rows: Array<{ task_id: string; correlation_id: string; outcome: string; completed_at: Date; within_window: boolean }> = await manager.query(
       'SELECT * FROM pharmacist_follow_ups WHERE subject = $1 ORDER BY completed_at DESC LIMIT $2',
       [subject, limit],
@@ -306,7 +262,6 @@ export class ClinicalFactsRepository {
 
   /** A40 merge: facts of the record merged away now belong to the surviving one. */
   async moveSubject(manager: EntityManager, fromSubject: string, toSubject: string): Promise<void> {
-    await flushDeferred(manager, encounterFacts);
     await manager.query('UPDATE episodes SET subject = $2, updated_at = now() WHERE subject = $1', [fromSubject, toSubject]);
     await manager.query('UPDATE medication_reconciliations SET subject = $2 WHERE subject = $1', [fromSubject, toSubject]);
     await manager.query('UPDATE pharmacist_follow_ups SET subject = $2 WHERE subject = $1', [fromSubject, toSubject]);

@@ -44,7 +44,7 @@ const dischargedAtOf = (event: { data: EncounterEventData; occurredAt: string })
 /**
  * When the event reports the patient's death: the death indicator on any encounter event, or a
  * discharge to an expired disposition; the time is the reported one, else the discharge's or the
- * event's. Recorded with the encounter's facts, in the run's one statement for them.
+ * event's. Recorded with the encounter's facts, in their statement.
  */
 function deathOf(event: EventEnvelope<Exclude<EncounterEvent['type'], 'patient.merged'>>): Date | undefined {
   if (event.type === 'encounter.discharged') {

@@ -84,7 +84,7 @@ export class ReferralLifecycle {
     if (!referral) {
       return null;
     }
-    await this.referrals.recordHistory(manager, {
+    await this.referrals.addHistory(manager, {
       referralId: referral.id,
       action: 'create',
       fromStatus: null,

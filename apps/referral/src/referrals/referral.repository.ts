@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { deferredStatement, flushDeferred, flushDeferredIf, preparedQuery, writeBehind } from '@sc/persistence';
+import { preparedQuery } from '@sc/persistence';
 import type { ReferralAction, ReferralPriority, ReferralSourceKind, ReferralStatus, ReferralType } from '@sc/contracts';
 import type { SlaStep } from './referral-clock';
 import type { ItemSystem } from './referral-sources';
@@ -173,41 +173,6 @@ export interface QueueStats {
 const CLAIMABLE = `(status = 'new' OR (status IN ('claimed', 'in-progress') AND lease_expires_at <= now()))`;
 const OPEN = `status IN ('new', 'claimed', 'in-progress', 'scheduled', 'ordered')`;
 
-/**
- * History entries whose id nobody asks for (a referral's creation), written at commit with the
- * run's others in one statement. Every other statement on the history writes them first, so a
- * referral's entries keep the order they happened in.
- */
-const historyEntries = deferredStatement<HistoryEntry>({
-  key: 'referral:history',
-  statement: 'referral:record-history',
-  // In the order they happened: the history is read in id order.
-  text: `INSERT INTO referral_history (referral_id, action, from_status, to_status, actor_id, claimed_by, reason, note)
-       SELECT referral_id, action, from_status, to_status, actor_id, claimed_by, reason, note
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-         WITH ORDINALITY AS entry(referral_id, action, from_status, to_status, actor_id, claimed_by, reason, note, position)
-       ORDER BY position`,
-  columns: [
-    (entry) => entry.referralId,
-    (entry) => entry.action,
-    (entry) => entry.fromStatus,
-    (entry) => entry.toStatus,
-    (entry) => entry.actorId,
-    (entry) => entry.claimedBy,
-    (entry) => entry.reason,
-    (entry) => entry.note ?? null,
-  ],
-});
-
-/** SLA timers of new referrals, written at commit with the run's others; clearing a referral's timers writes its pending ones first. */
-const referralTimers = deferredStatement<{ referralId: string; step: SlaStep; fireAt: Date }>({
-  key: 'referral:sla-timers',
-  statement: 'referral:schedule-timers',
-  text: `INSERT INTO referral_timers (referral_id, step, fire_at)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
-  columns: [(timer) => timer.referralId, (timer) => timer.step, (timer) => timer.fireAt],
-});
-
 @Injectable()
 export class ReferralRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -356,7 +321,6 @@ export class ReferralRepository {
 
   /** Appends to the referral's history and answers the entry's id. */
   async addHistory(manager: EntityManager, entry: HistoryEntry): Promise<string> {
-    await flushDeferred(manager, historyEntries);
     const rows = await preparedQuery<{ id: string }>(
       manager,
       'referral:add-history',
@@ -367,13 +331,7 @@ export class ReferralRepository {
     return rows[0].id;
   }
 
-  /** Appends to the referral's history at commit, for a caller that needs no id. */
-  async recordHistory(manager: EntityManager, entry: HistoryEntry): Promise<void> {
-    await writeBehind(manager, historyEntries, [entry]);
-  }
-
   async history(manager: EntityManager, referralId: string): Promise<HistoryRecord[]> {
-    await flushDeferred(manager, historyEntries);
     const rows: Array<{
       id: string;
       referral_id: string;
@@ -401,10 +359,11 @@ export class ReferralRepository {
   }
 
   async scheduleTimers(manager: EntityManager, referralId: string, timers: Array<{ step: SlaStep; fireAt: Date }>): Promise<void> {
-    await writeBehind(
+    await preparedQuery(
       manager,
-      referralTimers,
-      timers.map((timer) => ({ referralId, ...timer })),
+      'referral:schedule-timers',
+      'INSERT INTO referral_timers (referral_id, step, fire_at) SELECT $1::uuid, step, fire_at FROM unnest($2::text[], $3::timestamptz[]) AS timer(step, fire_at) ON CONFLICT DO NOTHING',
+      [referralId, timers.map((timer) => timer.step), timers.map((timer) => timer.fireAt)],
     );
   }
 
@@ -414,7 +373,6 @@ export class ReferralRepository {
    * it finds the referral arranged or closed and does nothing.
    */
   async clearTimers(manager: EntityManager, referralId: string): Promise<void> {
-    await flushDeferredIf(manager, referralTimers, (timer) => timer.referralId === referralId);
     await manager.query(
       `DELETE FROM referral_timers WHERE (referral_id, step) IN (
          SELECT referral_id, step FROM referral_timers WHERE referral_id = $1 AND fired_at IS NULL FOR UPDATE SKIP LOCKED)`,
@@ -424,7 +382,6 @@ export class ReferralRepository {
 
   /** Due SLA timers, claimed with SKIP LOCKED and marked fired in the caller's transaction, so each fires once. */
   async claimDueTimers(manager: EntityManager, limit: number): Promise<Array<{ referralId: string; step: SlaStep }>> {
-    await flushDeferred(manager, referralTimers);
     const [rows]: [Array<{ referral_id: string; step: SlaStep }>, number] = await manager.query(
       `WITH due AS (
          SELECT referral_id, step FROM referral_timers WHERE fired_at IS NULL AND fire_at <= now()
