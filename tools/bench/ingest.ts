@@ -174,6 +174,17 @@ async function measureCeiling(run: string): Promise<LoadResult[]> {
   }
 }
 
+/** Starts services, once more if the first start fails (topic creation right after another run's topics were deleted sometimes meets a broker not yet caught up). */
+async function startSystem(services: Parameters<typeof SystemUnderTest.start>[0]['services']): Promise<SystemUnderTest> {
+  try {
+    return await SystemUnderTest.start({ services, env: BENCH_SERVICE_ENV });
+  } catch (error) {
+    console.log(`starting ${services.join(', ')} failed (${error instanceof Error ? error.message : String(error)}); trying once more`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    return SystemUnderTest.start({ services, env: BENCH_SERVICE_ENV });
+  }
+}
+
 async function main(): Promise<void> {
   const run = Date.now().toString(36);
   const loadAtStart = os.loadavg();
@@ -182,7 +193,7 @@ async function main(): Promise<void> {
   console.log(`floor: the same messages group-committed into one table, produced to Kafka, read and parsed by ${FLOOR_GROUPS} consumer groups`);
 
   const floor = await measureFloor(run);
-  const full = await SystemUnderTest.start({ services: SERVICES, env: BENCH_SERVICE_ENV });
+  const full = await startSystem(SERVICES);
   let withSystem: IngestRun;
   let ceiling: LoadResult[];
   try {
@@ -192,7 +203,7 @@ async function main(): Promise<void> {
   } finally {
     await full.stop();
   }
-  const single = await SystemUnderTest.start({ services: ['adt-ingest'], env: BENCH_SERVICE_ENV });
+  const single = await startSystem(['adt-ingest']);
   let alone: IngestRun;
   try {
     alone = await measureIngest(single, `${run}a`, 'ingest alone');
