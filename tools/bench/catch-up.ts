@@ -1,20 +1,52 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Partitioners, type Kafka } from 'kafkajs';
-import { createEnvelope, type EventEnvelope } from '@sc/contracts';
+import { createEnvelope, type EventEnvelope, type EventType } from '@sc/contracts';
 import { createKafka, provisionTopics } from '@sc/messaging';
 import { ADMIN_DATABASE_URL, SystemUnderTest, kafkaBrokers, type ServiceName } from '@sc/testing';
+import { describeFeedMix, feedMix, feedMixRecord, type FeedMix } from '../feed/feed-mix';
+import { PARTICIPATING_PLAN, seededRandom, type FeedTrigger } from '../feed/synthetic-hospital';
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, saveResults } from './bench-results';
 import { cpuBudget, describeCpuBudget } from './lib/cpu-budget';
 import { benchmarkProcessGroups, startCpuUsage } from './lib/cpu-usage';
 import { postgresqlSettings } from './lib/database-probe';
-import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
+import { BENCH_SERVICE_ENV, SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
 
-/** The backlog cycles over this many patients; a fifth of them are on the specialty roster. */
+/** The backlog cycles over this many patients; the mix's attributed share of them (the first ones) are on the roster and covered by the participating plan. */
 const PATIENTS = 50_000;
 const TARGET_EVENTS_PER_SECOND = 5000;
-const ROSTERED = PATIENTS / 5;
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    services: { type: 'string', default: 'pharmacy-alert,care-gap,referral' },
+    mix: { type: 'string', default: 'realistic' },
+    ...SERVICE_ENV_OPTION,
+  },
+});
+const MIX: FeedMix = feedMix(values.mix);
+const ROSTERED = Math.round(PATIENTS * MIX.attributedShare);
+
+const EVENT_OF: Readonly<Record<FeedTrigger, EventType>> = {
+  A01: 'encounter.admitted',
+  A02: 'encounter.transferred',
+  A03: 'encounter.discharged',
+  A04: 'encounter.registered',
+  A08: 'encounter.updated',
+  A11: 'encounter.admission-cancelled',
+  A13: 'encounter.discharge-cancelled',
+};
+
+/** A hundred triggers in the mix's shares, shuffled once: the backlog's `index`th event has the trigger at index % 100. */
+const TRIGGER_CYCLE: FeedTrigger[] = (() => {
+  const cycle = (Object.entries(MIX.events) as Array<[FeedTrigger, number]>).flatMap(([trigger, share]) => Array.from({ length: share }, () => trigger));
+  const random = seededRandom(42);
+  for (let index = cycle.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(random() * (index + 1));
+    [cycle[index], cycle[other]] = [cycle[other], cycle[index]];
+  }
+  return cycle;
+})();
 
 const birthDateOf = (patient: number): string => new Date(Date.UTC(1940, 0, 1) + (patient % 20_000) * 86_400_000).toISOString().slice(0, 10);
 /**
@@ -30,14 +62,15 @@ const givenNameOf = (patient: number): string => GIVEN_NAMES[Math.floor(patient 
  */
 const patientOf = (index: number): number => (index * 7919) % PATIENTS;
 
-/** A discharge as adt-ingest would publish it, for the backlog's `index`th event (a share of them rostered). */
-function discharge(index: number): EventEnvelope {
+/** An encounter event of the mix as adt-ingest would publish it, for the backlog's `index`th event (the attributed share of patients rostered). */
+function encounterEvent(index: number): EventEnvelope {
   const now = new Date().toISOString();
   const patient = patientOf(index);
+  const trigger = TRIGGER_CYCLE[index % TRIGGER_CYCLE.length];
   return createEnvelope(
-    'encounter.discharged',
+    EVENT_OF[trigger],
     {
-      trigger: 'A03',
+      trigger,
       sendingFacility: 'LGH',
       messageControlId: `CU-${index}`,
       patient: {
@@ -57,12 +90,12 @@ function discharge(index: number): EventEnvelope {
         location: { pointOfCare: 'MED', room: '1', bed: 'A', facility: 'LGH' },
         attending: null,
         admittedAt: now,
-        dischargedAt: now,
-        dischargeDisposition: '01',
+        dischargedAt: trigger === 'A03' ? now : null,
+        dischargeDisposition: trigger === 'A03' ? '01' : null,
         dischargedToLocation: null,
       },
       diagnoses: [{ code: 'I25.10', codingSystem: 'I10', type: 'F' }],
-      coverage: [{ planId: 'NSHP-GOLD', memberId: `M${index}` }],
+      coverage: [{ planId: patient < ROSTERED ? PARTICIPATING_PLAN : 'SYN-COMMERCIAL-PPO', memberId: `M${patient}` }],
     },
     { source: 'adt-ingest', subject: `pt-cu-${patient}`, occurredAt: now, correlationId: `enc:LGH:V-CU-${index}` },
   );
@@ -75,7 +108,7 @@ async function fillBacklog(kafka: Kafka, topic: string, events: number): Promise
   const batch = 2000;
   for (let offset = 0; offset < events; offset += batch) {
     const messages = Array.from({ length: Math.min(batch, events - offset) }, (_, index) => {
-      const event = discharge(offset + index);
+      const event = encounterEvent(offset + index);
       return { key: event.subject, value: JSON.stringify(event), headers: { 'event-type': event.type } };
     });
     await producer.send({ topic, acks: -1, messages });
@@ -123,11 +156,11 @@ async function noopConsumer(kafka: Kafka, topic: string, events: number, groupId
   return rate;
 }
 
-/** Rosters a fifth of the backlog's patients, so about one discharge in five becomes a task (and its events). */
+/** Rosters the mix's attributed share of the backlog's patients, so that share of its discharges becomes a task (and its events). */
 async function rosterShare(system: SystemUnderTest): Promise<void> {
   const url = system.service('pharmacy-alert').url('/v1/roster/patients');
   for (let start = 0; start < ROSTERED; start += 2000) {
-    const patients = Array.from({ length: 2000 }, (_, offset) => ({
+    const patients = Array.from({ length: Math.min(2000, ROSTERED - start) }, (_, offset) => ({
       pharmacyPatientId: `SP-CU-${start + offset}`,
       familyName: `CATCHUP${start + offset}`,
       givenName: givenNameOf(start + offset),
@@ -145,14 +178,21 @@ async function rosterShare(system: SystemUnderTest): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { events: { type: 'string', default: '1000000' }, services: { type: 'string', default: 'pharmacy-alert,care-gap,referral' }, ...SERVICE_ENV_OPTION },
-  });
-  const serviceEnv = serviceEnvFrom(values['service-env']);
+  const serviceEnv = { ...BENCH_SERVICE_ENV, ...serviceEnvFrom(values['service-env']) };
   const events = Number(values.events);
   const services = values.services.split(',') as ServiceName[];
   await ensureInfrastructure();
-  const result: Record<string, unknown> = { benchmark: 'consumer catch-up (replay of a backlog)', date: new Date().toISOString(), machine: machine(), postgresql: await postgresqlSettings(ADMIN_DATABASE_URL), events, services: {} };
+  console.log(describeFeedMix(MIX));
+  const result: Record<string, unknown> = {
+    benchmark: 'consumer catch-up (replay of a backlog)',
+    date: new Date().toISOString(),
+    machine: machine(),
+    postgresql: await postgresqlSettings(ADMIN_DATABASE_URL),
+    mix: feedMixRecord(MIX),
+    serviceEnv,
+    events,
+    services: {},
+  };
   const bars: Array<{ label: string; value: number }> = [];
   for (const service of services) {
     const system = await SystemUnderTest.start({ services: [], env: {} });
@@ -161,7 +201,7 @@ async function main(): Promise<void> {
       await provisionTopics(kafka, system.topics);
       const topic = system.topics.of('encounters');
       // Boot the service once to migrate it and load its roster, then stop it while the backlog builds.
-      const withService = await SystemUnderTest.start({ services: [service], env: { KAFKA_TOPIC_PREFIX: system.topicPrefix, LOG_LEVEL: 'warn', ...serviceEnv } });
+      const withService = await SystemUnderTest.start({ services: [service], env: { KAFKA_TOPIC_PREFIX: system.topicPrefix, ...serviceEnv } });
       if (service === 'pharmacy-alert') {
         await rosterShare(withService);
       }
@@ -197,7 +237,7 @@ async function main(): Promise<void> {
       await system.stop();
     }
   }
-  const files = saveResults(`catch-up`, result, barChartSvg(`Catch-up of a ${events}-event backlog (events/s)`, '/s', [{ name: 'replay', bars }]));
+  const files = saveResults(`catch-up-${MIX.name}`, result, barChartSvg(`Catch-up of a ${events}-event backlog (events/s)`, '/s', [{ name: 'replay', bars }]));
   console.log(JSON.stringify(result, null, 2));
   console.log(`saved ${files.json} and ${files.svg}`);
 }

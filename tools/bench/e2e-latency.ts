@@ -6,14 +6,17 @@ import { createKafka, deleteTopicsWithPrefix } from '@sc/messaging';
 import { formatHl7Timestamp } from '@sc/hl7';
 import { MllpClient } from '@sc/mllp';
 import { ADMIN_DATABASE_URL, SERVICES, SseClient, SystemUnderTest, eventually, kafkaBrokers, syntheticAdt } from '@sc/testing';
-import { DEFAULT_FACILITIES, DEFAULT_MIX, feedPatients, rosterRows, runFeed, type FeedProgress } from '../feed/feed-engine';
+import { DEFAULT_FACILITIES, feedPatients, runFeed, type FeedOptions, type FeedProgress } from '../feed/feed-engine';
+import { describeFeedMix, feedMix, feedMixRecord } from '../feed/feed-mix';
 import { ensureInfrastructure } from '../stack';
 import { barChartSvg, machine, percentiles, saveResults } from './bench-results';
-import { cpuBudget } from './lib/cpu-budget';
+import { compareWithFloor, cpuBudget, describeFloorComparison, type CpuBudget } from './lib/cpu-budget';
 import { benchmarkProcessGroups, startCpuUsage } from './lib/cpu-usage';
 import { postgresqlSettings } from './lib/database-probe';
+import { loadRoster } from './lib/feed-load';
+import { FLOOR_CONSUMER_GROUPS, FloorPipeline, productDrained } from './lib/floor';
 import { ingestBatchStats } from './lib/ingest-batches';
-import { SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
+import { BENCH_SERVICE_ENV, SERVICE_ENV_OPTION, serviceEnvFrom } from './lib/service-env';
 
 const PHARMACIST = 'bench-pharm';
 const TEAM = 'team-bench';
@@ -75,6 +78,45 @@ const answered = (acks: Readonly<Record<string, number>>): number =>
 /** The issue's target: p99 at most 150 ms under a feed of this many messages a second. */
 const TARGET_FEED_RATE = 1000;
 
+interface FloorFeedRun {
+  readonly consumerGroups: number;
+  readonly storedRate: number;
+  readonly drainSeconds: number;
+  readonly cpuPerStoredMessage: CpuBudget;
+}
+
+/**
+ * The same feed (same mix, rate, seed and warm-up) against the floor pipeline: CPU per stored
+ * message from the end of the warm-up until its consumers have read everything.
+ */
+async function measureFloorFeed(feedOptions: Omit<FeedOptions, 'port'>, warmupSeconds: number, groups: number): Promise<FloorFeedRun> {
+  const floor = await FloorPipeline.start(groups);
+  try {
+    const options = { ...feedOptions, port: floor.mllpPort, runTag: `FL${Date.now().toString(36)}` };
+    const warmedUp = new Promise((resolve) => setTimeout(resolve, warmupSeconds * 1000)).then(async () => ({
+      cpuUsage: startCpuUsage(floor.processGroups()),
+      stored: (await floor.stats()).stored,
+      at: performance.now(),
+    }));
+    await runFeed(options, feedPatients(options));
+    const measured = await warmedUp;
+    const feedSeconds = (performance.now() - measured.at) / 1000;
+    const storedByFeedEnd = (await floor.stats()).stored - measured.stored;
+    const drainSeconds = await floor.drained();
+    const percentOfCore = measured.cpuUsage();
+    const seconds = (performance.now() - measured.at) / 1000;
+    const stored = (await floor.stats()).stored - measured.stored;
+    return {
+      consumerGroups: groups,
+      storedRate: Math.round(storedByFeedEnd / feedSeconds),
+      drainSeconds: Math.round(drainSeconds * 10) / 10,
+      cpuPerStoredMessage: cpuBudget(percentOfCore, stored / seconds, os.cpus().length, TARGET_FEED_RATE),
+    };
+  } finally {
+    await floor.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -84,10 +126,13 @@ async function main(): Promise<void> {
       'probe-interval-ms': { type: 'string', default: '250' },
       'ceiling-samples': { type: 'string', default: '300' },
       connections: { type: 'string' },
+      mix: { type: 'string', default: 'realistic' },
+      'floor-groups': { type: 'string', default: String(FLOOR_CONSUMER_GROUPS) },
       ...SERVICE_ENV_OPTION,
     },
   });
-  const serviceEnv = serviceEnvFrom(values['service-env']);
+  const serviceEnv = { ...BENCH_SERVICE_ENV, ...serviceEnvFrom(values['service-env']) };
+  const mix = feedMix(values.mix);
   const rate = Number(values.rate);
   // A hospital system's feed arrives over many interfaces, each waiting for its ACKs: at 50
   // messages/s per connection the feed offers its rate as long as an ACK takes under 20 ms.
@@ -101,29 +146,37 @@ async function main(): Promise<void> {
   await ensureInfrastructure();
   console.log(`bench:e2e — discharge ACK to pharmacist SSE event under a ${rate} msg/s background feed over ${connections} MLLP connections for ${durationSeconds} s after a ${warmupSeconds} s warm-up`);
 
+  console.log(describeFeedMix(mix));
+
   const ceiling = percentiles(await kafkaRoundTrip(Number(values['ceiling-samples'])));
   console.log(`ceiling (Kafka produce->consume round trip): p50 ${ceiling.p50.toFixed(1)} ms, p99 ${ceiling.p99.toFixed(1)} ms`);
 
-  const system = await SystemUnderTest.start({ services: SERVICES, env: { LOG_LEVEL: 'warn', ...serviceEnv } });
+  const baseFeed = {
+    host: '127.0.0.1',
+    rate,
+    durationSeconds: warmupSeconds + durationSeconds,
+    patients: 5000,
+    rosterShare: mix.attributedShare,
+    mix: { ...mix.events },
+    plausibleEncounters: mix.plausibleEncounters,
+    censusShare: mix.censusShare,
+    resendShare: 0.01,
+    malformedShare: 0.005,
+    facilities: DEFAULT_FACILITIES,
+    connections,
+    seed: 42,
+    runTag: '',
+  };
+  const floorGroups = Number(values['floor-groups']);
+  const floor = await measureFloorFeed(baseFeed, warmupSeconds, floorGroups);
+  console.log(`floor pipeline (${floorGroups} consumer groups): stored ${floor.storedRate} msg/s of the feed; consumers caught up ${floor.drainSeconds} s after it`);
+
+  const system = await SystemUnderTest.start({ services: SERVICES, env: serviceEnv });
   // An open live stream would hold the notifier's shutdown, and with it the whole benchmark, if a step fails.
   let feed: SseClient | undefined;
   try {
     const pharmacyAlert = system.service('pharmacy-alert').url('');
-    const feedOptions = {
-      host: '127.0.0.1',
-      port: system.mllpPort,
-      rate,
-      durationSeconds: warmupSeconds + durationSeconds,
-      patients: 5000,
-      rosterShare: 0.3,
-      mix: DEFAULT_MIX,
-      resendShare: 0.01,
-      malformedShare: 0.005,
-      facilities: DEFAULT_FACILITIES,
-      connections,
-      seed: 42,
-      runTag: `BG${Date.now().toString(36)}`,
-    };
+    const feedOptions = { ...baseFeed, port: system.mllpPort, runTag: `BG${Date.now().toString(36)}` };
     const patients = feedPatients(feedOptions);
     const probes = Array.from({ length: Math.ceil((durationSeconds * 1000) / probeIntervalMs) }, (_, index) => ({
       pharmacyPatientId: `SP-PROBE-${index}`,
@@ -135,14 +188,7 @@ async function main(): Promise<void> {
       identifiers: [{ authority: 'LGH', value: `PROBE${index}`, type: 'MR' }],
       therapies: [{ drugSystem: 'RXNORM', drugCode: '327361' }],
     }));
-    const roster = [...rosterRows(patients, 'team-synthetic'), ...probes];
-    for (let start = 0; start < roster.length; start += 2000) {
-      await fetch(`${pharmacyAlert}/v1/roster/patients`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...system.authorization('bench-feed', ['integration']) },
-        body: JSON.stringify({ patients: roster.slice(start, start + 2000) }),
-      });
-    }
+    await loadRoster(system, patients, probes);
     feed = await SseClient.open(system.service('notifier').url(`/v1/streams/users/${PHARMACIST}`), system.authorization(PHARMACIST, ['pharmacist'], [TEAM]));
     // Under a feed the machine cannot carry, a probe's ACK queues behind the feed's for tens of seconds.
     const probeClient = await MllpClient.connect({ host: '127.0.0.1', port: system.mllpPort, responseTimeoutMs: PROBE_ACK_TIMEOUT_MS });
@@ -160,6 +206,8 @@ async function main(): Promise<void> {
     // system, and the CPU shares would average the feed with the quiet after it.
     let feeding = true;
     let cpuPercentOfCore: Record<string, number> = {};
+    let cpuPerStoredMessage: CpuBudget | undefined;
+    let drainSeconds = 0;
     let probesSent = 0;
     let feedProgress: FeedProgress = { sent: 0, elapsedSeconds: 0, acks: {} };
     const afterWarmup = { sentPerSecond: 0, answeredPerSecond: 0, storedPerSecond: 0 };
@@ -174,12 +222,18 @@ async function main(): Promise<void> {
       feedProgress = progress;
     }).then(async (summary) => {
       const measured = await warmedUp;
-      cpuPercentOfCore = measured.cpuUsage();
       const seconds = (performance.now() - measured.at) / 1000;
       afterWarmup.sentPerSecond = Math.round((summary.sent - measured.progress.sent) / seconds);
       afterWarmup.answeredPerSecond = Math.round((answered(summary.acks) - answered(measured.progress.acks)) / seconds);
       afterWarmup.storedPerSecond = Math.round(((await ingestBatchStats(ingestMetrics)).sum - measured.stored) / seconds);
       feeding = false;
+      // The CPU a stored message costs includes what the consumers still had to do when the feed
+      // stopped: measured until they have caught up, as for the floor.
+      const drained = await productDrained(system, () => ({ percentOfCore: measured.cpuUsage(), at: performance.now() }));
+      cpuPercentOfCore = drained.measured.percentOfCore;
+      drainSeconds = Math.round(drained.seconds * 10) / 10;
+      const stored = (await ingestBatchStats(ingestMetrics)).sum - measured.stored;
+      cpuPerStoredMessage = cpuBudget(cpuPercentOfCore, stored / ((drained.measured.at - measured.at) / 1000), os.cpus().length, TARGET_FEED_RATE);
       return summary;
     });
     await warmedUp;
@@ -203,7 +257,10 @@ async function main(): Promise<void> {
       }
     })();
     const [feedSummary] = await Promise.all([background, probing]);
-    console.log(`CPU during the feed, % of one core: ${Object.entries(cpuPercentOfCore).map(([group, percent]) => `${group} ${percent}`).join(', ')}`);
+    console.log(`CPU during the feed and until the consumers caught up (${drainSeconds} s after), % of one core: ${Object.entries(cpuPercentOfCore).map(([group, percent]) => `${group} ${percent}`).join(', ')}`);
+    const productCpu = cpuPerStoredMessage ?? cpuBudget({}, 0, os.cpus().length, TARGET_FEED_RATE);
+    const floorComparison = compareWithFloor(productCpu, floor.cpuPerStoredMessage);
+    console.log(describeFloorComparison(floorComparison, 'stored message'));
     await new Promise((resolve) => setTimeout(resolve, 5000));
     clearInterval(sampleMemory);
     await probeClient.close();
@@ -245,6 +302,7 @@ async function main(): Promise<void> {
       machine: machine(),
       postgresql: await postgresqlSettings(ADMIN_DATABASE_URL),
       serviceEnv,
+      mix: feedMixRecord(mix),
       warmupSeconds,
       backgroundFeed: {
         targetRate: rate,
@@ -264,13 +322,17 @@ async function main(): Promise<void> {
       hopsMs: hops,
       ceilingKafkaRoundTripMs: ceiling,
       peakRssMiB: memoryMiB,
+      // From the end of the warm-up until the consumers had read everything the feed caused (drainSeconds after it stopped).
       cpuPercentOfCoreDuringFeed: cpuPercentOfCore,
-      // Whether this machine can carry the target's feed at all: the CPU each feed message cost, and the cores 1,000 msg/s would need.
-      cpuPerFeedMessage: cpuBudget(cpuPercentOfCore, afterWarmup.storedPerSecond, os.cpus().length, TARGET_FEED_RATE),
+      drainSeconds,
+      // Whether this machine can carry the target's feed at all: the CPU each stored feed message cost, and the cores 1,000 msg/s would need.
+      cpuPerFeedMessage: productCpu,
+      floor,
+      floorComparison,
       target: { p99Ms: 150, underFeedRate: TARGET_FEED_RATE },
     };
     const files = saveResults(
-      `e2e-latency-${rate}`,
+      `e2e-latency-${rate}-${mix.name}`,
       result,
       barChartSvg(`Discharge ACK to pharmacist SSE (under ${rate} msg/s), ms`, 'ms', [
         { name: 'system', bars: [{ label: 'p50', value: latency.p50 }, { label: 'p95', value: latency.p95 }, { label: 'p99', value: latency.p99 }] },

@@ -2,11 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { ADMIN_DATABASE_URL, SERVICES, SYNTHETIC_SSN, SystemUnderTest, databaseUrl, repoRoot } from '@sc/testing';
+import { ADMIN_DATABASE_URL, SERVICES, SystemUnderTest, databaseUrl, repoRoot } from '@sc/testing';
+import { describeFeedMix, feedMix, feedMixRecord, type FeedMix } from '../feed/feed-mix';
 import { barChart } from './lib/chart';
-import { cpuBudget, describeCpuBudget, type CpuBudget } from './lib/cpu-budget';
+import { compareWithFloor, cpuBudget, describeCpuBudget, describeFloorComparison, type CpuBudget } from './lib/cpu-budget';
 import { benchmarkProcessGroups, startCpuUsage } from './lib/cpu-usage';
+import { benchPatients, loadRoster, mixedMessages } from './lib/feed-load';
+import { FLOOR_CONSUMER_GROUPS, FloorPipeline, productDrained, type FloorStats } from './lib/floor';
+import { BENCH_SERVICE_ENV } from './lib/service-env';
 import { ingestBatchStats } from './lib/ingest-batches';
 import { postgresqlSettings, probeDatabase, type DatabaseProbe } from './lib/database-probe';
 import { runLoad, type LoadResult } from './lib/load';
@@ -21,6 +26,11 @@ import { runLoad, type LoadResult } from './lib/load';
  * Each connection waits for every ACK before sending the next message (how interface engines
  * usually send); a last step has 16 connections keep BENCH_PIPELINE_WINDOW (default 8) messages
  * in flight each, for senders that pipeline.
+ *
+ * Messages follow a declared feed mix (`--mix realistic`, the default, or `worst`; BENCH_MIX),
+ * and every step is also run against the floor pipeline (tools/bench/floor-pipeline.ts): CPU per
+ * stored message of the product and of the floor, by process, and their ratio. A step's CPU is
+ * measured until the consumers have read everything it caused, so lagging consumers are counted.
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -35,20 +45,11 @@ const stepLabel = ({ connections, window }: { connections: number; window: numbe
   `${connections} conn${window > 1 ? ` x ${window} in flight` : ''}`;
 const TARGET_PER_SECOND = 5000;
 
-/** A discharge shaped like the corpus' Epic feed: distinct patient, visit and control id each time. */
-function discharge(run: string, connection: number, sequence: number): string {
-  const id = `${run}-${connection}-${sequence}`;
-  return [
-    `MSH|^~\\&|EPICADT|LGH|SYNCCARE|SYNCCARE|20261120143100-0600||ADT^A03^ADT_A03|B${id}|P|2.5.1|||AL|NE||UNICODE UTF-8`,
-    'EVN|A03|20261120143100-0600||||20261120142500-0600',
-    `PID|1||M${connection}x${sequence % 5000}^^^LGH^MR~NSH${sequence}^^^NSHP^MB||RIVERA^JASON^M||19680412|M|||1450 ELM ST^^SPRINGFIELD^IL^62704^USA^H||^PRN^PH^^1^217^5550142||ENG|||LGH-ACCT-${sequence}|${SYNTHETIC_SSN}`,
-    `PV1|1|I|CARD^412^B^LGH||||10234^NGUYEN^ANH^^^DR^MD|||CAR|||||||||V${id}|||||||||||||||||01||||||||20261117083000-0600|20261120142500-0600`,
-    'DG1|1||I25.10^Atherosclerotic heart disease^I10|||F',
-    'DG1|2||M06.9^Rheumatoid arthritis, unspecified^I10|||F',
-    'IN1|1|NSHP-GOLD^Northstar Gold PPO|NSHP^^^NSHP|||||||||||||||||||||||||||||||||NSH778812345',
-    '',
-  ].join('\r');
-}
+const { values: options } = parseArgs({
+  options: { mix: { type: 'string', default: process.env.BENCH_MIX ?? 'realistic' }, 'floor-groups': { type: 'string', default: String(FLOOR_CONSUMER_GROUPS) } },
+});
+const MIX: FeedMix = feedMix(options.mix);
+const FLOOR_GROUPS = Number(options['floor-groups']);
 
 async function startBareServer(): Promise<{ port: number; child: ChildProcess }> {
   const entry = path.join(repoRoot(), 'dist', 'tools', 'bench', 'bare-mllp-server.js');
@@ -72,8 +73,13 @@ function row(label: string, result: LoadResult, extra = ''): string {
 interface IngestRun {
   readonly services: readonly string[];
   readonly database: DatabaseProbe;
-  readonly steps: Array<LoadResult & { averageBatch: number; cpu: CpuBudget }>;
+  readonly steps: Array<LoadResult & { averageBatch: number; drainSeconds: number; cpu: CpuBudget }>;
   readonly durability: { acknowledged: number; stored: number };
+}
+
+/** CPU per accepted message over a step and the drain after it: `seconds` is how long the measurement ran. */
+function cpuOver(percentOfCore: Record<string, number>, accepted: number, seconds: number): CpuBudget {
+  return cpuBudget(percentOfCore, accepted / seconds, os.cpus().length, TARGET_PER_SECOND);
 }
 
 /** Drives adt-ingest (with `services` running) through every step and checks that each accept was stored. */
@@ -81,20 +87,26 @@ async function measureIngest(system: SystemUnderTest, run: string, label: string
   const metricsUrl = system.service('adt-ingest').url('/metrics');
   const database = await probeDatabase(databaseUrl(system.runId, 'adt-ingest'));
   console.log(`${label}: database round trip ${database.roundTripMs} ms, ${database.commitsPerSecond} single-row commits/s from one connection`);
-  await runLoad({ port: system.mllpPort, connections: 4, seconds: 3, message: (connection, sequence) => discharge(`${run}w`, connection, sequence) });
+  const patients = benchPatients(MIX);
+  console.log(`${label}: ${await loadRoster(system, patients)} attributed patients on the roster`);
+  await runLoad({ port: system.mllpPort, connections: 4, seconds: 3, message: mixedMessages(MIX, patients, 4, `B${run}w`) });
+  await productDrained(system, () => undefined);
   const steps: IngestRun['steps'] = [];
   let acknowledged = 0;
   const groups = benchmarkProcessGroups(system);
   for (const [index, { connections, window }] of STEPS.entries()) {
     const before = await ingestBatchStats(metricsUrl);
+    const started = performance.now();
     const cpuUsage = startCpuUsage(groups);
-    const result = await runLoad({ port: system.mllpPort, connections, window, seconds: SECONDS, message: (connection, sequence) => discharge(`${run}c${index}`, connection, sequence) });
-    const cpu = cpuBudget(cpuUsage(), result.perSecond, os.cpus().length, TARGET_PER_SECOND);
+    const result = await runLoad({ port: system.mllpPort, connections, window, seconds: SECONDS, message: mixedMessages(MIX, patients, connections, `B${run}c${index}`) });
+    const drained = await productDrained(system, () => ({ percentOfCore: cpuUsage(), seconds: (performance.now() - started) / 1000 }));
+    const cpu = cpuOver(drained.measured.percentOfCore, result.accepted, drained.measured.seconds);
     const after = await ingestBatchStats(metricsUrl);
     const averageBatch = Math.round(((after.sum - before.sum) / Math.max(1, after.count - before.count)) * 10) / 10;
-    steps.push({ ...result, averageBatch, cpu });
+    const drainSeconds = Math.round(drained.seconds * 10) / 10;
+    steps.push({ ...result, averageBatch, drainSeconds, cpu });
     acknowledged += result.accepted;
-    console.log(row(label, result, `avg batch ${averageBatch}${result.refused > 0 ? `, ${result.refused} refused` : ''}`));
+    console.log(row(label, result, `avg batch ${averageBatch}, consumers caught up ${drainSeconds} s after${result.refused > 0 ? `, ${result.refused} refused` : ''}`));
     console.log(`${''.padEnd(13)}${describeCpuBudget(cpu, 'message', TARGET_PER_SECOND)}`);
   }
   const db = new Client({ connectionString: databaseUrl(system.runId, 'adt-ingest') });
@@ -109,13 +121,50 @@ async function measureIngest(system: SystemUnderTest, run: string, label: string
   }
 }
 
+interface FloorRun {
+  readonly consumerGroups: number;
+  readonly steps: Array<LoadResult & { averageBatch: number; drainSeconds: number; cpu: CpuBudget }>;
+  readonly durability: { acknowledged: number; stored: number; produced: number; consumed: readonly number[] };
+}
+
+/** The same steps, with the same mix, against the floor pipeline. */
+async function measureFloor(run: string): Promise<FloorRun> {
+  const floor = await FloorPipeline.start(FLOOR_GROUPS);
+  try {
+    const patients = benchPatients(MIX);
+    await runLoad({ port: floor.mllpPort, connections: 4, seconds: 3, message: mixedMessages(MIX, patients, 4, `F${run}w`) });
+    await floor.drained();
+    const steps: FloorRun['steps'] = [];
+    let acknowledged = 0;
+    for (const [index, { connections, window }] of STEPS.entries()) {
+      const before: FloorStats = await floor.stats();
+      const started = performance.now();
+      const cpuUsage = startCpuUsage(floor.processGroups());
+      const result = await runLoad({ port: floor.mllpPort, connections, window, seconds: SECONDS, message: mixedMessages(MIX, patients, connections, `F${run}c${index}`) });
+      const drainSeconds = Math.round((await floor.drained()) * 10) / 10;
+      const cpu = cpuOver(cpuUsage(), result.accepted, (performance.now() - started) / 1000);
+      const after = await floor.stats();
+      const averageBatch = Math.round(((after.stored - before.stored) / Math.max(1, after.commits - before.commits)) * 10) / 10;
+      steps.push({ ...result, averageBatch, drainSeconds, cpu });
+      acknowledged += result.accepted;
+      console.log(row('floor', result, `avg batch ${averageBatch}, consumers caught up ${drainSeconds} s after${result.refused > 0 ? `, ${result.refused} refused` : ''}`));
+      console.log(`${''.padEnd(13)}${describeCpuBudget(cpu, 'message', TARGET_PER_SECOND)}`);
+    }
+    const { stored, produced, consumed } = await floor.stats();
+    return { consumerGroups: FLOOR_GROUPS, steps, durability: { acknowledged, stored, produced, consumed } };
+  } finally {
+    await floor.stop();
+  }
+}
+
 async function measureCeiling(run: string): Promise<LoadResult[]> {
   const bare = await startBareServer();
   try {
-    await runLoad({ port: bare.port, connections: 4, seconds: 2, message: (connection, sequence) => discharge(`${run}bw`, connection, sequence) });
+    const patients = benchPatients(MIX);
+    await runLoad({ port: bare.port, connections: 4, seconds: 2, message: mixedMessages(MIX, patients, 4, `${run}bw`) });
     const results: LoadResult[] = [];
     for (const { connections, window } of STEPS) {
-      const result = await runLoad({ port: bare.port, connections, window, seconds: SECONDS, message: (connection, sequence) => discharge(`${run}b`, connection, sequence) });
+      const result = await runLoad({ port: bare.port, connections, window, seconds: SECONDS, message: mixedMessages(MIX, patients, connections, `${run}b`) });
       results.push(result);
       console.log(row('bare MLLP', result));
     }
@@ -125,12 +174,26 @@ async function measureCeiling(run: string): Promise<LoadResult[]> {
   }
 }
 
+/** Starts services, once more if the first start fails (topic creation right after another run's topics were deleted sometimes meets a broker not yet caught up). */
+async function startSystem(services: Parameters<typeof SystemUnderTest.start>[0]['services']): Promise<SystemUnderTest> {
+  try {
+    return await SystemUnderTest.start({ services, env: BENCH_SERVICE_ENV });
+  } catch (error) {
+    console.log(`starting ${services.join(', ')} failed (${error instanceof Error ? error.message : String(error)}); trying once more`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    return SystemUnderTest.start({ services, env: BENCH_SERVICE_ENV });
+  }
+}
+
 async function main(): Promise<void> {
   const run = Date.now().toString(36);
   const loadAtStart = os.loadavg();
   console.log(`ingest benchmark: ${SECONDS} s per step, ${STEPS.map(stepLabel).join(', ')}; ${os.cpus().length} CPUs, load ${loadAtStart.map((load) => load.toFixed(2)).join(' ')}`);
+  console.log(describeFeedMix(MIX));
+  console.log(`floor: the same messages group-committed into one table, produced to Kafka, read and parsed by ${FLOOR_GROUPS} consumer groups`);
 
-  const full = await SystemUnderTest.start({ services: SERVICES, env: { LOG_LEVEL: 'warn' } });
+  const floor = await measureFloor(run);
+  const full = await startSystem(SERVICES);
   let withSystem: IngestRun;
   let ceiling: LoadResult[];
   try {
@@ -140,7 +203,7 @@ async function main(): Promise<void> {
   } finally {
     await full.stop();
   }
-  const single = await SystemUnderTest.start({ services: ['adt-ingest'], env: { LOG_LEVEL: 'warn' } });
+  const single = await startSystem(['adt-ingest']);
   let alone: IngestRun;
   try {
     alone = await measureIngest(single, `${run}a`, 'ingest alone');
@@ -159,7 +222,17 @@ async function main(): Promise<void> {
     ratioToCeiling: ceiling[index] ? Math.round((result.perSecond / ceiling[index].perSecond) * 100) / 100 : null,
     coresForTargetAllServices: result.cpu.coresForTarget,
     coresForTargetAlone: alone.steps[index]?.cpu.coresForTarget ?? null,
+    floorPerSecond: floor.steps[index]?.perSecond ?? null,
+    cpuRatioToFloor: floor.steps[index] ? compareWithFloor(result.cpu, floor.steps[index].cpu).ratio.machine : null,
   }));
+  const floorComparison = withSystem.steps.map((result, index) => ({
+    step: stepLabel(result),
+    allServices: compareWithFloor(result.cpu, floor.steps[index].cpu),
+    ingestAlone: alone.steps[index] ? compareWithFloor(alone.steps[index].cpu, floor.steps[index].cpu) : null,
+  }));
+  for (const { step, allServices } of floorComparison) {
+    console.log(`${step}, all services against the floor:\n${describeFloorComparison(allServices, 'stored message')}`);
+  }
   const report = {
     date: new Date().toISOString(),
     command: 'npm run bench:ingest',
@@ -167,21 +240,26 @@ async function main(): Promise<void> {
     postgresql: await postgresqlSettings(ADMIN_DATABASE_URL),
     setup: {
       secondsPerStep: SECONDS,
-      message: 'ADT^A03 v2.5.1, ~900 bytes, distinct patient, visit and control id each time',
+      message: 'ADT v2.5.1 of the feed mix (mix), 20,000 synthetic patients, each connection its own share of them',
+      floor: `the same messages over MLLP, parsed, group-committed into one table, ACKed after commit, produced to Kafka (acks=all, batched), read and JSON-parsed by ${FLOOR_GROUPS} consumer groups`,
       sending: 'one message in flight per connection (next sent after its ACK), except the last step: 16 connections pipelining',
       durable: 'ACK only after the PostgreSQL commit of message + encounter + outbox rows (synchronous_commit on)',
       ceiling: 'the same MLLP server and parser answering AA without storing, in its own process, while all services are up',
-      cpu: 'per step, CPU time per accepted message of each process group (/proc) and of the whole machine; coresForTarget is what the machine figure would need at the target rate',
+      cpu: 'per step, CPU time per accepted message of each process group (/proc) and of the whole machine, from the step start until every consumer has read what the step caused; coresForTarget is what the machine figure would need at the target rate',
     },
     targetPerSecond: TARGET_PER_SECOND,
+    mix: feedMixRecord(MIX),
+    serviceEnv: BENCH_SERVICE_ENV,
     allServices: withSystem,
+    floor,
+    floorComparison,
     ingestAlone: alone,
     ceiling,
     comparison,
   };
-  writeFileSync(path.join(resultsDir, `ingest-${date}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, `ingest-${date}-${MIX.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(
-    path.join(resultsDir, `ingest-${date}.svg`),
+    path.join(resultsDir, `ingest-${date}-${MIX.name}.svg`),
     barChart({
       title: 'adt-ingest: durable ACKs per second over MLLP',
       subtitle: `${date}: ${os.cpus().length} CPUs shared with PostgreSQL and Kafka, load average ${loadAtStart[0].toFixed(1)} at start; ${SECONDS} s per step`,
@@ -189,6 +267,7 @@ async function main(): Promise<void> {
       series: [
         { name: 'adt-ingest, all services running', color: '#2e86c1', values: withSystem.steps.map((result) => result.perSecond) },
         { name: 'adt-ingest alone', color: '#85c1e9', values: alone.steps.map((result) => result.perSecond) },
+        { name: 'floor pipeline', color: '#58d68d', values: floor.steps.map((result) => result.perSecond) },
         { name: 'bare MLLP (ACK, no storage)', color: '#aab7b8', values: ceiling.map((result) => result.perSecond) },
       ],
       unit: 'acknowledgments per second',
@@ -196,7 +275,7 @@ async function main(): Promise<void> {
     }),
   );
   console.table(comparison);
-  console.log(`results: bench/results/ingest-${date}.json and .svg`);
+  console.log(`results: bench/results/ingest-${date}-${MIX.name}.json and .svg`);
 }
 
 main().catch((error: unknown) => {

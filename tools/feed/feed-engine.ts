@@ -1,5 +1,7 @@
 import { MllpClient } from '@sc/mllp';
-import { applyTrigger, createPatients, nextTrigger, renderAdt, seededRandom, type Facility, type FeedTrigger, type SyntheticPatient } from './synthetic-hospital';
+import { allows, applyTrigger, createPatients, nextTrigger, renderAdt, seededRandom, type Facility, type FeedTrigger, type SyntheticPatient } from './synthetic-hospital';
+
+export { DEFAULT_FACILITIES, DEFAULT_MIX } from './feed-mix';
 
 export interface FeedOptions {
   host: string;
@@ -11,6 +13,10 @@ export interface FeedOptions {
   rosterShare: number;
   /** Relative weights of the trigger events. */
   mix: Record<FeedTrigger, number>;
+  /** Keep encounters plausible (the default); false sends each event as drawn (FeedMix.plausibleEncounters). */
+  plausibleEncounters?: boolean;
+  /** Share of patients in hospital when the feed starts (default 0). */
+  censusShare?: number;
   /** Share of messages sent twice (same control id and content), as interface engines do on timeouts. */
   resendShare: number;
   /** Share of messages deliberately broken (a bad timestamp, a missing MSH-10, not HL7 at all). */
@@ -38,33 +44,11 @@ export interface FeedSummary extends FeedProgress {
   rosteredDischarges: number;
 }
 
-export const DEFAULT_FACILITIES: Facility[] = [
-  { id: 'LGH', timeZone: 'America/Chicago', sendsOffsets: true },
-  { id: 'NSH', timeZone: 'America/New_York', sendsOffsets: false },
-  { id: 'MVM', timeZone: 'America/Denver', sendsOffsets: false },
-  { id: 'PHX', timeZone: 'America/Phoenix', sendsOffsets: true },
-];
-
-export const DEFAULT_MIX: Record<FeedTrigger, number> = { A01: 25, A02: 10, A03: 30, A08: 25, A11: 5, A13: 5 };
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) {
     return 0;
   }
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function chooseTrigger(mix: Record<FeedTrigger, number>, random: () => number): FeedTrigger {
-  const entries = Object.entries(mix) as Array<[FeedTrigger, number]>;
-  const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
-  let roll = random() * total;
-  for (const [trigger, weight] of entries) {
-    roll -= weight;
-    if (roll <= 0) {
-      return trigger;
-    }
-  }
-  return entries[0][0];
 }
 
 function breakMessage(message: string, random: () => number): string {
@@ -95,8 +79,103 @@ export function rosterRows(patients: SyntheticPatient[], teamId: string): Array<
     }));
 }
 
-export function feedPatients(options: Pick<FeedOptions, 'patients' | 'facilities' | 'rosterShare' | 'seed'>): SyntheticPatient[] {
-  return createPatients(options.patients, options.facilities, options.rosterShare, seededRandom(options.seed));
+export function feedPatients(options: Pick<FeedOptions, 'patients' | 'facilities' | 'rosterShare' | 'seed' | 'censusShare'>): SyntheticPatient[] {
+  const patients = createPatients(options.patients, options.facilities, options.rosterShare, seededRandom(options.seed));
+  // A stream of its own, so the census leaves the patients themselves as they were for a seed.
+  const census = seededRandom(options.seed + 2);
+  for (const patient of patients) {
+    if (census() < (options.censusShare ?? 0)) {
+      applyTrigger(patient, 'A01');
+    }
+  }
+  return patients;
+}
+
+type EncounterState = SyntheticPatient['state'];
+const STATES: readonly EncounterState[] = ['out', 'admitted', 'discharged'];
+
+/**
+ * Draws the next message's trigger from the mix, then a patient whose encounter allows it, so the
+ * feed has the declared shares and every patient's story stays plausible. When nobody's
+ * encounter allows the trigger drawn (at the start of a feed), a random patient gets the event
+ * closest to it. With `plausibleEncounters` off, a random patient gets the trigger as drawn.
+ */
+export class FeedStream {
+  private readonly pools: Record<EncounterState, SyntheticPatient[]> = { out: [], admitted: [], discharged: [] };
+  private readonly slot = new Map<SyntheticPatient, number>();
+  private readonly weights: Array<[FeedTrigger, number]>;
+  private readonly total: number;
+
+  constructor(
+    private readonly patients: readonly SyntheticPatient[],
+    mix: Readonly<Record<FeedTrigger, number>>,
+    private readonly random: () => number,
+    private readonly plausibleEncounters = true,
+  ) {
+    for (const patient of patients) {
+      this.enter(patient);
+    }
+    this.weights = (Object.entries(mix) as Array<[FeedTrigger, number]>).filter(([, weight]) => weight > 0);
+    this.total = this.weights.reduce((sum, [, weight]) => sum + weight, 0);
+  }
+
+  next(): { patient: SyntheticPatient; trigger: FeedTrigger } {
+    const wanted = this.draw();
+    let patient: SyntheticPatient;
+    let trigger = wanted;
+    if (!this.plausibleEncounters) {
+      patient = this.patients[Math.floor(this.random() * this.patients.length)];
+    } else {
+      const candidates = STATES.filter((state) => allows(state, wanted));
+      const count = candidates.reduce((sum, state) => sum + this.pools[state].length, 0);
+      if (count === 0) {
+        patient = this.patients[Math.floor(this.random() * this.patients.length)];
+        trigger = nextTrigger(patient, wanted);
+      } else {
+        let index = Math.floor(this.random() * count);
+        const state = candidates.find((candidate) => {
+          if (index < this.pools[candidate].length) {
+            return true;
+          }
+          index -= this.pools[candidate].length;
+          return false;
+        }) as EncounterState;
+        patient = this.pools[state][index];
+      }
+    }
+    this.leave(patient);
+    applyTrigger(patient, trigger);
+    this.enter(patient);
+    return { patient, trigger };
+  }
+
+  private draw(): FeedTrigger {
+    let roll = this.random() * this.total;
+    for (const [trigger, weight] of this.weights) {
+      roll -= weight;
+      if (roll < 0) {
+        return trigger;
+      }
+    }
+    return this.weights[this.weights.length - 1][0];
+  }
+
+  private enter(patient: SyntheticPatient): void {
+    const pool = this.pools[patient.state];
+    this.slot.set(patient, pool.length);
+    pool.push(patient);
+  }
+
+  /** Swap-remove from its pool: O(1). */
+  private leave(patient: SyntheticPatient): void {
+    const pool = this.pools[patient.state];
+    const index = this.slot.get(patient) as number;
+    const last = pool.pop() as SyntheticPatient;
+    if (last !== patient) {
+      pool[index] = last;
+      this.slot.set(last, index);
+    }
+  }
 }
 
 /**
@@ -105,6 +184,7 @@ export function feedPatients(options: Pick<FeedOptions, 'patients' | 'facilities
  */
 export async function runFeed(options: FeedOptions, patients: SyntheticPatient[], onProgress?: (progress: FeedProgress) => void): Promise<FeedSummary> {
   const random = seededRandom(options.seed + 1);
+  const stream = new FeedStream(patients, options.mix, random, options.plausibleEncounters ?? true);
   const clients = await Promise.all(Array.from({ length: options.connections }, () => MllpClient.connect({ host: options.host, port: options.port, responseTimeoutMs: 30_000 })));
   const latencies: number[] = [];
   const acks: Record<string, number> = {};
@@ -139,9 +219,7 @@ export async function runFeed(options: FeedOptions, patients: SyntheticPatient[]
       if (wait > 1) {
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
-      const patient = patients[Math.floor(random() * patients.length)];
-      const trigger = nextTrigger(patient, chooseTrigger(options.mix, random));
-      applyTrigger(patient, trigger);
+      const { patient, trigger } = stream.next();
       let message = renderAdt(patient, trigger, `${options.runTag}-${index}`, new Date(), random);
       const client = clients[index % clients.length];
       if (random() < options.malformedShare) {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEVELOPMENT_JWT_SECRET } from '@sc/config';
 import { signDevelopmentToken } from '@sc/security';
-import { DEFAULT_FACILITIES, DEFAULT_MIX, feedPatients, rosterRows, runFeed, type FeedOptions } from './feed-engine';
+import { DEFAULT_FACILITIES, feedPatients, rosterRows, runFeed, type FeedOptions } from './feed-engine';
+import { FEED_MIXES, describeFeedMix, feedMix } from './feed-mix';
 import type { FeedTrigger } from './synthetic-hospital';
 
 const HELP = `Plays a synthetic hospital ADT feed over MLLP.
@@ -9,15 +10,16 @@ const HELP = `Plays a synthetic hospital ADT feed over MLLP.
 usage: npm run feed -- [options]
   --host 127.0.0.1        --port 2575          MLLP endpoint (adt-ingest)
   --rate 200              messages per second   --duration 30   seconds
-  --patients 2000         synthetic patients    --roster-share 0.3
-  --mix A01=25,A02=10,A03=30,A08=25,A11=5,A13=5
+  --patients 2000         synthetic patients
+  --mix realistic         a named mix (${Object.keys(FEED_MIXES).join(', ')}) or event weights: A08=40,A01=16,A03=16,A04=12,A02=10,A11=3,A13=3
+  --roster-share 0.3      share of patients attributed (rostered, participating plan); default: the named mix's
   --resend-share 0.02     --malformed-share 0.01
   --facilities LGH:America/Chicago:offset,NSH:America/New_York:local
   --connections 4         --seed 42
   --load-roster http://127.0.0.1:3002   first upsert the rostered share into pharmacy-alert`;
 
 function parseMix(text: string): Record<FeedTrigger, number> {
-  const mix = { A01: 0, A02: 0, A03: 0, A08: 0, A11: 0, A13: 0 };
+  const mix = { A01: 0, A02: 0, A03: 0, A04: 0, A08: 0, A11: 0, A13: 0 };
   for (const pair of text.split(',')) {
     const [trigger, weight] = pair.split('=');
     if (!(trigger in mix) || Number.isNaN(Number(weight))) {
@@ -41,8 +43,8 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '200' },
       duration: { type: 'string', default: '30' },
       patients: { type: 'string', default: '2000' },
-      'roster-share': { type: 'string', default: '0.3' },
-      mix: { type: 'string' },
+      'roster-share': { type: 'string' },
+      mix: { type: 'string', default: 'realistic' },
       'resend-share': { type: 'string', default: '0.02' },
       'malformed-share': { type: 'string', default: '0.01' },
       facilities: { type: 'string' },
@@ -56,14 +58,17 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
+  const named = values.mix.includes('=') ? undefined : feedMix(values.mix);
   const options: FeedOptions = {
     host: values.host,
     port: Number(values.port),
     rate: Number(values.rate),
     durationSeconds: Number(values.duration),
     patients: Number(values.patients),
-    rosterShare: Number(values['roster-share']),
-    mix: values.mix ? parseMix(values.mix) : DEFAULT_MIX,
+    rosterShare: Number(values['roster-share'] ?? named?.attributedShare ?? 0.3),
+    mix: named ? { ...named.events } : parseMix(values.mix),
+    plausibleEncounters: named?.plausibleEncounters ?? true,
+    censusShare: named?.censusShare ?? 0.3,
     resendShare: Number(values['resend-share']),
     malformedShare: Number(values['malformed-share']),
     facilities: values.facilities
@@ -77,6 +82,9 @@ async function main(): Promise<void> {
     runTag: `F${Date.now().toString(36)}`,
   };
   const patients = feedPatients(options);
+  if (named) {
+    console.log(describeFeedMix({ ...named, attributedShare: options.rosterShare }, options.facilities));
+  }
   if (values['load-roster']) {
     const token = signDevelopmentToken(process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, { sub: 'synthetic-feed', roles: ['integration'] });
     const rows = rosterRows(patients, 'team-synthetic');

@@ -10,7 +10,15 @@ export interface Facility {
   sendsOffsets: boolean;
 }
 
-export type FeedTrigger = 'A01' | 'A02' | 'A03' | 'A08' | 'A11' | 'A13';
+export type FeedTrigger = 'A01' | 'A02' | 'A03' | 'A04' | 'A08' | 'A11' | 'A13';
+
+/**
+ * The health plan attributed patients carry in their coverage (IN1-2): services that serve
+ * members of participating plans are started with `PARTICIPATING_PLANS` naming it.
+ */
+export const PARTICIPATING_PLAN = 'SYN-ACO-GOLD';
+/** Plans of everyone else: no program participates in them. */
+const OTHER_PLANS = ['SYN-COMMERCIAL-PPO', 'SYN-MEDICAID-HMO', 'SYN-MEDICARE-ADV', 'SYN-EXCHANGE-SILVER'];
 
 export interface SyntheticPatient {
   mrn: string;
@@ -20,7 +28,10 @@ export interface SyntheticPatient {
   birthDate: string;
   sex: 'F' | 'M';
   language: string;
+  /** Attributed to a participating program: on the roster, and covered by PARTICIPATING_PLAN. */
   rostered: boolean;
+  /** IN1-2.1 of every message about this patient. */
+  planId: string;
   visitSeq: number;
   state: 'out' | 'admitted' | 'discharged';
 }
@@ -49,6 +60,7 @@ export function createPatients(count: number, facilities: Facility[], rosterShar
     const year = 1940 + Math.floor(random() * 60);
     const month = String(1 + Math.floor(random() * 12)).padStart(2, '0');
     const day = String(1 + Math.floor(random() * 28)).padStart(2, '0');
+    const rostered = random() < rosterShare;
     return {
       mrn: `SYN${String(index).padStart(7, '0')}`,
       facility: facilities[index % facilities.length],
@@ -57,7 +69,8 @@ export function createPatients(count: number, facilities: Facility[], rosterShar
       birthDate: `${year}-${month}-${day}`,
       sex: random() < 0.5 ? 'F' : 'M',
       language: random() < 0.15 ? 'SPA' : 'ENG',
-      rostered: random() < rosterShare,
+      rostered,
+      planId: rostered ? PARTICIPATING_PLAN : pick(random, OTHER_PLANS),
       visitSeq: 0,
       state: 'out',
     };
@@ -110,12 +123,17 @@ function hl7Time(date: Date, facility: Facility): string {
 export function nextTrigger(patient: SyntheticPatient, wanted: FeedTrigger): FeedTrigger {
   switch (patient.state) {
     case 'out':
-      return 'A01';
+      return wanted === 'A04' ? 'A04' : 'A01';
     case 'admitted':
-      return wanted === 'A01' || wanted === 'A13' ? 'A03' : wanted;
+      return wanted === 'A01' || wanted === 'A04' || wanted === 'A13' ? 'A03' : wanted;
     case 'discharged':
-      return wanted === 'A13' ? 'A13' : 'A01';
+      return wanted === 'A13' || wanted === 'A04' ? wanted : 'A01';
   }
+}
+
+/** Whether `trigger` is a plausible next event for a patient in `state` (what nextTrigger keeps to). */
+export function allows(state: SyntheticPatient['state'], trigger: FeedTrigger): boolean {
+  return nextTrigger({ state } as SyntheticPatient, trigger) === trigger;
 }
 
 export function applyTrigger(patient: SyntheticPatient, trigger: FeedTrigger): void {
@@ -125,7 +143,17 @@ export function applyTrigger(patient: SyntheticPatient, trigger: FeedTrigger): v
       patient.state = 'admitted';
       break;
     case 'A03':
+      // A discharge of a stay whose admission this feed never carried (the worst-case mix sends
+      // nothing else): a visit of its own, as when an interface starts mid-stay.
+      if (patient.state !== 'admitted') {
+        patient.visitSeq += 1;
+      }
       patient.state = 'discharged';
+      break;
+    case 'A04':
+      // An outpatient registration: a visit of its own that this feed does not follow further.
+      patient.visitSeq += 1;
+      patient.state = 'out';
       break;
     case 'A11':
       patient.state = 'out';
@@ -137,6 +165,17 @@ export function applyTrigger(patient: SyntheticPatient, trigger: FeedTrigger): v
     case 'A08':
       break;
   }
+}
+
+/** IN1 with the plan (IN1-2), its payer (IN1-3) and the member's policy number (IN1-36). */
+function insurance(patient: SyntheticPatient): string {
+  const fields = new Array<string>(37).fill('');
+  fields[0] = 'IN1';
+  fields[1] = '1';
+  fields[2] = `${patient.planId}^${patient.planId.replace(/-/g, ' ')}`;
+  fields[3] = `${patient.planId.split('-')[1]}^^^SYN`;
+  fields[36] = `M${patient.mrn}`;
+  return fields.join('|');
 }
 
 export function renderAdt(patient: SyntheticPatient, trigger: FeedTrigger, controlId: string, now: Date, random: () => number): string {
@@ -153,6 +192,7 @@ export function renderAdt(patient: SyntheticPatient, trigger: FeedTrigger, contr
     `PID|1||${patient.mrn}^^^${facility.id}^MR||${patient.familyName}^${patient.givenName}||${patient.birthDate.replace(/-/g, '')}|${patient.sex}|||${Math.floor(random() * 900) + 100} MAIN ST^^SPRINGFIELD^IL^62704^USA^H||^PRN^PH^^1^217^555${String(Math.floor(random() * 10_000)).padStart(4, '0')}||${patient.language}`,
     `PV1|1|I|${pick(random, ['CARD', 'MED', 'SURG', 'ICU'])}^${100 + Math.floor(random() * 400)}^A^${facility.id}||||10234^NGUYEN^ANH^^^DR^MD|||CAR|||||||||${visit}|||||||||||||||||${disposition}||||||||${admitted}|${discharge}`,
     `DG1|1||${pick(random, DIAGNOSES)}^I10|||F`,
+    insurance(patient),
     `ZSY|synthetic|${Math.floor(random() * 1000)}`,
   ];
   // Meditech-style feeds end segments with LF; most send CR.

@@ -1,4 +1,4 @@
-import { cpuBudget, describeCpuBudget } from './cpu-budget';
+import { compareWithFloor, cpuBudget, describeCpuBudget } from './cpu-budget';
 
 describe('cpuBudget', () => {
   it('turns shares of a core at a rate into milliseconds of CPU per message', () => {
@@ -21,5 +21,14 @@ describe('cpuBudget', () => {
 
   it('claims nothing for a step that handled no message', () => {
     expect(cpuBudget({ machine: 40 }, 0, 2, 5000)).toEqual({ msPerMessage: {}, coresForTarget: Number.POSITIVE_INFINITY, cpuBoundPerSecond: 0 });
+  });
+});
+
+describe('compareWithFloor', () => {
+  it('divides the product’s CPU per message by the floor’s: machine, shared servers, and its own processes against the floor’s', () => {
+    const product = cpuBudget({ machine: 180, postgresql: 60, kafka: 10, 'adt-ingest': 40, 'care-gap': 30, 'pharmacy-alert': 30, 'load client': 5 }, 1000, 2, 5000);
+    const floor = cpuBudget({ machine: 60, postgresql: 20, kafka: 10, 'floor ingest': 15, 'floor consumers': 10, 'load client': 5 }, 2000, 2, 5000);
+    // product: 1.8 ms a message, floor 0.3 ms; its services 1.0 ms against the floor's own 0.125 ms.
+    expect(compareWithFloor(product, floor).ratio).toEqual({ machine: 6, measured: 5.83, postgresql: 6, kafka: 2, application: 8 });
   });
 });

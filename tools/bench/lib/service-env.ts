@@ -1,5 +1,15 @@
+import { PARTICIPATING_PLAN } from '../../feed/synthetic-hospital';
+
 /** The `--service-env` option of the benchmarks: settings to compare, given to every service (`--service-env EVENT_TRANSACTIONS_IN_FLIGHT=1`). */
 export const SERVICE_ENV_OPTION = { 'service-env': { type: 'string' as const, multiple: true as const, default: [] as string[] } };
+
+/**
+ * What every benchmark gives the services it starts: the plan the feed's attributed patients
+ * carry is a participating one, so care-gap and referral serve them. Services whose config does
+ * not define a setting ignore it (config classes validate only their own settings). Services run
+ * at their default log level, as in production.
+ */
+export const BENCH_SERVICE_ENV: Readonly<Record<string, string>> = { PARTICIPATING_PLANS: PARTICIPATING_PLAN };
 
 /** NAME=value settings as an environment. */
 export function serviceEnvFrom(settings: readonly string[]): Record<string, string> {
