@@ -34,7 +34,7 @@ describe(EncounterWorkService.name, () => {
     attribution = await AttributionIndex.start({ databaseUrl: url, metrics: new MetricsRegistry() });
     const roster = new RosterRepository(unitOfWork);
     const pharmacists = new PharmacistRepository(dataSource);
-    rosterApi = new RosterService(roster);
+    rosterApi = new RosterService(roster, attribution);
     const config = { DISCHARGE_WINDOW_HOURS: 24, ESCALATION_REMINDER_MINUTES: 120, ESCALATION_TEAM_LEAD_HOURS: 18 } as PharmacyAlertConfig;
     work = new EncounterWorkService(
       unitOfWork,

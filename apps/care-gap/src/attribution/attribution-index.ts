@@ -1,8 +1,8 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { TlsOptions } from '@sc/config';
 import type { EventEnvelope } from '@sc/contracts';
 import type { EventRelevance } from '@sc/messaging';
-import { createLogger } from '@sc/observability';
+import { DatabaseListener } from '@sc/persistence';
 import { careGapConcerns, type Attribution } from './attribution';
 
 /** Where the triggers of migration AttributionNotices tell every instance who became attributed. */
@@ -35,32 +35,33 @@ export interface AttributionIndexOptions {
 }
 
 /**
- * Care-gap's attribution in memory, answering EventRelevance: loaded at start and kept current in
- * every instance by the notices of the triggers (a dedicated connection LISTENs), whichever
- * instance made the change. A lost connection is reopened and everything read again; until then
- * the set held keeps answering, and between reloads it only grows, so nobody attributed is missed.
+ * Care-gap's attribution in memory, answering EventRelevance, kept current in every instance by
+ * the triggers' notices (see DatabaseListener). Between full loads it only grows, so nobody
+ * attributed is missed.
  */
 export class AttributionIndex implements Attribution, EventRelevance {
-  private readonly logger = createLogger(AttributionIndex.name);
   private readonly everyPlan: boolean;
   private readonly configuredPlans: ReadonlySet<string>;
   private subjects = new Set<string>();
   private benefitPlans = new Set<string>();
-  /** Notices that arrive while a reload reads: applied again to what it read, which may predate them. */
-  private duringReload: Notice[] | undefined;
-  private current: Client | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private listener: DatabaseListener | undefined;
 
-  private constructor(private readonly options: AttributionIndexOptions) {
+  private constructor(options: AttributionIndexOptions) {
     this.everyPlan = options.plans.includes('*');
     this.configuredPlans = new Set(options.plans);
   }
 
-  /** Listens, then loads: a change committed in between is read, notified, or both, never neither. */
   static async start(options: AttributionIndexOptions): Promise<AttributionIndex> {
     const index = new AttributionIndex(options);
-    await index.connect();
+    index.listener = await DatabaseListener.start({
+      databaseUrl: options.databaseUrl,
+      ssl: options.ssl,
+      applicationName: `${options.serviceName}-attribution`,
+      channel: ATTRIBUTION_CHANNEL,
+      reconnectMs: options.reconnectMs,
+      reload: (client) => index.reload(client),
+      notified: (payload, client) => index.apply(client, JSON.parse(payload) as Notice),
+    });
     return index;
   }
 
@@ -81,82 +82,25 @@ export class AttributionIndex implements Attribution, EventRelevance {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retry);
-    const client = this.current;
-    this.current = undefined;
-    await client?.end().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.options.databaseUrl, ssl: this.options.ssl, application_name: `${this.options.serviceName}-attribution` });
-    this.current = client;
-    client.on('error', (error) => this.lost(client, error));
-    client.on('notification', (message) => this.received(client, message.payload));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${ATTRIBUTION_CHANNEL}`);
-      await this.reload(client);
-    } catch (error) {
-      this.lost(client, error);
-      throw error;
-    }
+    await this.listener?.stop();
   }
 
   private async reload(client: Client): Promise<void> {
-    this.duringReload = [];
     const { rows } = await client.query<{ kind: 'plan' | 'subject'; value: string }>(LOAD, [this.everyPlan, [...this.configuredPlans]]);
-    const subjects = new Set<string>();
-    const plans = new Set<string>();
-    for (const row of rows) {
-      (row.kind === 'plan' ? plans : subjects).add(row.value);
-    }
-    const missed = this.duringReload;
-    this.duringReload = undefined;
-    this.subjects = subjects;
-    this.benefitPlans = plans;
-    missed.forEach((notice) => this.apply(client, notice));
-    this.logger.info({ subjects: subjects.size, benefitPlans: plans.size }, 'attribution loaded');
+    this.subjects = new Set(rows.filter((row) => row.kind === 'subject').map((row) => row.value));
+    this.benefitPlans = new Set(rows.filter((row) => row.kind === 'plan').map((row) => row.value));
   }
 
-  private received(client: Client, payload: string | undefined): void {
-    if (client !== this.current || payload === undefined) {
-      return;
-    }
-    const notice = JSON.parse(payload) as Notice;
-    this.duringReload?.push(notice);
-    this.apply(client, notice);
-  }
-
-  private apply(client: Client, { subject, plan }: Notice): void {
+  private async apply(client: Client, { subject, plan }: Notice): Promise<void> {
     if (subject !== undefined) {
       if (plan === undefined || this.participates(plan)) {
         this.subjects.add(subject);
       }
-      return;
-    }
-    if (plan !== undefined && !this.participates(plan)) {
+    } else if (plan !== undefined && !this.participates(plan)) {
       // A plan that now participates: its members, known before, are attributed from now on.
       this.benefitPlans.add(plan);
-      client.query<{ subject: string }>('SELECT subject FROM patients WHERE plan_id = $1', [plan]).then(
-        ({ rows }) => rows.forEach((row) => this.subjects.add(row.subject)),
-        (error: unknown) => this.lost(client, error),
-      );
+      const { rows } = await client.query<{ subject: string }>('SELECT subject FROM patients WHERE plan_id = $1', [plan]);
+      rows.forEach((row) => this.subjects.add(row.subject));
     }
-  }
-
-  private lost(client: Client, error: unknown): void {
-    if (client !== this.current) {
-      return;
-    }
-    this.current = undefined;
-    void client.end().catch(() => undefined);
-    if (this.stopped) {
-      return;
-    }
-    this.logger.warn({ err: error }, 'attribution listener lost its connection; reconnecting, then reloading');
-    this.retry = setTimeout(() => {
-      this.connect().catch(() => undefined);
-    }, this.options.reconnectMs ?? 1000);
   }
 }

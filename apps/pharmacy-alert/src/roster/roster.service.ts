@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { createLogger } from '@sc/observability';
 import type { EventEnvelope } from '@sc/contracts';
+import { EVENT_RELEVANCE } from '@sc/messaging';
+import type { AttributionIndex } from '../attribution/attribution-index';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
 import { rosterRowsFromCsv } from './roster-csv';
 import { RosterPatientDto, type RosterUploadResultDto } from './roster.dto';
@@ -20,9 +22,16 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
 export class RosterService {
   private readonly logger = createLogger(RosterService.name);
 
-  constructor(private readonly roster: RosterRepository) {}
+  constructor(
+    private readonly roster: RosterRepository,
+    @Inject(EVENT_RELEVANCE) private readonly attribution: AttributionIndex,
+  ) {}
 
-  /** Idempotent upsert; each row is validated and stored on its own, bad rows are reported, good rows load. */
+  /**
+   * Idempotent upsert; each row is validated and stored on its own, bad rows are reported, good
+   * rows load. Answers once this instance's attribution index holds the loaded rows, so the next
+   * event about them is worked here (other instances follow within milliseconds).
+   */
   async upsertRows(rows: Record<string, unknown>[]): Promise<RosterUploadResultDto> {
     const result: RosterUploadResultDto = { accepted: 0, rejected: 0, rowErrors: [] };
     for (const [index, raw] of rows.entries()) {
@@ -36,6 +45,7 @@ export class RosterService {
       await this.roster.upsert(row);
       result.accepted += 1;
     }
+    await this.attribution.caughtUp();
     this.logger.info({ accepted: result.accepted, rejected: result.rejected }, 'roster rows loaded');
     return result;
   }
