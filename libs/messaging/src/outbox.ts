@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { EventHeaders, type AnyEventEnvelope, type EventEnvelope, type EventType, type TopicNames } from '@sc/contracts';
 import { childSpan, currentLogContext, formatTraceparent } from '@sc/observability';
-import { columnArrays, preparedQuery, writeBehind, type DeferredWrite } from '@sc/persistence';
+import { appendAtCommit, preparedQuery, type AppendKind } from '@sc/persistence';
 
 interface OutboxRow {
   eventId: string;
@@ -35,10 +35,16 @@ export function outboxAppendCtes(firstParameter: number): string {
 
 const outboxAppendSql = `WITH ${outboxAppendCtes(1)} SELECT 1`;
 
-const columnsOf = (rows: readonly OutboxRow[]): unknown[] =>
-  columnArrays(rows, [(row) => row.eventId, (row) => row.eventType, (row) => row.topic, (row) => row.key, (row) => row.payload, (row) => row.headers]);
+const columnsOf = (rows: readonly OutboxRow[]): unknown[] => [
+  rows.map((row) => row.eventId),
+  rows.map((row) => row.eventType),
+  rows.map((row) => row.topic),
+  rows.map((row) => row.key),
+  rows.map((row) => row.payload),
+  rows.map((row) => row.headers),
+];
 
-const outboxRows: DeferredWrite<OutboxRow> = {
+const outboxRows: AppendKind<OutboxRow> = {
   key: 'messaging:outbox',
   async write(manager, rows) {
     await preparedQuery(manager, 'messaging:outbox-append', outboxAppendSql, columnsOf(rows));
@@ -54,7 +60,7 @@ export class Outbox {
   constructor(private readonly topics: TopicNames) {}
 
   async append(manager: EntityManager, ...events: EventEnvelope<EventType>[]): Promise<void> {
-    await writeBehind(manager, outboxRows, events.map((event) => this.rowOf(event)));
+    await appendAtCommit(manager, outboxRows, events.map((event) => this.rowOf(event)));
   }
 
   /** The parameters of {@link outboxAppendCtes} for `events`, in order: the caller runs the inserts inside its own statement. */

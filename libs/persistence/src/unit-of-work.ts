@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createLogger } from '@sc/observability';
-import { deferWritesUntilCommit, flushDeferredWrites } from './write-behind';
+import { collectAppendsUntilCommit, writeCollectedAppends } from './commit-appends';
 
 type AfterCommit = () => Promise<void> | void;
 
@@ -19,8 +19,8 @@ interface OpenTransaction {
  * (one commit and one fsync for many events) while each handler is written as if it were alone.
  * So every database access on an event's path goes through `run` (or the manager it hands out):
  * a query on another connection would not see the shared transaction's rows and could wait on
- * its locks. Its transactions defer `writeBehind` rows (the outbox among them) to one statement
- * per kind just before commit.
+ * its locks. Its transactions write `appendAtCommit` rows (the outbox) in one statement per kind
+ * just before commit.
  */
 export class UnitOfWork {
   private readonly log = createLogger(UnitOfWork.name);
@@ -41,9 +41,9 @@ export class UnitOfWork {
     const afterCommit: AfterCommit[] = [];
     const result = await this.dataSource.transaction((manager) =>
       this.open.run({ manager, afterCommit }, async () => {
-        deferWritesUntilCommit(manager);
+        collectAppendsUntilCommit(manager);
         const value = await work(manager);
-        await flushDeferredWrites(manager);
+        await writeCollectedAppends(manager);
         return value;
       }),
     );
