@@ -139,6 +139,8 @@ export class ProbeRunner {
       visitNumber: `V-${this.options.runTag}-${index}`,
       // Discharged now: the task's 24-hour clock is fresh, so no escalation joins the stream.
       clinicalTime: formatHl7Timestamp(new Date()),
+      // Covered, so care-gap and referral serve the patient too (they serve participating plans).
+      planId: 'FAULT-SUITE-PLAN',
     });
     try {
       if (this.client === undefined || !this.client.isConnected) {

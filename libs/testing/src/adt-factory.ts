@@ -18,6 +18,8 @@ export interface SyntheticAdt {
   facility?: string;
   ssn?: string;
   language?: string;
+  /** IN1-2: the health plan covering the stay; no IN1 segment when absent. */
+  planId?: string;
 }
 
 export function syntheticAdt(options: SyntheticAdt): string {
@@ -31,6 +33,7 @@ export function syntheticAdt(options: SyntheticAdt): string {
     `PID|1||${options.mrn}^^^${facility}^MR||${options.familyName ?? 'TESTER'}^${options.givenName ?? 'PAT'}||19680412|M|||1 MAIN ST^^SPRINGFIELD^IL^62704^USA^H||^PRN^PH^^1^217^5550100||${options.language ?? 'ENG'}|||ACCT-${options.mrn}|${options.ssn ?? ''}`,
     `PV1|1|I|CARD^412^B^${facility}||||10234^NGUYEN^ANH^^^DR^MD|||CAR|||||||||${options.visitNumber}|||||||||||||||||${pv1Discharge}`,
     'DG1|1||I25.10^Atherosclerotic heart disease^I10|||F',
+    ...(options.planId ? [`IN1|1|${options.planId}^Synthetic plan|PAYER1^^^^^NPI|Synthetic payer`] : []),
   ];
   return `${segments.join('\r')}\r`;
 }
