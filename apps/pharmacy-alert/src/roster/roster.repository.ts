@@ -174,13 +174,17 @@ export class RosterRepository {
     }
   }
 
-  /** Remembers that `subject` (the pseudonymous reference on events) is this roster patient. */
+  /**
+   * Remembers that `subject` (the pseudonymous reference on events) is this roster patient. Nearly
+   * every event of a patient repeats what is known: the row is written only when it changes.
+   */
   async rememberSubject(manager: EntityManager, subject: string, patientId: string): Promise<void> {
     await preparedQuery(
       manager,
       'pharmacy-alert:remember-subject',
       `INSERT INTO patient_subjects (subject, patient_id) VALUES ($1, $2)
-       ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()`,
+       ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()
+       WHERE patient_subjects.patient_id <> EXCLUDED.patient_id`,
       [subject, patientId],
     );
   }

@@ -91,6 +91,9 @@ const UPSERT_ENCOUNTER = `WITH patient AS (
     INSERT INTO patients (subject, language, deceased_at) VALUES ($2, $7, $10)
     ON CONFLICT (subject) DO UPDATE SET language = COALESCE(EXCLUDED.language, patients.language),
       deceased_at = COALESCE(patients.deceased_at, EXCLUDED.deceased_at), updated_at = now()
+    -- Most events repeat what is known: the row is rewritten only when a fact changes.
+    WHERE patients.language IS DISTINCT FROM COALESCE(EXCLUDED.language, patients.language)
+      OR (patients.deceased_at IS NULL AND EXCLUDED.deceased_at IS NOT NULL)
   )
   INSERT INTO episodes (correlation_id, subject, facility, patient_class, admitted_at, diagnoses, discharged_at, disposition)
     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $8, $9)
