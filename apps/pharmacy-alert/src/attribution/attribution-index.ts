@@ -6,15 +6,10 @@ import { type Counter, type MetricsRegistry } from '@sc/observability';
 import { DatabaseListener } from '@sc/persistence';
 import { isEncounterEvent } from '../encounters/encounter-work.service';
 import { isTeamActivity } from '../team-activity/team-activity.service';
-import { attributionKeys, subjectKey, type AttributionFacts } from './attribution-keys';
+import { SUBJECT_PREFIX, attributionKeys, subjectKey, type AttributionFacts } from './attribution-keys';
 
 /** Channel the roster tables' triggers notify with the id of the patient whose row changed (see migration RosterChangeNotifications). */
 export const ROSTER_CHANNEL = 'pharmacy_alert_roster';
-
-interface PatientKeysRow extends AttributionFacts {
-  enrolled: boolean;
-  subjects: string[];
-}
 
 export interface AttributionIndexOptions {
   databaseUrl: string;
@@ -47,10 +42,11 @@ export class AttributionIndex implements EventRelevance, OnApplicationShutdown {
       applicationName: 'pharmacy-alert-attribution',
       channel: ROSTER_CHANNEL,
       reload: async (client) => {
-        index.keys = new Set(await keysOf(client, null));
+        index.keys = new Set([...(await rosterKeysOf(client, null)), ...(await subjectKeys(client))]);
       },
-      notified: async (patientId, client) => {
-        for (const key of await keysOf(client, patientId)) {
+      notified: async (payload, client) => {
+        // A linked subject comes as its key; any other change as the id of the patient to read.
+        for (const key of payload.startsWith(SUBJECT_PREFIX) ? [payload] : await rosterKeysOf(client, payload)) {
           index.keys.add(key);
         }
       },
@@ -106,14 +102,19 @@ export class AttributionIndex implements EventRelevance, OnApplicationShutdown {
   }
 }
 
-/** Keys of one patient, or of the whole roster: identifier and demographic keys of enrolled patients, subjects of any. */
-async function keysOf(client: Client, patientId: string | null): Promise<string[]> {
-  const { rows } = await client.query<PatientKeysRow>(
-    `SELECT p.enrolled, to_char(p.birth_date, 'YYYY-MM-DD') AS "birthDate", p.family_name AS "familyName", p.given_name AS "givenName",
-            COALESCE((SELECT json_agg(json_build_object('authority', i.authority, 'value', i.value)) FROM patient_identifiers i WHERE i.patient_id = p.id), '[]') AS identifiers,
-            ARRAY(SELECT s.subject FROM patient_subjects s WHERE s.patient_id = p.id) AS subjects
-     FROM patients p WHERE $1::uuid IS NULL OR p.id = $1`,
+/** Identifier and demographic keys of one enrolled patient, or of the whole roster. */
+async function rosterKeysOf(client: Client, patientId: string | null): Promise<string[]> {
+  const { rows } = await client.query<AttributionFacts>(
+    `SELECT to_char(p.birth_date, 'YYYY-MM-DD') AS "birthDate", p.family_name AS "familyName", p.given_name AS "givenName",
+            COALESCE((SELECT json_agg(json_build_object('authority', i.authority, 'value', i.value)) FROM patient_identifiers i WHERE i.patient_id = p.id), '[]') AS identifiers
+     FROM patients p WHERE p.enrolled AND ($1::uuid IS NULL OR p.id = $1)`,
     [patientId],
   );
-  return rows.flatMap((row) => [...(row.enrolled ? attributionKeys(row) : []), ...row.subjects.map(subjectKey)]);
+  return rows.flatMap((row) => attributionKeys(row));
+}
+
+/** The keys of every subject linked to a roster patient. */
+async function subjectKeys(client: Client): Promise<string[]> {
+  const { rows } = await client.query<{ subject: string }>('SELECT subject FROM patient_subjects');
+  return rows.map((row) => subjectKey(row.subject));
 }

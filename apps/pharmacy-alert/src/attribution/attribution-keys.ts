@@ -26,5 +26,7 @@ export function attributionKeys(facts: AttributionFacts): string[] {
   return keys;
 }
 
-/** The key of an event subject (the pseudonymous patient reference) linked to a roster patient. */
-export const subjectKey = (subject: string): string => `subject:${subject}`;
+export const SUBJECT_PREFIX = 'subject:';
+
+/** The key of an event subject (the pseudonymous patient reference) linked to a roster patient; the roster's trigger notifies it as is. */
+export const subjectKey = (subject: string): string => `${SUBJECT_PREFIX}${subject}`;
