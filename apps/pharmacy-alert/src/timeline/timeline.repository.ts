@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
-import { preparedQuery } from '@sc/persistence';
+import { appendAtCommit, preparedQuery, type AppendKind } from '@sc/persistence';
 
 export interface TimelineEntry {
   patientId: string;
@@ -25,18 +25,36 @@ export class TimelineEntryView {
   @ApiPropertyOptional({ nullable: true, type: String }) itemId!: string | null;
 }
 
+/** Timeline entries are only appended, and read by the API alone: a transaction writes its entries in one statement at commit. */
+const timelineEntries: AppendKind<TimelineEntry> = {
+  key: 'pharmacy-alert:timeline',
+  async write(manager, entries) {
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:timeline-add',
+      `INSERT INTO timeline_entries (patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[])
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        entries.map((entry) => entry.patientId),
+        entries.map((entry) => entry.occurredAt),
+        entries.map((entry) => entry.team),
+        entries.map((entry) => entry.kind),
+        entries.map((entry) => entry.actorId),
+        entries.map((entry) => entry.summary),
+        entries.map((entry) => entry.itemId ?? null),
+        entries.map((entry) => entry.eventId ?? null),
+      ],
+    );
+  },
+};
+
 @Injectable()
 export class TimelineRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async add(manager: EntityManager, entry: TimelineEntry): Promise<void> {
-    await preparedQuery(
-      manager,
-      'pharmacy-alert:timeline-add',
-      `INSERT INTO timeline_entries (patient_id, occurred_at, team, kind, actor_id, summary, item_id, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (event_id) DO NOTHING`,
-      [entry.patientId, entry.occurredAt, entry.team, entry.kind, entry.actorId, entry.summary, entry.itemId ?? null, entry.eventId ?? null],
-    );
+    await appendAtCommit(manager, timelineEntries, [entry]);
   }
 
   async forPatient(patientId: string): Promise<TimelineEntryView[]> {
