@@ -43,7 +43,7 @@ export class EncounterContextService {
       }
       await this.context.recordDischarge(manager, dischargeRecordOf(event));
       const result = await this.detector.evaluate(manager, event.subject, cause);
-      this.logger.info({ diagnoses: event.data.diagnoses.length, ...destination, ...result }, 'discharge evaluated');
+      this.logger.debug({ diagnoses: event.data.diagnoses.length, ...destination, ...result }, 'discharge evaluated');
     });
   }
 }

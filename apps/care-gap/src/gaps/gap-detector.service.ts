@@ -67,7 +67,7 @@ export class GapDetector {
       result.opened += (await this.open(manager, cause, subject, plan.rule, explanation, patient.planId, null, null)) ? 1 : 0;
     }
     if (result.opened + result.updated + result.closed > 0) {
-      this.logger.info({ ...result }, 'care gaps evaluated');
+      this.logger.debug({ ...result }, 'care gaps evaluated');
     }
     return result;
   }

@@ -45,7 +45,7 @@ export class PharmacySignalsService {
             { system: 'HCPCS', code: code.trim().toUpperCase(), present: false, flaggedByPharmacist: true, source: 'pharmacist-flag' },
           ]);
           const result = await this.detector.evaluate(manager, event.subject, cause);
-          this.logger.info({ flagId: event.data.flagId, ...result }, 'missing home device flagged');
+          this.logger.debug({ flagId: event.data.flagId, ...result }, 'missing home device flagged');
           return;
         }
         case 'pharmacy.task-escalated':

@@ -98,7 +98,7 @@ export class EncounterWorkService {
           return this.apply(manager, event, match.patient, match.method);
       }
     });
-    this.logger.info({ result, eventType: event.type }, 'encounter event handled');
+    this.logger.debug({ result, eventType: event.type }, 'encounter event handled');
     return result;
   }
 

@@ -94,7 +94,7 @@ export class EncounterIntakeService {
           return 'recorded';
       }
     });
-    this.logger.info({ result, eventType: event.type }, 'encounter event handled');
+    this.logger.debug({ result, eventType: event.type }, 'encounter event handled');
     return result;
   }
 

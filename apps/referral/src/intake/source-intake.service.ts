@@ -87,7 +87,7 @@ export class SourceIntakeService {
           return 'expired';
       }
     });
-    this.logger.info({ result, eventType: event.type }, 'source event handled');
+    this.logger.debug({ result, eventType: event.type }, 'source event handled');
     return result;
   }
 
