@@ -5,6 +5,7 @@ import { AuditLog1764000000000 } from './1764000000000-audit-log';
 import { PatientSubjects1764700000000 } from './1764700000000-patient-subjects';
 import { DemographicIndex1764800000000 } from './1764800000000-demographic-index';
 import { RosterChangeNotifications1766000000000 } from './1766000000000-roster-change-notifications';
+import { RosterSubjectNotifications1766200000000 } from './1766200000000-roster-subject-notifications';
 import { DropUnmatchedEncounters1766100000000 } from './1766100000000-drop-unmatched-encounters';
 
 /** Every migration of this service, in order; checked in and reviewed like code. */
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   OutboxPendingQueue1765600000000,
   RosterChangeNotifications1766000000000,
   DropUnmatchedEncounters1766100000000,
+  RosterSubjectNotifications1766200000000,
 ];
