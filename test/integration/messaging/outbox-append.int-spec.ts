@@ -30,7 +30,7 @@ describe('Outbox appends in a UnitOfWork transaction', () => {
   beforeAll(async () => {
     dataSource = await openDatabase({
       url: databaseUrl(runId, 'outbox'),
-      serviceName: 'outbox-write-behind-test',
+      serviceName: 'outbox-append-test',
       migrations: [MessagingTables1700000000004, OutboxPendingQueue1765600000000],
       poolSize: 2,
     });
@@ -81,7 +81,7 @@ describe('Outbox appends in a UnitOfWork transaction', () => {
     expect(await outboxTitles()).toEqual(['after']);
   });
 
-  it('fails the whole transaction when the deferred write fails, leaving none of its rows', async () => {
+  it('fails the whole transaction when the append at commit fails, leaving none of its rows', async () => {
     const id = randomUUID();
     await unitOfWork.run((manager) => outbox.append(manager, request('original', id)));
     await expect(
