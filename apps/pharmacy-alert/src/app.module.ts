@@ -1,8 +1,5 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { raw } from 'express';
-import { DataSource } from 'typeorm';
-import { databaseUrlFor, postgresTls } from '@sc/config';
-import { MetricsRegistry } from '@sc/observability';
 import { PlatformModule } from '@sc/platform';
 import { AttributionIndex } from './attribution/attribution-index';
 import { SecurityModule } from '@sc/security';
@@ -41,12 +38,8 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
         serviceName: SERVICE_NAME,
         config,
         migrations: MIGRATIONS,
-        // Pharmacy-alert serves rostered patients only; the index needs the migrated database, hence DataSource.
-        relevance: {
-          useFactory: (_migrated: DataSource, metrics: MetricsRegistry) =>
-            AttributionIndex.start({ databaseUrl: databaseUrlFor(config, SERVICE_NAME), ssl: postgresTls(config), metrics }),
-          inject: [DataSource, MetricsRegistry],
-        },
+        // Pharmacy-alert serves rostered patients only.
+        relevance: (database, metrics) => AttributionIndex.start({ ...database, metrics }),
       }),
       SecurityModule.forRoot(config),
     ],

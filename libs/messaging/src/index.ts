@@ -11,9 +11,6 @@ export {
   RethrowEventErrorsFilter,
   type KafkaEventsServerOptions,
 } from './kafka-events.server';
-export { EventRunner, type EventRunnerOptions, type EventHandler, type EventAttempt } from './event-runner';
-export { OffsetCommitter } from './offset-committer';
-export type { ConsumedMessage, PartitionBatch, TopicPartitionOffset } from './kafka-consumer';
 export { UnprocessableEventError, decideOnFailure, backoffDelay, type ClassifiedError } from './event-failure';
 export type { Kafka } from 'kafkajs';
 export { replayDeadLetters, type ReplayOptions, type ReplaySummary } from './dead-letter-replay';

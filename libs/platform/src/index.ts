@@ -1,4 +1,4 @@
-export { PlatformModule, InjectServiceConfig, type PlatformOptions } from './platform.module';
+export { PlatformModule, InjectServiceConfig, type PlatformOptions, type ServiceDatabase } from './platform.module';
 export { bootstrapService, runService, httpValidationPipe, setUpOpenApi, type BootstrapOptions, type RunServiceOptions } from './bootstrap';
 export { SERVICE_CONFIG, SERVICE_NAME, KAFKA, REDIS } from './tokens';
 export { DomainErrorHttpFilter, TransportAwareExceptionFilter, assertUnreachable } from './exception-filters';

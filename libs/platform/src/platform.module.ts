@@ -1,9 +1,9 @@
-import { Inject, Module, type DynamicModule, type InjectionToken, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { TopicNames } from '@sc/contracts';
-import { databaseUrlFor, kafkaTransport, postgresTls, redisOptions, type ServiceConfig } from '@sc/config';
+import { databaseUrlFor, kafkaTransport, postgresTls, redisOptions, type ServiceConfig, type TlsOptions } from '@sc/config';
 import { EVENT_RELEVANCE, EVERY_EVENT, KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics, type EventRelevance } from '@sc/messaging';
 import { TableStatisticsKeeper, UnitOfWork, openDatabase } from '@sc/persistence';
 import { MetricsRegistry, flushSpans } from '@sc/observability';
@@ -22,14 +22,17 @@ export interface PlatformOptions {
   redis?: boolean;
   /**
    * Which consumed events concern the service (see EventRelevance); every event when absent.
-   * Built before the consumer starts, from the platform's providers (DataSource, SERVICE_CONFIG,
-   * MetricsRegistry, ...), and exported as EVENT_RELEVANCE.
+   * Built once the service's database is migrated and before the consumer starts, from that
+   * database (an index may read it and listen to its triggers); exported as EVENT_RELEVANCE.
    */
-  relevance?: {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    useFactory: (...deps: any[]) => EventRelevance | Promise<EventRelevance>;
-    inject?: InjectionToken[];
-  };
+  relevance?: (database: ServiceDatabase, metrics: MetricsRegistry) => EventRelevance | Promise<EventRelevance>;
+}
+
+/** Where the service's own, migrated database is. */
+export interface ServiceDatabase {
+  url: string;
+  ssl?: TlsOptions;
+  serviceName: string;
 }
 
 /** Starts the outbox relay and the statistics keeper once the app is up and stops them (and closes clients) on shutdown. */
@@ -69,8 +72,14 @@ export class PlatformModule {
     const topicNames = new TopicNames(config.KAFKA_TOPIC_PREFIX);
     const databaseUrl = databaseUrlFor(config, serviceName);
     const metrics = standardMetrics(serviceName);
-    const relevanceProvider: Provider = options.relevance
-      ? { provide: EVENT_RELEVANCE, useFactory: options.relevance.useFactory, inject: options.relevance.inject ?? [] }
+    const relevance = options.relevance;
+    const relevanceProvider: Provider = relevance
+      ? {
+          provide: EVENT_RELEVANCE,
+          // After the DataSource: its migrations create the tables and triggers the relevance may read and listen to.
+          useFactory: (_migrated: DataSource) => relevance({ url: databaseUrl, ssl: postgresTls(config), serviceName }, metrics),
+          inject: [DataSource],
+        }
       : { provide: EVENT_RELEVANCE, useValue: EVERY_EVENT };
     const redisProviders = options.redis
       ? [{ provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false, ...redisOptions(config) }) }]

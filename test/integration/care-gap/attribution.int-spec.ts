@@ -22,7 +22,7 @@ describe(AttributionIndex.name, () => {
   const context = new ContextRepository();
   const instances: AttributionIndex[] = [];
   const start = async (serviceName: string, plans: string[]): Promise<AttributionIndex> => {
-    const index = await AttributionIndex.start({ databaseUrl: url, serviceName, plans, reconnectMs: 100 });
+    const index = await AttributionIndex.start({ url, serviceName, plans, reconnectMs: 100 });
     instances.push(index);
     return index;
   };

@@ -23,8 +23,8 @@ describe(AttributionIndex.name, () => {
     dataSource = await openDatabase({ url, serviceName: 'pharmacy-attribution', migrations: MIGRATIONS, poolSize: 4 });
     roster = new RosterRepository(new UnitOfWork(dataSource));
     otherMetrics = new MetricsRegistry();
-    thisInstance = await AttributionIndex.start({ databaseUrl: url, metrics: new MetricsRegistry() });
-    otherInstance = await AttributionIndex.start({ databaseUrl: url, metrics: otherMetrics });
+    thisInstance = await AttributionIndex.start({ url, serviceName: 'pharmacy-alert', metrics: new MetricsRegistry() });
+    otherInstance = await AttributionIndex.start({ url, serviceName: 'pharmacy-alert', metrics: otherMetrics });
     rosterApi = new RosterService(roster, thisInstance);
   }, 30_000);
 

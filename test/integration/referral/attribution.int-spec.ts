@@ -22,7 +22,7 @@ describe(AttributionIndex.name, () => {
   const facts = new ClinicalFactsRepository();
   const instances: AttributionIndex[] = [];
   const start = async (serviceName: string): Promise<AttributionIndex> => {
-    const index = await AttributionIndex.start({ databaseUrl: url, serviceName, plans: ['NSHP-GOLD'], reconnectMs: 100 });
+    const index = await AttributionIndex.start({ url, serviceName, plans: ['NSHP-GOLD'], reconnectMs: 100 });
     instances.push(index);
     return index;
   };

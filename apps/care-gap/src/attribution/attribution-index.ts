@@ -1,8 +1,9 @@
 import type { Client } from 'pg';
-import type { TlsOptions } from '@sc/config';
 import type { EventEnvelope } from '@sc/contracts';
 import type { EventRelevance } from '@sc/messaging';
+import type { MetricsRegistry } from '@sc/observability';
 import { DatabaseListener } from '@sc/persistence';
+import type { ServiceDatabase } from '@sc/platform';
 import { careGapConcerns, type Attribution } from './attribution';
 
 /** Where the triggers of migration AttributionNotices tell every instance who became attributed. */
@@ -25,12 +26,11 @@ const LOAD = `SELECT 'plan' AS kind, plan_id AS value FROM (SELECT DISTINCT plan
       WHERE plan_id IS NOT NULL AND ($1 OR plan_id = ANY($2::text[]) OR plan_id IN (SELECT plan_id FROM plan_benefits))
   ) known`;
 
-export interface AttributionIndexOptions {
-  databaseUrl: string;
-  ssl?: TlsOptions;
-  serviceName: string;
+export interface AttributionIndexOptions extends ServiceDatabase {
   /** PARTICIPATING_PLANS: plan ids, or `*` for every plan. */
   plans: readonly string[];
+  /** Where to report how many patients this instance holds as attributed. */
+  metrics?: MetricsRegistry;
   reconnectMs?: number;
 }
 
@@ -54,7 +54,7 @@ export class AttributionIndex implements Attribution, EventRelevance {
   static async start(options: AttributionIndexOptions): Promise<AttributionIndex> {
     const index = new AttributionIndex(options);
     index.listener = await DatabaseListener.start({
-      databaseUrl: options.databaseUrl,
+      databaseUrl: options.url,
       ssl: options.ssl,
       applicationName: `${options.serviceName}-attribution`,
       channel: ATTRIBUTION_CHANNEL,
@@ -62,6 +62,7 @@ export class AttributionIndex implements Attribution, EventRelevance {
       reload: (client) => index.reload(client),
       notified: (payload, client) => index.apply(client, JSON.parse(payload) as Notice),
     });
+    options.metrics?.collectedGauge('sc_attributed_subjects', 'Patients this instance holds as attributed to a participating program.', async () => [{ value: index.size }]);
     return index;
   }
 

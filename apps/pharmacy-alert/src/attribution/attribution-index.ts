@@ -1,9 +1,10 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { Client, ClientConfig } from 'pg';
+import type { Client } from 'pg';
 import type { EventEnvelope } from '@sc/contracts';
 import type { EventRelevance } from '@sc/messaging';
 import { type Counter, type MetricsRegistry } from '@sc/observability';
 import { DatabaseListener } from '@sc/persistence';
+import type { ServiceDatabase } from '@sc/platform';
 import { isEncounterEvent } from '../encounters/encounter-work.service';
 import { isTeamActivity } from '../team-activity/team-activity.service';
 import { SUBJECT_PREFIX, attributionKeys, subjectKey, type AttributionFacts } from './attribution-keys';
@@ -11,9 +12,7 @@ import { SUBJECT_PREFIX, attributionKeys, subjectKey, type AttributionFacts } fr
 /** Channel the roster tables' triggers notify with the id of the patient whose row changed (see migration RosterChangeNotifications). */
 export const ROSTER_CHANNEL = 'pharmacy_alert_roster';
 
-export interface AttributionIndexOptions {
-  databaseUrl: string;
-  ssl?: ClientConfig['ssl'];
+export interface AttributionIndexOptions extends ServiceDatabase {
   metrics: MetricsRegistry;
 }
 
@@ -37,9 +36,9 @@ export class AttributionIndex implements EventRelevance, OnApplicationShutdown {
   static async start(options: AttributionIndexOptions): Promise<AttributionIndex> {
     const index = new AttributionIndex(options);
     index.listener = await DatabaseListener.start({
-      databaseUrl: options.databaseUrl,
+      databaseUrl: options.url,
       ssl: options.ssl,
-      applicationName: 'pharmacy-alert-attribution',
+      applicationName: `${options.serviceName}-attribution`,
       channel: ROSTER_CHANNEL,
       reload: async (client) => {
         index.keys = new Set([...(await rosterKeysOf(client, null)), ...(await subjectKeys(client))]);

@@ -1,7 +1,8 @@
-import type { TlsOptions } from '@sc/config';
 import type { EventEnvelope } from '@sc/contracts';
 import type { EventRelevance } from '@sc/messaging';
+import type { MetricsRegistry } from '@sc/observability';
 import { DatabaseListener } from '@sc/persistence';
+import type { ServiceDatabase } from '@sc/platform';
 import { referralConcerns, type Attribution } from './attribution';
 
 /** Where the triggers of migration AttributionNotices tell every instance of a newly known subject (the payload). */
@@ -13,12 +14,11 @@ const LOAD = `SELECT subject FROM referrals
   UNION SELECT subject FROM medication_reconciliations
   UNION SELECT subject FROM pharmacist_follow_ups`;
 
-export interface AttributionIndexOptions {
-  databaseUrl: string;
-  ssl?: TlsOptions;
-  serviceName: string;
+export interface AttributionIndexOptions extends ServiceDatabase {
   /** PARTICIPATING_PLANS: plan ids, or `*` for every plan. */
   plans: readonly string[];
+  /** Where to report how many patients this instance holds as attributed. */
+  metrics?: MetricsRegistry;
   reconnectMs?: number;
 }
 
@@ -41,7 +41,7 @@ export class AttributionIndex implements Attribution, EventRelevance {
   static async start(options: AttributionIndexOptions): Promise<AttributionIndex> {
     const index = new AttributionIndex(options);
     index.listener = await DatabaseListener.start({
-      databaseUrl: options.databaseUrl,
+      databaseUrl: options.url,
       ssl: options.ssl,
       applicationName: `${options.serviceName}-attribution`,
       channel: ATTRIBUTION_CHANNEL,
@@ -52,6 +52,7 @@ export class AttributionIndex implements Attribution, EventRelevance {
       },
       notified: (subject) => void index.subjects.add(subject),
     });
+    options.metrics?.collectedGauge('sc_attributed_subjects', 'Patients this instance holds as attributed to a participating program.', async () => [{ value: index.size }]);
     return index;
   }
 
