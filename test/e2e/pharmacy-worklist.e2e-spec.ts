@@ -381,11 +381,11 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     }
   }, 60_000);
 
-  it('exposes Prometheus metrics: events by outcome, handler time, consumer lag, outbox backlog, task clocks', async () => {
+  it('exposes Prometheus metrics: events by outcome, time per run of events, consumer lag, outbox backlog, task clocks', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(/sc_events_consumed_total\{outcome="handled",type="encounter.discharged"\} \d+/);
     expect(text).toMatch(/sc_events_consumed_total\{outcome="dead-lettered",type="roster.enrollment-changed"\} 1/);
-    expect(text).toMatch(/sc_event_handler_seconds_count\{type="encounter.discharged"\} \d+/);
+    expect(text).toMatch(/sc_event_run_seconds_count\{topic="[^"]+care.encounters.v1"\} \d+/);
     expect(text).toMatch(/sc_consumer_lag\{partition="\d+",topic="[^"]+care.encounters.v1"\} \d+/);
     expect(text).toMatch(/sc_outbox_backlog \d+/);
     expect(text).toMatch(/sc_pharmacy_tasks\{clock="(open|due-soon|breached)",kind="discharge-call"\} \d+/);

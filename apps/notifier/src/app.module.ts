@@ -36,7 +36,7 @@ export const SERVICE_NAME = 'notifier';
 
 export function notifierModule(config: NotifierConfig) {
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS, redis: true }), SecurityModule.forRoot(config)],
+    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS, redis: true, idempotency: 'natural-keys' }), SecurityModule.forRoot(config)],
     controllers: [StreamsController, RecipientsController, NotificationsController, DeliveriesController, NotificationEventsHandler],
     providers: [
       NotificationMetrics,

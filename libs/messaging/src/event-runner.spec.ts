@@ -1,4 +1,5 @@
 import { EventHeaders, createEnvelope, type EventEnvelope } from '@sc/contracts';
+import { MetricsRegistry } from '@sc/observability';
 import { EventRunner, type EventHandler, type EventRunnerOptions } from './event-runner';
 import type { ConsumedMessage, PartitionBatch } from './kafka-consumer';
 import { UnprocessableEventError } from './event-failure';
@@ -31,7 +32,13 @@ describe(EventRunner.name, () => {
   let transactions: number;
   let deadLettered: Array<{ offset: string; attempts: number }>;
 
-  const runner = (handler: EventHandler, overrides: Partial<EventRunnerOptions> = {}): EventRunner =>
+  /** A runner whose one handler takes each event of its runs in turn. */
+  const runner = (perEvent: (event: EventEnvelope) => Promise<void>, overrides: Partial<EventRunnerOptions> = {}): EventRunner => {
+    const handler: EventHandler = (run) => run.each(perEvent);
+    return runnerWith(handler, overrides);
+  };
+
+  const runnerWith = (handler: EventHandler, overrides: Partial<EventRunnerOptions> = {}): EventRunner =>
     new EventRunner({
       groupId: 'g',
       handlerFor: (type) => (type === 'notification.requested' ? handler : undefined),
@@ -90,9 +97,32 @@ describe(EventRunner.name, () => {
     expect(transactions).toBe(1);
   });
 
+  it('gives the relevant events of a batch to their handler as one run, in order', async () => {
+    const runs: string[][] = [];
+    const events = [request('a'), request('b'), request('c')];
+    await runnerWith(async (run) => void runs.push(run.events.map(titleOf))).handleBatch(batchOf(events.map(encoded)), async () => undefined);
+    expect(runs).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('hands on only the events not claimed before, and one copy of an event repeated in its run', async () => {
+    const events = [request('a'), request('seen'), request('c')];
+    const claimed: string[][] = [];
+    const metrics = new MetricsRegistry();
+    await runner(async (event) => void handled.push(titleOf(event)), {
+      metrics,
+      claim: async (run) => {
+        claimed.push(run.map((event) => event.id));
+        return new Set(run.filter((event) => event.id !== events[1].id).map((event) => event.id));
+      },
+    }).handleBatch(batchOf([...events, events[0]].map(encoded)), async () => undefined);
+    expect(claimed).toEqual([[events[0].id, events[1].id, events[2].id, events[0].id]]);
+    expect(handled).toEqual(['a', 'c']);
+    expect(await metrics.render()).toContain('sc_events_consumed_total{outcome="duplicate",type="notification.requested"} 2\n');
+  });
+
   it('rolls a run back when one handler fails, then handles its events one at a time and dead-letters the poison one after its attempts', async () => {
     const tries = new Map<string, number>();
-    const handler: EventHandler = async (event) => {
+    const handler = async (event: EventEnvelope): Promise<void> => {
       tries.set(titleOf(event), (tries.get(titleOf(event)) ?? 0) + 1);
       handled.push(titleOf(event));
       if (titleOf(event) === 'poison') {

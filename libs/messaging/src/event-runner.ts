@@ -1,20 +1,14 @@
 import { EventHeaders, parseEnvelope, type EventEnvelope } from '@sc/contracts';
 import { SpanKind, createLogger, parseTraceparent, withSpan, type MetricsRegistry } from '@sc/observability';
+import { EventRun } from './event-run';
 import type { EventRelevance } from './event-relevance';
 import { backoffDelay, decideOnFailure } from './event-failure';
 import type { ConsumedMessage, PartitionBatch } from './kafka-consumer';
 
-/** Where an event came from and how many times it has been tried. */
-export interface EventAttempt {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly attempt: number;
-}
+/** Takes a run of events of the types it is registered for; its errors decide retry or dead letter. */
+export type EventHandler = (run: EventRun) => Promise<void>;
 
-export type EventHandler = (event: EventEnvelope, attempt: EventAttempt) => Promise<void>;
-
-export type EventOutcome = 'handled' | 'skipped' | 'not-relevant' | 'retried' | 'dead-lettered';
+export type EventOutcome = 'handled' | 'skipped' | 'not-relevant' | 'duplicate' | 'retried' | 'dead-lettered';
 
 export interface EventRunnerOptions {
   groupId: string;
@@ -23,10 +17,16 @@ export interface EventRunnerOptions {
   /**
    * Runs `work` in one database transaction that the handlers it calls join. Given, up to
    * `eventsPerTransaction` consecutive events of a partition share a transaction; without it
-   * every handler commits on its own.
+   * every event is a run of its own and its handler commits by itself.
    */
   sharedTransaction?: <T>(work: () => Promise<T>) => Promise<T>;
   eventsPerTransaction: number;
+  /**
+   * Records, inside the open transaction, that these events are handled, and returns the ids not
+   * handled before (the inbox): a redelivered or republished event then reaches no handler.
+   * Absent for a service whose handlers are idempotent by their tables' natural keys.
+   */
+  claim?: (events: readonly EventEnvelope[]) => Promise<ReadonlySet<string>>;
   /** Attempts per event before it is dead-lettered (first try included). */
   maxAttempts: number;
   retryBaseMs: number;
@@ -43,20 +43,14 @@ interface Handled {
 }
 type Selected = Handled | { message: ConsumedMessage; malformed: unknown };
 
-/** Thrown inside a shared transaction so it rolls back and its events are handled one by one. */
-class SharedRunAborted extends Error {
-  constructor(readonly reason: unknown) {
-    super('an event of a shared transaction failed');
-  }
-}
-
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Handles the messages of a partition batch in order. A message whose type has no handler is
  * skipped from its `event-type` header, unparsed; one that concerns nobody the service serves
  * (EventRelevance) is skipped before any transaction. The rest run in shared transactions of up
- * to `eventsPerTransaction` events; when any handler of a run fails, the run rolls back and its
+ * to `eventsPerTransaction` events, each stretch of events with the same handler given to it as
+ * one EventRun, after `claim` has dropped those handled before. When a run fails, it rolls back and its
  * events are handled again one at a time, each in its own transaction, a retryable failure tried
  * again with backoff up to `maxAttempts` and then dead-lettered, an unreachable database waited
  * out without using attempts. A poison event costs its run a second pass and nothing more.
@@ -64,14 +58,14 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export class EventRunner {
   private readonly log = createLogger(EventRunner.name);
   private readonly outcomes;
-  private readonly handlerSeconds;
+  private readonly runSeconds;
   private readonly runs;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: EventRunnerOptions) {
     this.sleep = options.sleep ?? defaultSleep;
-    this.outcomes = options.metrics?.counter('sc_events_consumed_total', 'Events consumed, by type and outcome (handled, skipped: no handler, not-relevant: concerns nobody served, retried, dead-lettered).');
-    this.handlerSeconds = options.metrics?.histogram('sc_event_handler_seconds', 'Handler duration per attempt, by event type.');
+    this.outcomes = options.metrics?.counter('sc_events_consumed_total', 'Events consumed, by type and outcome (handled, skipped: no handler, not-relevant: concerns nobody served, duplicate: handled before, retried, dead-lettered).');
+    this.runSeconds = options.metrics?.histogram('sc_event_run_seconds', 'Time a handler takes for a run of events (one or more, in one transaction), by topic.');
     this.runs = options.metrics?.counter('sc_event_runs_total', 'Runs of events handled in one shared transaction, by outcome (committed, rolled-back: its events were then handled one at a time).');
   }
 
@@ -140,38 +134,27 @@ export class EventRunner {
 
   /** The run in one shared transaction; false when it rolled back (or none is configured). */
   private async handleShared(run: Handled[]): Promise<boolean> {
-    const { sharedTransaction } = this.options;
-    if (!sharedTransaction) {
+    if (!this.options.sharedTransaction) {
       return false;
     }
     try {
-      await sharedTransaction(async () => {
-        for (const item of run) {
-          await this.attempt(item, 1).catch((error: unknown) => {
-            throw new SharedRunAborted(error);
-          });
-        }
-      });
+      this.countOutcomes(await this.inTransaction(run));
     } catch (error) {
       this.runs?.inc({ outcome: 'rolled-back' });
-      this.log.warn({ err: error instanceof SharedRunAborted ? error.reason : error, events: run.length }, 'shared transaction rolled back; handling its events one at a time');
+      this.log.warn({ err: error, events: run.length }, 'shared transaction rolled back; handling its events one at a time');
       return false;
     }
     this.runs?.inc({ outcome: 'committed' });
-    for (const item of run) {
-      this.count(item.event.type, 'handled');
-    }
     return true;
   }
 
-  /** One event in its own transaction, retried or waited out as its failure says. */
+  /** One event in a transaction of its own, retried or waited out as its failure says. */
   private async handleAlone(item: Handled, heartbeat: () => Promise<void>): Promise<void> {
     const { event } = item;
     // Waits for an unreachable database do not use up the event's attempts.
     for (let attempt = 1, waits = 0; ; ) {
       try {
-        await this.attempt(item, attempt);
-        this.count(event.type, 'handled');
+        this.countOutcomes(await this.inTransaction([item]));
         return;
       } catch (error) {
         const decision = decideOnFailure(error);
@@ -194,17 +177,69 @@ export class EventRunner {
     }
   }
 
-  /** One call of the event's handler, in a consumer span and the event's log context. */
-  private attempt({ message, event, handler }: Handled, attempt: number): Promise<void> {
+  /**
+   * Claims the items and hands the new ones to their handlers, each stretch of consecutive events
+   * with one handler as one run, all in one transaction when one is configured.
+   */
+  private inTransaction(items: Handled[]): Promise<{ handled: Handled[]; duplicates: Handled[] }> {
+    const work = async (): Promise<{ handled: Handled[]; duplicates: Handled[] }> => {
+      const { handled, duplicates } = await this.claim(items);
+      for (const stretch of stretchesByHandler(handled)) {
+        await this.call(stretch);
+      }
+      return { handled, duplicates };
+    };
+    return this.options.sharedTransaction ? this.options.sharedTransaction(work) : work();
+  }
+
+  /** Splits off the events handled before (and a second copy of one in the same run). */
+  private async claim(items: Handled[]): Promise<{ handled: Handled[]; duplicates: Handled[] }> {
+    if (!this.options.claim) {
+      return { handled: items, duplicates: [] };
+    }
+    const fresh = await this.options.claim(items.map((item) => item.event));
+    const taken = new Set<string>();
+    const handled: Handled[] = [];
+    const duplicates: Handled[] = [];
+    for (const item of items) {
+      const { id } = item.event;
+      (fresh.has(id) && !taken.has(id) ? handled : duplicates).push(item);
+      taken.add(id);
+    }
+    return { handled, duplicates };
+  }
+
+  /** One call of a handler with a run of its events. */
+  private async call(items: Handled[]): Promise<void> {
+    const messages = new Map(items.map((item) => [item.event, item.message]));
+    const run = new EventRun(
+      items.map((item) => item.event),
+      (event, work) => this.within(messages.get(event) as ConsumedMessage, event, work),
+    );
+    const stopTimer = this.runSeconds?.startTimer({ topic: items[0].message.topic });
+    await items[0].handler(run);
+    stopTimer?.();
+  }
+
+  /** `work` in the event's consumer span and log context. */
+  private within<T>(message: ConsumedMessage, event: EventEnvelope, work: () => Promise<T>): Promise<T> {
     const parent = parseTraceparent(message.headers[EventHeaders.traceparent]);
     const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': message.topic, 'messaging.consumer.group.name': this.options.groupId };
     const logContext = { eventId: event.id, correlationId: event.correlationId };
     return withSpan(`consume ${event.type}`, { kind: SpanKind.Consumer, parent, attributes, logContext }, async () => {
-      const stopTimer = this.handlerSeconds?.startTimer({ type: event.type });
-      await handler(event, { topic: message.topic, partition: message.partition, offset: message.offset, attempt });
-      stopTimer?.();
-      this.log.debug({ eventType: event.type, attempt }, 'event handled');
+      const result = await work();
+      this.log.debug({ eventType: event.type }, 'event handled');
+      return result;
     });
+  }
+
+  private countOutcomes({ handled, duplicates }: { handled: Handled[]; duplicates: Handled[] }): void {
+    for (const item of handled) {
+      this.count(item.event.type, 'handled');
+    }
+    for (const item of duplicates) {
+      this.count(item.event.type, 'duplicate');
+    }
   }
 
   private async deadLetter(message: ConsumedMessage, error: unknown, attempts: number): Promise<void> {
@@ -216,4 +251,17 @@ export class EventRunner {
   private count(type: string, outcome: EventOutcome): void {
     this.outcomes?.inc({ type, outcome });
   }
+}
+
+function stretchesByHandler(items: Handled[]): Handled[][] {
+  const stretches: Handled[][] = [];
+  for (const item of items) {
+    const last = stretches.at(-1);
+    if (last && last[0].handler === item.handler) {
+      last.push(item);
+    } else {
+      stretches.push([item]);
+    }
+  }
+  return stretches;
 }

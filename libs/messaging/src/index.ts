@@ -6,7 +6,6 @@ export { claimInbox } from './inbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export {
   KafkaEventsServer,
-  KafkaEventContext,
   HandlesEvent,
   RethrowEventErrorsFilter,
   type KafkaEventsServerOptions,
@@ -14,4 +13,5 @@ export {
 export { UnprocessableEventError, decideOnFailure, backoffDelay, type ClassifiedError } from './event-failure';
 export type { Kafka } from 'kafkajs';
 export { replayDeadLetters, type ReplayOptions, type ReplaySummary } from './dead-letter-replay';
+export { EventRun } from './event-run';
 export { EVENT_RELEVANCE, EVERY_EVENT, type EventRelevance } from './event-relevance';

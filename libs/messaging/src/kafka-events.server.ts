@@ -1,8 +1,8 @@
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
-import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { EventPattern, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { Kafka } from 'kafkajs';
-import { EventHeaders, isEventType, type EventType, type TopicNames } from '@sc/contracts';
+import { EventHeaders, isEventType, type EventEnvelope, type EventType, type TopicNames } from '@sc/contracts';
 import { createLogger, type MetricsRegistry } from '@sc/observability';
 import { EVERY_EVENT, type EventRelevance } from './event-relevance';
 import { errorCode } from './event-failure';
@@ -25,29 +25,16 @@ export interface KafkaEventsServerOptions {
   /** See EventRunnerOptions.sharedTransaction. */
   sharedTransaction?: <T>(work: () => Promise<T>) => Promise<T>;
   eventsPerTransaction?: number;
+  /** See EventRunnerOptions.claim. */
+  claim?: (events: readonly EventEnvelope[]) => Promise<ReadonlySet<string>>;
   /** Which events concern the service; the others are skipped before any transaction. Every event when absent. */
   relevance?: EventRelevance;
 }
 
-/** Handler context: where the event came from and how many times it has been tried. */
-export class KafkaEventContext extends BaseRpcContext<[topic: string, partition: number, offset: string, attempt: number]> {
-  get topic(): string {
-    return this.args[0];
-  }
-  get partition(): number {
-    return this.args[1];
-  }
-  get offset(): string {
-    return this.args[2];
-  }
-  get attempt(): number {
-    return this.args[3];
-  }
-}
-
 /**
  * `@HandlesEvent('encounter.discharged', 'encounter.admitted')`: an @EventPattern whose patterns the
- * compiler checks. Name every type in one decorator: stacked @EventPattern decorators replace each other.
+ * compiler checks; the method's payload is an EventRun of those types. Name every type in one
+ * decorator: stacked @EventPattern decorators replace each other.
  */
 export function HandlesEvent(...types: [EventType, ...EventType[]]): MethodDecorator {
   return EventPattern(types);
@@ -85,6 +72,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private readonly runner: EventRunner;
   /** Nest resolves a pattern by normalising it on every call; an event type maps to one handler for good. */
   private readonly handlers = new Map<string, EventHandler | undefined>();
+  /** One adapter per method, so the runner sees the types of one method as one handler. */
+  private readonly adapted = new Map<MessageHandler, EventHandler>();
   private commitTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KafkaEventsServerOptions) {
@@ -96,6 +85,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       handlerFor: (type) => this.handlerFor(type),
       relevance: options.relevance ?? EVERY_EVENT,
       sharedTransaction: options.sharedTransaction,
+      claim: options.claim,
       eventsPerTransaction: options.eventsPerTransaction ?? 1,
       maxAttempts: options.maxAttempts,
       retryBaseMs: options.retryBaseMs,
@@ -164,7 +154,10 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private handlerFor(type: string): EventHandler | undefined {
     if (!this.handlers.has(type)) {
       const handler = this.getHandlerByPattern(type);
-      this.handlers.set(type, handler ? adapt(handler) : undefined);
+      if (handler && !this.adapted.has(handler)) {
+        this.adapted.set(handler, adapt(handler));
+      }
+      this.handlers.set(type, handler ? this.adapted.get(handler) : undefined);
     }
     return this.handlers.get(type);
   }
@@ -190,8 +183,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
 /** A Nest message handler as the runner calls it: awaited to the end, its own error thrown. */
 function adapt(handler: MessageHandler): EventHandler {
-  return async (event, { topic, partition, offset, attempt }) => {
-    const result: unknown = await handler(event, new KafkaEventContext([topic, partition, offset, attempt]));
+  return async (run) => {
+    const result: unknown = await handler(run);
     if (isObservable(result)) {
       await lastValueFrom(result, { defaultValue: undefined });
     }

@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { TopicNames } from '@sc/contracts';
 import { databaseUrlFor, kafkaTransport, postgresTls, redisOptions, type ServiceConfig, type TlsOptions } from '@sc/config';
-import { EVENT_RELEVANCE, EVERY_EVENT, KafkaEventsServer, Outbox, OutboxRelay, createKafka, provisionTopics, type EventRelevance } from '@sc/messaging';
+import { EVENT_RELEVANCE, EVERY_EVENT, KafkaEventsServer, claimInbox, Outbox, OutboxRelay, createKafka, provisionTopics, type EventRelevance } from '@sc/messaging';
 import { TableStatisticsKeeper, UnitOfWork, openDatabase } from '@sc/persistence';
 import { MetricsRegistry, flushSpans } from '@sc/observability';
 import { HealthController } from './health.controller';
@@ -26,6 +26,12 @@ export interface PlatformOptions {
    * database (an index may read it and listen to its triggers); exported as EVENT_RELEVANCE.
    */
   relevance?: (database: ServiceDatabase, metrics: MetricsRegistry) => EventRelevance | Promise<EventRelevance>;
+  /**
+   * How a redelivered or republished event is kept from acting twice: `inbox` (default) records
+   * each handled event in the same transaction as its work, one statement per run; `natural-keys`
+   * records nothing, for a service whose every write is keyed by what the event carries.
+   */
+  idempotency?: 'inbox' | 'natural-keys';
 }
 
 /** Where the service's own, migrated database is. */
@@ -151,6 +157,7 @@ export class PlatformModule {
               eventsPerTransaction: config.EVENTS_PER_TRANSACTION,
               partitionsConsumedConcurrently: config.EVENT_PARTITIONS_CONCURRENTLY,
               sharedTransaction: (work) => unitOfWork.run(() => work()),
+              claim: options.idempotency === 'natural-keys' ? undefined : (events) => unitOfWork.run((manager) => claimInbox(manager, serviceName, events)),
               metrics,
             });
             metrics.collectedGauge('sc_consumer_lag', 'Messages not yet consumed, per topic partition of this service.', async () =>

@@ -6,6 +6,7 @@ import { EventHeaders, TopicNames, createEnvelope, type EventEnvelope } from '@s
 import {
   HandlesEvent,
   KafkaEventsServer,
+  type EventRun,
   RethrowEventErrorsFilter,
   UnprocessableEventError,
   createKafka,
@@ -20,25 +21,29 @@ const handled: string[] = [];
 /** Set once the "bug" behind always-fail is fixed, before a replay. */
 let fixed = false;
 
-/** Behaviour chosen by the notification title, so one handler can play every failure mode. */
 @Controller()
 class ScriptedHandler {
   @HandlesEvent('notification.requested')
-  onRequested(@Payload() event: EventEnvelope<'notification.requested'>): void {
-    const count = (attempts.get(event.id) ?? 0) + 1;
-    attempts.set(event.id, count);
-    const mode = event.data.title;
-    if (mode === 'fail-twice' && count <= 2) {
-      throw new Error('transient failure');
-    }
-    if (mode === 'always-fail' && !fixed) {
-      throw new Error('persistent failure');
-    }
-    if (mode === 'unprocessable') {
-      throw new UnprocessableEventError('BAD_DATA', 'cannot act on this');
-    }
-    handled.push(event.id);
+  async onRequested(@Payload() run: EventRun<EventEnvelope<'notification.requested'>>): Promise<void> {
+    await run.each(async (event) => play(event));
   }
+}
+
+/** Behaviour chosen by the notification title, so one handler can play every failure mode. */
+function play(event: EventEnvelope<'notification.requested'>): void {
+  const count = (attempts.get(event.id) ?? 0) + 1;
+  attempts.set(event.id, count);
+  const mode = event.data.title;
+  if (mode === 'fail-twice' && count <= 2) {
+    throw new Error('transient failure');
+  }
+  if (mode === 'always-fail' && !fixed) {
+    throw new Error('persistent failure');
+  }
+  if (mode === 'unprocessable') {
+    throw new UnprocessableEventError('BAD_DATA', 'cannot act on this');
+  }
+  handled.push(event.id);
 }
 
 function request(title: string, subject = 'pt-1'): EventEnvelope<'notification.requested'> {

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { EventEnvelope } from '@sc/contracts';
-import { CREATE_MESSAGING_TABLES, HandlesEvent, claimInbox } from '@sc/messaging';
+import { CREATE_MESSAGING_TABLES, HandlesEvent, claimInbox, type EventRun } from '@sc/messaging';
 import type { UnitOfWork } from '@sc/persistence';
 import { MetricsRegistry } from '@sc/observability';
 import { eventually } from '@sc/testing';
@@ -25,16 +25,17 @@ let unitOfWork: UnitOfWork;
 @Controller()
 class RecordingHandler {
   @HandlesEvent('notification.requested')
-  async onRequested(@Payload() event: EventEnvelope<'notification.requested'>): Promise<void> {
+  async onRequested(@Payload() run: EventRun<EventEnvelope<'notification.requested'>>): Promise<void> {
+    await run.each((event) => this.handle(event));
+  }
+
+  private async handle(event: EventEnvelope<'notification.requested'>): Promise<void> {
     const attempt = (attempts.get(event.id) ?? 0) + 1;
     attempts.set(event.id, attempt);
     if (event.data.title === 'database-down' && attempt <= 6) {
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     }
     await unitOfWork.run(async (manager) => {
-      if (!(await claimInbox(manager, 'test', event))) {
-        return;
-      }
       await manager.query('INSERT INTO handled (event_id, title, tx) VALUES ($1, $2, txid_current())', [event.id, event.data.title]);
       if (event.data.title === 'poison') {
         throw new Error('cannot handle this one');
@@ -60,7 +61,17 @@ describe('KafkaEventsServer with a shared transaction', () => {
     await bed.produceBacklog(events);
     unitOfWork = bed.unitOfWork;
     const metrics = new MetricsRegistry();
-    await bed.startConsumer({ maxAttempts: 3, retryBaseMs: 20, sharedTransaction: (work) => unitOfWork.run(() => work()), eventsPerTransaction: 50, metrics }, RecordingHandler);
+    await bed.startConsumer(
+      {
+        maxAttempts: 3,
+        retryBaseMs: 20,
+        sharedTransaction: (work) => unitOfWork.run(() => work()),
+        claim: (run) => unitOfWork.run((manager) => claimInbox(manager, 'test', run)),
+        eventsPerTransaction: 50,
+        metrics,
+      },
+      RecordingHandler,
+    );
     const last = after[after.length - 1];
     await eventually(async () => (afterCommitEffects.includes(last.id) ? true : undefined), 60_000);
 
@@ -80,6 +91,8 @@ describe('KafkaEventsServer with a shared transaction', () => {
     expect(attempts.get(databaseDown.id)).toBe(7);
     const exposed = await metrics.render();
     expect(exposed).toContain('sc_events_consumed_total{outcome="dead-lettered",type="notification.requested"} 1\n');
+    // The republished copy was claimed before and reached no handler.
+    expect(exposed).toContain('sc_events_consumed_total{outcome="duplicate",type="notification.requested"} 1\n');
     // The poison and the unreachable database each rolled back the run they were in (one run if together).
     expect(exposed).toMatch(/sc_event_runs_total\{outcome="rolled-back"\} [12]\n/);
   });

@@ -76,7 +76,7 @@ describe(AttributionIndex.name, () => {
     const subject = `subj-${randomUUID()}`;
     expect(otherInstance.concerns(gapClosed(subject))).toBe(false);
 
-    await roster.rememberSubject(dataSource.manager, subject, patientId);
+    await roster.rememberSubjects(dataSource.manager, [{ subject, patientId }]);
 
     await eventually(async () => (otherInstance.concerns(gapClosed(subject)) ? true : undefined), 5_000);
     const merge = mergeEvent({ mrn: 'NEW-RECORD', priorMrn: 'MRN-ENROLLED', visit: 'V-5', birthDate: '2001-01-01' });

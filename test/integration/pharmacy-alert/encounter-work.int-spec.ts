@@ -1,11 +1,11 @@
 import { TopicNames } from '@sc/contracts';
-import { Outbox } from '@sc/messaging';
+import { EventRun, Outbox } from '@sc/messaging';
 import { MetricsRegistry } from '@sc/observability';
 import { UnitOfWork, openDatabase, type DataSource } from '@sc/persistence';
 import { databaseUrl, dropRunDatabases, eventually, newRunId } from '@sc/testing';
 import { AttributionIndex } from '../../../apps/pharmacy-alert/src/attribution/attribution-index';
 import type { PharmacyAlertConfig } from '../../../apps/pharmacy-alert/src/config';
-import { EncounterWorkService } from '../../../apps/pharmacy-alert/src/encounters/encounter-work.service';
+import { EncounterWorkService, type EncounterEvent } from '../../../apps/pharmacy-alert/src/encounters/encounter-work.service';
 import { IdentityReviewRepository } from '../../../apps/pharmacy-alert/src/matching/identity-review.repository';
 import { PatientMatcher } from '../../../apps/pharmacy-alert/src/matching/patient-matcher';
 import { MIGRATIONS } from '../../../apps/pharmacy-alert/src/migrations';
@@ -16,7 +16,9 @@ import { PharmacyEvents } from '../../../apps/pharmacy-alert/src/tasks/pharmacy-
 import { RefillHoldRepository } from '../../../apps/pharmacy-alert/src/tasks/refill-hold.repository';
 import { TaskRepository } from '../../../apps/pharmacy-alert/src/tasks/task.repository';
 import { TimelineRepository } from '../../../apps/pharmacy-alert/src/timeline/timeline.repository';
-import { encounterEvent } from '../../e2e/support/encounter-events';
+import { encounterEvent, mergeEvent } from '../../e2e/support/encounter-events';
+
+const runOf = (events: EncounterEvent[]): EventRun<EncounterEvent> => EventRun.of(events);
 
 describe(EncounterWorkService.name, () => {
   const runId = newRunId();
@@ -89,9 +91,10 @@ describe(EncounterWorkService.name, () => {
     const admission = encounterEvent('encounter.admitted', { mrn: 'MRN-EFFECTS', visit: 'V-EFFECTS' });
     const discharge = encounterEvent('encounter.discharged', { mrn: 'MRN-EFFECTS', visit: 'V-EFFECTS' });
 
-    expect(await work.handle(admission)).toBe('task-created');
-    expect(await work.handle(discharge)).toBe('task-created');
-    expect(await work.handle(discharge)).toBe('duplicate-event');
+    expect(await work.handleRun(runOf([admission]))).toEqual(['task-created']);
+    expect(await work.handleRun(runOf([discharge]))).toEqual(['task-created']);
+    // Republished (the inbox is the transport's): the episode's task is its natural key.
+    expect(await work.handleRun(runOf([discharge]))).toEqual(['duplicate-episode']);
 
     const tasks = await tasksOf(patientId);
     expect(tasks.map((task) => [task.kind, task.status, task.assignee_id])).toEqual([
@@ -109,20 +112,14 @@ describe(EncounterWorkService.name, () => {
     expect(link.patient_id).toBe(patientId);
   });
 
-  it('handles an admission, its discharge and the cancel of that discharge in one shared transaction, in the order they came', async () => {
+  it('handles an admission, its discharge and the cancel of that discharge as one run, in the order they came', async () => {
     const patientId = await enroll('MRN-BOUNCE');
     const events = [
       encounterEvent('encounter.admitted', { mrn: 'MRN-BOUNCE', visit: 'V-BOUNCE' }),
       encounterEvent('encounter.discharged', { mrn: 'MRN-BOUNCE', visit: 'V-BOUNCE' }),
       encounterEvent('encounter.discharge-cancelled', { mrn: 'MRN-BOUNCE', visit: 'V-BOUNCE' }),
     ];
-    const results = await unitOfWork.run(async () => {
-      const handled: string[] = [];
-      for (const event of events) {
-        handled.push(await work.handle(event));
-      }
-      return handled;
-    });
+    const results = await work.handleRun(runOf(events));
 
     expect(results).toEqual(['task-created', 'task-created', 'cancelled']);
     expect((await tasksOf(patientId)).map((task) => [task.kind, task.status])).toEqual([
@@ -138,10 +135,27 @@ describe(EncounterWorkService.name, () => {
     const discharge = encounterEvent('encounter.discharged', { mrn: 'MRN-ELSEWHERE', visit: 'V-PARTIAL', familyName: 'Abara', givenName: 'Ngozi', birthDate: '1972-09-10', sex: 'F' });
     await eventually(async () => (attribution.concerns(discharge) ? true : undefined), 5_000);
 
-    expect(await work.handle(discharge)).toBe('identity-review');
+    expect(await work.handleRun(runOf([discharge]))).toEqual(['identity-review']);
 
     const reviews: Array<{ reason: string }> = await dataSource.query('SELECT reason FROM identity_reviews WHERE event_id = $1', [discharge.id]);
     expect(reviews).toEqual([{ reason: 'partial demographic match' }]);
     expect(await outboxCausedBy(discharge.id)).toEqual([]);
+  });
+
+  it("matches a run's patients in one read, and matches the events after a merge by what the merge linked", async () => {
+    const patientId = await enroll('MRN-RUN-A');
+    await enroll('MRN-RUN-OTHER', { familyName: 'OKAFOR', givenName: 'CHIDI', birthDate: '1980-03-03' });
+    const events = [
+      encounterEvent('encounter.updated', { mrn: 'MRN-RUN-A', visit: 'V-RUN-1' }),
+      encounterEvent('encounter.discharged', { mrn: 'MRN-RUN-ELSEWHERE', visit: 'V-RUN-2', familyName: 'Okafor', givenName: 'Emeka', birthDate: '1980-03-03' }),
+      encounterEvent('encounter.updated', { mrn: 'MRN-RUN-NOBODY', visit: 'V-RUN-3', familyName: 'Nobody', birthDate: '1951-05-05' }),
+      mergeEvent({ mrn: 'NEW-RUN-A', priorMrn: 'MRN-RUN-A', visit: 'V-RUN-4', familyName: 'Renamed', birthDate: '1999-09-09' }),
+      encounterEvent('encounter.discharged', { mrn: 'NEW-RUN-A', visit: 'V-RUN-4', familyName: 'Renamed', birthDate: '1999-09-09' }),
+    ];
+
+    expect(await work.handleRun(runOf(events))).toEqual(['updated', 'identity-review', 'unrostered', 'merged', 'task-created']);
+    expect((await tasksOf(patientId)).map((task) => task.kind)).toEqual(['discharge-call']);
+    const links: Array<{ subject: string }> = await dataSource.query('SELECT subject FROM patient_subjects WHERE patient_id = $1 ORDER BY subject', [patientId]);
+    expect(links.map((link) => link.subject)).toEqual(['pt-MRN-RUN-A', 'pt-NEW-RUN-A']);
   });
 });

@@ -4,7 +4,6 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { EnvelopeOf, PlanBenefit } from '@sc/contracts';
-import { claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { UnitOfWork } from '@sc/persistence';
 import { CareGapError, CareGapErrorCode } from '../errors/care-gap-error';
@@ -13,8 +12,6 @@ import { GapDetector, type EvaluationResult } from '../gaps/gap-detector.service
 import type { SensitiveCategory } from '../gaps/sensitive-categories';
 import { BenefitRowDto, ConditionRowDto, CoverageRowDto, DeviceRowDto, type BulkResultView, type ConsentDto, type ConsentView, type RowErrorView } from './context.dto';
 import { ContextRepository } from './context.repository';
-
-export const CONSUMER = 'care-gap';
 
 export type ContextEvent = EnvelopeOf<'context.conditions-changed' | 'context.devices-changed' | 'context.benefits-changed'>;
 
@@ -122,9 +119,6 @@ export class ContextService {
   /** A context-feed event; a malformed one is refused without retries (dead-lettered with the reasons). */
   async applyContextEvent(event: ContextEvent): Promise<void> {
     await this.unitOfWork.run(async (manager) => {
-      if (!(await claimInbox(manager, CONSUMER, event))) {
-        return;
-      }
       const cause: EventCause = { subject: event.subject, correlationId: event.correlationId, causationId: event.id };
       switch (event.type) {
         case 'context.conditions-changed': {

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EnvelopeOf } from '@sc/contracts';
-import { claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { UnitOfWork } from '@sc/persistence';
-import { CONSUMER } from '../context/context.service';
 import { ContextRepository } from '../context/context.repository';
 import { GapDetector } from '../gaps/gap-detector.service';
 import { dischargeDestination, dischargeRecordOf } from './discharge-destination';
@@ -27,9 +25,6 @@ export class EncounterContextService {
 
   async handle(event: EncounterEvent): Promise<void> {
     await this.unitOfWork.run(async (manager) => {
-      if (!(await claimInbox(manager, CONSUMER, event))) {
-        return;
-      }
       const cause = { subject: event.subject, correlationId: event.correlationId, causationId: event.id };
       const destination = dischargeDestination(event.data);
       if (event.type !== 'encounter.discharged') {

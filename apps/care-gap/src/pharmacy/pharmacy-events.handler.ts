@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { HandlesEvent } from '@sc/messaging';
+import { HandlesEvent, type EventRun } from '@sc/messaging';
 import { PharmacySignalsService, type PharmacyEvent } from './pharmacy-signals.service';
 
 /** Kafka adapter: the pharmacy events that open, confirm or close gaps. */
@@ -16,7 +16,7 @@ export class PharmacyEventsHandler {
     'pharmacy.task-cancelled',
     'pharmacy.patient-expired',
   )
-  async onPharmacyEvent(@Payload() event: PharmacyEvent): Promise<void> {
-    await this.signals.handle(event);
+  async onPharmacyEvents(@Payload() run: EventRun<PharmacyEvent>): Promise<void> {
+    await run.each((event) => this.signals.handle(event));
   }
 }

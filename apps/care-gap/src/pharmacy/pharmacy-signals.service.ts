@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EnvelopeOf } from '@sc/contracts';
-import { claimInbox } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { UnitOfWork } from '@sc/persistence';
 import { ContextRepository } from '../context/context.repository';
-import { CONSUMER } from '../context/context.service';
 import { GapDetector } from '../gaps/gap-detector.service';
 
 export type PharmacyEvent = EnvelopeOf<
@@ -27,9 +25,6 @@ export class PharmacySignalsService {
 
   async handle(event: PharmacyEvent): Promise<void> {
     await this.unitOfWork.run(async (manager) => {
-      if (!(await claimInbox(manager, CONSUMER, event))) {
-        return;
-      }
       const cause = { subject: event.subject, correlationId: event.correlationId, causationId: event.id };
       switch (event.type) {
         case 'pharmacy.task-created':

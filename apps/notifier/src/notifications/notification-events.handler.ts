@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { EventEnvelope } from '@sc/contracts';
-import { HandlesEvent } from '@sc/messaging';
+import { HandlesEvent, type EventRun } from '@sc/messaging';
 import { NotificationService } from './notification.service';
 
 @Controller()
@@ -9,7 +9,7 @@ export class NotificationEventsHandler {
   constructor(private readonly notifications: NotificationService) {}
 
   @HandlesEvent('notification.requested')
-  async onRequested(@Payload() event: EventEnvelope<'notification.requested'>): Promise<void> {
-    await this.notifications.accept(event);
+  async onRequested(@Payload() run: EventRun<EventEnvelope<'notification.requested'>>): Promise<void> {
+    await run.each((event) => this.notifications.accept(event));
   }
 }

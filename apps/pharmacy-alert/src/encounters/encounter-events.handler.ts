@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { HandlesEvent } from '@sc/messaging';
+import { HandlesEvent, type EventRun } from '@sc/messaging';
 import { ENCOUNTER_EVENT_TYPES, EncounterWorkService, type EncounterEvent } from './encounter-work.service';
 
 /** Kafka adapter: every encounter event this service cares about goes to one application method. */
@@ -9,7 +9,7 @@ export class EncounterEventsHandler {
   constructor(private readonly work: EncounterWorkService) {}
 
   @HandlesEvent(...ENCOUNTER_EVENT_TYPES)
-  async onEncounterEvent(@Payload() event: EncounterEvent): Promise<void> {
-    await this.work.handle(event);
+  async onEncounterEvents(@Payload() run: EventRun<EncounterEvent>): Promise<void> {
+    await this.work.handleRun(run);
   }
 }

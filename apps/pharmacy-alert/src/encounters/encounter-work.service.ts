@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
 import type { EncounterEventData, EnvelopeOf, EventEnvelope, PatientMergedData, TaskKind } from '@sc/contracts';
-import { EVENT_RELEVANCE, UnprocessableEventError, claimInbox } from '@sc/messaging';
+import { EVENT_RELEVANCE, UnprocessableEventError, type EventRun } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { SERVICE_CONFIG } from '@sc/platform';
 import { UnitOfWork } from '@sc/persistence';
@@ -10,7 +10,7 @@ import type { AttributionIndex } from '../attribution/attribution-index';
 import type { PharmacyAlertConfig } from '../config';
 import { escalationTimers } from '../escalation/escalation-ladder';
 import { IdentityReviewRepository } from '../matching/identity-review.repository';
-import { PatientMatcher } from '../matching/patient-matcher';
+import { PatientMatcher, type MatchResult } from '../matching/patient-matcher';
 import { PharmacistRepository } from '../pharmacists/pharmacist.repository';
 import { routeTask } from '../pharmacists/routing';
 import { RosterRepository, type RosterPatient } from '../roster/roster.repository';
@@ -19,8 +19,6 @@ import { DISCHARGE_KINDS, dischargeTimeOf, planForDischarge, recentAdmissionsSin
 import { PharmacyEvents, type EventCause } from '../tasks/pharmacy-events';
 import { RefillHoldRepository } from '../tasks/refill-hold.repository';
 import { TaskRepository } from '../tasks/task.repository';
-
-export const CONSUMER = 'pharmacy-alert';
 
 /** The encounter events this service acts on. */
 export const ENCOUNTER_EVENT_TYPES = [
@@ -38,7 +36,6 @@ export type EncounterEvent = EnvelopeOf<(typeof ENCOUNTER_EVENT_TYPES)[number]>;
 export const isEncounterEvent = (event: EventEnvelope): event is EncounterEvent => (ENCOUNTER_EVENT_TYPES as readonly string[]).includes(event.type);
 
 export type EncounterResult =
-  | 'duplicate-event'
   | 'unrostered'
   | 'identity-review'
   | 'task-created'
@@ -57,8 +54,7 @@ const locationOf = (data: EncounterEventData): string | null =>
 /**
  * Turns hospital encounter events into pharmacist work: discharge tasks with a 24-hour clock,
  * admission alerts with refill holds, and the cancels, transfers, updates, deaths and merges that
- * change them. Every event is handled in one transaction with its inbox row (which the event
- * transport may share with the events after it; see UnitOfWork).
+ * change them. A run of events is handled in one transaction (the transport's, with their inbox rows).
  */
 @Injectable()
 export class EncounterWorkService {
@@ -78,33 +74,65 @@ export class EncounterWorkService {
     @Inject(EVENT_RELEVANCE) private readonly attribution: AttributionIndex,
   ) {}
 
-  async handle(event: EncounterEvent): Promise<EncounterResult> {
-    const result = await this.unitOfWork.run(async (manager) => {
-      if (!(await claimInbox(manager, CONSUMER, event))) {
-        return 'duplicate-event' as const;
+  /**
+   * A run of encounter events: their roster matches read in one statement and the subjects they
+   * link written in one, then each event's work in order. A merge changes who later events are
+   * about, so the events after one are matched on their own.
+   */
+  async handleRun(run: EventRun<EncounterEvent>): Promise<EncounterResult[]> {
+    return this.unitOfWork.run(async (manager) => {
+      const firstMerge = run.events.findIndex((event) => event.type === 'patient.merged');
+      const beforeMerge = firstMerge === -1 ? run.events : run.events.slice(0, firstMerge);
+      const matches = await this.matcher.matchAll(
+        manager,
+        beforeMerge.map((event) => event.data.patient),
+      );
+      await this.roster.rememberSubjects(
+        manager,
+        beforeMerge.flatMap((event, index) => {
+          const match = matches[index];
+          return match.kind === 'matched' ? [{ subject: event.subject, patientId: match.patient.id }] : [];
+        }),
+      );
+      const results: EncounterResult[] = [];
+      for (const [index, event] of run.events.entries()) {
+        results.push(await run.within(event, () => this.handleMatched(manager, event, index < beforeMerge.length ? matches[index] : undefined)));
       }
-      if (event.type === 'patient.merged') {
-        return this.merge(manager, event);
-      }
-      const match = await this.matcher.match(manager, event.data.patient);
-      switch (match.kind) {
-        case 'unrostered':
-          this.attribution.countUnattributed(event.type);
-          return 'unrostered' as const;
-        case 'ambiguous':
-          await this.reviews.open(manager, event, match.reason, match.candidates);
-          return 'identity-review' as const;
-        case 'matched':
-          return this.apply(manager, event, match.patient, match.method);
-      }
+      return results;
     });
+  }
+
+  private async handleMatched(manager: EntityManager, event: EncounterEvent, known: MatchResult | undefined): Promise<EncounterResult> {
+    if (event.type === 'patient.merged') {
+      return this.merge(manager, event);
+    }
+    let match = known;
+    if (!match) {
+      [match] = await this.matcher.matchAll(manager, [event.data.patient]);
+      if (match.kind === 'matched') {
+        await this.roster.rememberSubjects(manager, [{ subject: event.subject, patientId: match.patient.id }]);
+      }
+    }
+    const result = await this.actOnMatch(manager, event, match);
     this.logger.debug({ result, eventType: event.type }, 'encounter event handled');
     return result;
   }
 
-  /** Acts on an event for a known roster patient; also used when an identity review is resolved. */
+  private async actOnMatch(manager: EntityManager, event: EncounterEvent, match: MatchResult): Promise<EncounterResult> {
+    switch (match.kind) {
+      case 'unrostered':
+        this.attribution.countUnattributed(event.type);
+        return 'unrostered';
+      case 'ambiguous':
+        await this.reviews.open(manager, event, match.reason, match.candidates);
+        return 'identity-review';
+      case 'matched':
+        return this.apply(manager, event, match.patient, match.method);
+    }
+  }
+
+  /** Acts on an event for a known roster patient whose subject is linked; also used when an identity review is resolved. */
   async apply(manager: EntityManager, event: EncounterEvent, patient: RosterPatient, matchMethod: string): Promise<EncounterResult> {
-    await this.roster.rememberSubject(manager, event.subject, patient.id);
     switch (event.type) {
       case 'encounter.admitted':
         return this.admit(manager, event, patient, matchMethod);

@@ -32,6 +32,7 @@ export class IdentityReviewService {
       // The decision links the hospital's identifiers, so this patient's next message matches directly.
       await this.roster.attachIdentifiers(manager, patient.id, event.data.patient.identifiers);
       await this.reviews.close(manager, reviewId, 'resolved', actorId, patient.id);
+      await this.roster.rememberSubjects(manager, [{ subject: event.subject, patientId: patient.id }]);
       return this.work.apply(manager, event, patient, 'identity-review');
     });
   }

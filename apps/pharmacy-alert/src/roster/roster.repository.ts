@@ -121,41 +121,48 @@ export class RosterRepository {
   }
 
   /**
-   * Both kinds of candidates in one round trip: the patients holding any of the identifiers and,
+   * Both kinds of candidates for each patient, all in one round trip: the patients holding any of its identifiers and,
    * only when none does, the demographic candidates: same birth date and the same family or given
    * name (a score below the review threshold needs neither), none without a birth date. Capped: a
    * bucket larger than that is ambiguous anyway and goes to review with the first candidates. The
    * attribution index's keys (attributionKeys) cover exactly these conditions.
    */
-  async findMatchCandidates(manager: EntityManager, patient: MatchablePatient): Promise<MatchCandidates> {
-    const identifiers = patient.identifiers.filter((identifier) => identifier.authority !== null);
-    const rows = await preparedQuery<PatientRow & { via: 'identifier' | 'demographics' }>(
+  async findMatchCandidates(manager: EntityManager, patients: readonly MatchablePatient[]): Promise<MatchCandidates[]> {
+    const identifiers = patients.flatMap((patient, index) => patient.identifiers.filter((identifier) => identifier.authority !== null).map((identifier) => ({ index, ...identifier })));
+    const rows = await preparedQuery<PatientRow & { via: 'identifier' | 'demographics'; n: number }>(
       manager,
       'pharmacy-alert:roster-match-candidates',
-      `WITH by_identifier AS (
-         SELECT DISTINCT ${PATIENT_COLUMNS}
-         FROM unnest($1::text[], $2::text[]) AS w(authority, value)
-           JOIN patient_identifiers i ON i.authority = w.authority AND i.value = w.value JOIN patients p ON p.id = i.patient_id
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) AS w(n, authority, value)
+       ), by_identifier AS (
+         SELECT DISTINCT w.n, ${PATIENT_COLUMNS}
+         FROM wanted w JOIN patient_identifiers i ON i.authority = w.authority AND i.value = w.value JOIN patients p ON p.id = i.patient_id
          WHERE p.enrolled
        ), by_demographics AS (
-         SELECT ${PATIENT_COLUMNS} FROM patients p
-         WHERE $3::date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM by_identifier)
-           AND p.enrolled AND p.birth_date = $3::date AND (upper(p.family_name) = upper($4) OR upper(p.given_name) = upper($5))
-         LIMIT 50
+         SELECT q.n - 1 AS n, d.* FROM unnest($4::date[], $5::text[], $6::text[]) WITH ORDINALITY AS q(birth_date, family_name, given_name, n)
+         CROSS JOIN LATERAL (
+           SELECT ${PATIENT_COLUMNS} FROM patients p
+           WHERE q.birth_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM by_identifier b WHERE b.n = q.n - 1)
+             AND p.enrolled AND p.birth_date = q.birth_date AND (upper(p.family_name) = upper(q.family_name) OR upper(p.given_name) = upper(q.given_name))
+           LIMIT 50
+         ) d
        )
        SELECT 'identifier' AS via, * FROM by_identifier UNION ALL SELECT 'demographics', * FROM by_demographics`,
       [
+        identifiers.map((identifier) => identifier.index),
         identifiers.map((identifier) => identifier.authority),
         identifiers.map((identifier) => identifier.value),
-        patient.birthDate ?? null,
-        patient.familyName ?? '',
-        patient.givenName ?? '',
+        patients.map((patient) => patient.birthDate ?? null),
+        patients.map((patient) => patient.familyName ?? ''),
+        patients.map((patient) => patient.givenName ?? ''),
       ],
     );
-    return {
-      byIdentifier: rows.filter((row) => row.via === 'identifier').map(toPatient),
-      byDemographics: rows.filter((row) => row.via === 'demographics').map(toPatient),
-    };
+    const candidates = patients.map((): MatchCandidates => ({ byIdentifier: [], byDemographics: [] }));
+    for (const row of rows) {
+      const found = candidates[Number(row.n)];
+      (row.via === 'identifier' ? found.byIdentifier : found.byDemographics).push(toPatient(row));
+    }
+    return candidates;
   }
 
   async findById(manager: EntityManager, id: string): Promise<RosterPatient | undefined> {
@@ -175,17 +182,22 @@ export class RosterRepository {
   }
 
   /**
-   * Remembers that `subject` (the pseudonymous reference on events) is this roster patient. Nearly
-   * every event of a patient repeats what is known: the row is written only when it changes.
+   * Remembers that each `subject` (the pseudonymous reference on events) is this roster patient.
+   * Nearly every event of a patient repeats what is known: a row is written only when it changes.
    */
-  async rememberSubject(manager: EntityManager, subject: string, patientId: string): Promise<void> {
+  async rememberSubjects(manager: EntityManager, links: ReadonlyArray<{ subject: string; patientId: string }>): Promise<void> {
+    // One row per subject (the last link wins): a statement may not update a row twice.
+    const latest = new Map(links.map((link) => [link.subject, link.patientId]));
+    if (latest.size === 0) {
+      return;
+    }
     await preparedQuery(
       manager,
-      'pharmacy-alert:remember-subject',
-      `INSERT INTO patient_subjects (subject, patient_id) VALUES ($1, $2)
+      'pharmacy-alert:remember-subjects',
+      `INSERT INTO patient_subjects (subject, patient_id) SELECT * FROM unnest($1::text[], $2::uuid[])
        ON CONFLICT (subject) DO UPDATE SET patient_id = EXCLUDED.patient_id, learned_at = now()
        WHERE patient_subjects.patient_id <> EXCLUDED.patient_id`,
-      [subject, patientId],
+      [[...latest.keys()], [...latest.values()]],
     );
   }
 

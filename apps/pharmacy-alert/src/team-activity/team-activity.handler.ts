@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { HandlesEvent } from '@sc/messaging';
+import { HandlesEvent, type EventRun } from '@sc/messaging';
 import { TEAM_ACTIVITY_TYPES, TeamActivityService, type TeamActivityEvent } from './team-activity.service';
 
 @Controller()
@@ -8,7 +8,7 @@ export class TeamActivityHandler {
   constructor(private readonly activity: TeamActivityService) {}
 
   @HandlesEvent(...TEAM_ACTIVITY_TYPES)
-  async onTeamActivity(@Payload() event: TeamActivityEvent): Promise<void> {
-    await this.activity.record(event);
+  async onTeamActivity(@Payload() run: EventRun<TeamActivityEvent>): Promise<void> {
+    await run.each((event) => this.activity.record(event));
   }
 }

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EnvelopeOf, EventEnvelope } from '@sc/contracts';
-import { claimInbox } from '@sc/messaging';
 import { UnitOfWork } from '@sc/persistence';
-import { CONSUMER } from '../encounters/encounter-work.service';
 import { RosterRepository } from '../roster/roster.repository';
 import { TimelineRepository, type TimelineEntry } from '../timeline/timeline.repository';
 
@@ -52,9 +50,6 @@ export class TeamActivityService {
 
   async record(event: TeamActivityEvent): Promise<void> {
     await this.unitOfWork.run(async (manager) => {
-      if (!(await claimInbox(manager, CONSUMER, event))) {
-        return;
-      }
       const patientId = await this.roster.patientOfSubject(manager, event.subject);
       if (!patientId) {
         return;

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { HandlesEvent } from '@sc/messaging';
+import { HandlesEvent, type EventRun } from '@sc/messaging';
 import { EncounterIntakeService, type EncounterEvent } from './encounter-intake.service';
 
 /** Kafka adapter: every encounter event this service cares about goes to one application method. */
@@ -17,7 +17,7 @@ export class EncounterEventsHandler {
     'encounter.discharge-cancelled',
     'patient.merged',
   )
-  async onEncounterEvent(@Payload() event: EncounterEvent): Promise<void> {
-    await this.intake.handle(event);
+  async onEncounterEvents(@Payload() run: EventRun<EncounterEvent>): Promise<void> {
+    await run.each((event) => this.intake.handle(event));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import type { EncounterEventData, EnvelopeOf, EventEnvelope } from '@sc/contracts';
-import { UnprocessableEventError, claimInbox } from '@sc/messaging';
+import { UnprocessableEventError } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { UnitOfWork } from '@sc/persistence';
 import { ClinicalFactsRepository } from '../facts/clinical-facts.repository';
@@ -9,8 +9,6 @@ import { normalizeLanguage } from '../referrals/queue-routing';
 import { ReferralLifecycle } from '../referrals/referral-lifecycle';
 import { referralsFromDischarge, reportsDeath } from '../referrals/referral-sources';
 import { ReferralRepository } from '../referrals/referral.repository';
-
-export const CONSUMER = 'referral';
 
 /** The encounter events this service acts on. */
 export type EncounterEvent = EnvelopeOf<
@@ -23,7 +21,7 @@ export type EncounterEvent = EnvelopeOf<
   | 'patient.merged'
 >;
 
-export type EncounterResult = 'duplicate-event' | 'recorded' | 'referrals-created' | 'withdrawn' | 'expired' | 'merged';
+export type EncounterResult = 'recorded' | 'referrals-created' | 'withdrawn' | 'expired' | 'merged';
 
 function clinicalTime(value: string | null, fallback: string): Date {
   const time = new Date(value ?? fallback);
@@ -67,9 +65,6 @@ export class EncounterIntakeService {
 
   async handle(event: EncounterEvent): Promise<EncounterResult> {
     const result = await this.unitOfWork.run(async (manager): Promise<EncounterResult> => {
-      if (!(await claimInbox(manager, CONSUMER, event))) {
-        return 'duplicate-event';
-      }
       if (event.type === 'patient.merged') {
         await this.facts.moveSubject(manager, event.data.priorSubject, event.subject);
         await this.referrals.moveSubject(manager, event.data.priorSubject, event.subject);

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { HandlesEvent } from '@sc/messaging';
+import { HandlesEvent, type EventRun } from '@sc/messaging';
 import { SourceIntakeService, type SourceEvent } from './source-intake.service';
 
 /** Kafka adapter for care-gap and pharmacy events: one application method. */
@@ -17,7 +17,7 @@ export class SourceEventsHandler {
     'pharmacy.task-completed',
     'pharmacy.patient-expired',
   )
-  async onSourceEvent(@Payload() event: SourceEvent): Promise<void> {
-    await this.intake.handle(event);
+  async onSourceEvents(@Payload() run: EventRun<SourceEvent>): Promise<void> {
+    await run.each((event) => this.intake.handle(event));
   }
 }

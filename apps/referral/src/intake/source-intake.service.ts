@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import type { EnvelopeOf, EventEnvelope } from '@sc/contracts';
-import { UnprocessableEventError, claimInbox } from '@sc/messaging';
+import { UnprocessableEventError } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { UnitOfWork } from '@sc/persistence';
 import { ClinicalFactsRepository } from '../facts/clinical-facts.repository';
@@ -9,7 +9,6 @@ import { ReferralLifecycle } from '../referrals/referral-lifecycle';
 import { referralFromCareGap, referralFromNeed, type ReferralSpec } from '../referrals/referral-sources';
 import { ReferralRepository } from '../referrals/referral.repository';
 import { isOpen } from '../referrals/referral-state-machine';
-import { CONSUMER } from './encounter-intake.service';
 
 /** Care-gap and pharmacy events: sources of referrals, facts for briefings, and deaths. */
 export type SourceEvent = EnvelopeOf<
@@ -22,7 +21,7 @@ export type SourceEvent = EnvelopeOf<
   | 'pharmacy.patient-expired'
 >;
 
-export type SourceResult = 'duplicate-event' | 'referral-created' | 'duplicate-source' | 'not-a-referral' | 'recorded' | 'withdrawn' | 'expired';
+export type SourceResult = 'referral-created' | 'duplicate-source' | 'not-a-referral' | 'recorded' | 'withdrawn' | 'expired';
 
 const time = (value: string, field: string): Date => {
   const parsed = new Date(value);
@@ -50,9 +49,6 @@ export class SourceIntakeService {
 
   async handle(event: SourceEvent): Promise<SourceResult> {
     const result = await this.unitOfWork.run(async (manager): Promise<SourceResult> => {
-      if (!(await claimInbox(manager, CONSUMER, event))) {
-        return 'duplicate-event';
-      }
       switch (event.type) {
         case 'care-gap.opened':
         case 'care-gap.updated':
