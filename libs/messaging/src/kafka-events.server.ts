@@ -37,7 +37,9 @@ export interface KafkaEventsServerOptions {
  * decorator: stacked @EventPattern decorators replace each other.
  */
 export function HandlesEvent(...types: [EventType, ...EventType[]]): MethodDecorator {
-  return EventPattern(types);
+  // Nest registers a handler object per pattern; the method's own symbol lets the transport give
+  // consecutive events of its types to it as one run.
+  return EventPattern(types, { method: Symbol(types.join(',')) });
 }
 
 /**
@@ -72,8 +74,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private readonly runner: EventRunner;
   /** Nest resolves a pattern by normalising it on every call; an event type maps to one handler for good. */
   private readonly handlers = new Map<string, EventHandler | undefined>();
-  /** One adapter per method, so the runner sees the types of one method as one handler. */
-  private readonly adapted = new Map<MessageHandler, EventHandler>();
+  /** One adapter per method (Nest's handlers are per pattern), so the runner sees the types of one method as one handler. */
+  private readonly adapted = new Map<unknown, EventHandler>();
   private commitTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KafkaEventsServerOptions) {
@@ -154,10 +156,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private handlerFor(type: string): EventHandler | undefined {
     if (!this.handlers.has(type)) {
       const handler = this.getHandlerByPattern(type);
-      if (handler && !this.adapted.has(handler)) {
-        this.adapted.set(handler, adapt(handler));
+      const method: unknown = handler?.extras?.method ?? handler;
+      if (handler && !this.adapted.has(method)) {
+        this.adapted.set(method, adapt(handler));
       }
-      this.handlers.set(type, handler ? this.adapted.get(handler) : undefined);
+      this.handlers.set(type, handler ? this.adapted.get(method) : undefined);
     }
     return this.handlers.get(type);
   }

@@ -23,7 +23,7 @@ export interface ConsumerTestBed {
   readonly kafka: Kafka;
   readonly dataSource: DataSource;
   readonly unitOfWork: UnitOfWork;
-  /** Produces `events` under one key, so they wait on one partition as a backlog (or on the partitions `partitionOf` picks). */
+  /** Produces `events` to their topics under one key, so they wait on one partition as a backlog (or on the partitions `partitionOf` picks). */
   produceBacklog(events: EventEnvelope[], partitionOf?: (index: number) => number): Promise<void>;
   /** Starts a KafkaEventsServer with `controller` as its handlers (stopped after the suite). */
   startConsumer(options: Omit<KafkaEventsServerOptions, 'kafka' | 'topics' | 'groupId'>, controller: Type, beforeListen?: (server: KafkaEventsServer) => void): Promise<KafkaEventsServer>;
@@ -73,13 +73,10 @@ export function consumerTestBed(name: string, migration: Type<MigrationInterface
     async produceBacklog(events, partitionOf) {
       const producer = ready(state.kafka).producer();
       await producer.connect();
-      await producer.send({
-        topic: topics.of('notificationRequests'),
-        messages: events.map((event, index) => ({
-          key: 'pt-1',
-          partition: partitionOf?.(index),
-          value: JSON.stringify(event),
-          headers: { [EventHeaders.eventType]: event.type },
+      await producer.sendBatch({
+        topicMessages: events.map((event, index) => ({
+          topic: topics.forEvent(event.type),
+          messages: [{ key: 'pt-1', partition: partitionOf?.(index), value: JSON.stringify(event), headers: { [EventHeaders.eventType]: event.type } }],
         })),
       });
       await producer.disconnect();
