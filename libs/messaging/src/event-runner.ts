@@ -42,6 +42,11 @@ interface Handled {
   handler: EventHandler;
 }
 type Selected = Handled | { message: ConsumedMessage; malformed: unknown };
+/** The events of a run that reach their handlers, and those handled before. */
+interface Claimed {
+  handled: Handled[];
+  duplicates: Handled[];
+}
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -181,8 +186,8 @@ export class EventRunner {
    * Claims the items and hands the new ones to their handlers, each stretch of consecutive events
    * with one handler as one run, all in one transaction when one is configured.
    */
-  private inTransaction(items: Handled[]): Promise<{ handled: Handled[]; duplicates: Handled[] }> {
-    const work = async (): Promise<{ handled: Handled[]; duplicates: Handled[] }> => {
+  private inTransaction(items: Handled[]): Promise<Claimed> {
+    const work = async (): Promise<Claimed> => {
       const { handled, duplicates } = await this.claim(items);
       for (const stretch of stretchesByHandler(handled)) {
         await this.call(stretch);
@@ -193,7 +198,7 @@ export class EventRunner {
   }
 
   /** Splits off the events handled before (and a second copy of one in the same run). */
-  private async claim(items: Handled[]): Promise<{ handled: Handled[]; duplicates: Handled[] }> {
+  private async claim(items: Handled[]): Promise<Claimed> {
     if (!this.options.claim) {
       return { handled: items, duplicates: [] };
     }
@@ -233,7 +238,7 @@ export class EventRunner {
     });
   }
 
-  private countOutcomes({ handled, duplicates }: { handled: Handled[]; duplicates: Handled[] }): void {
+  private countOutcomes({ handled, duplicates }: Claimed): void {
     for (const item of handled) {
       this.count(item.event.type, 'handled');
     }
