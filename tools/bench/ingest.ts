@@ -13,7 +13,7 @@ import { benchPatients, loadRoster, mixedMessages } from './lib/feed-load';
 import { FLOOR_CONSUMER_GROUPS, FloorPipeline, productDrained, type FloorStats } from './lib/floor';
 import { BENCH_SERVICE_ENV } from './lib/service-env';
 import { ingestBatchStats } from './lib/ingest-batches';
-import { postgresqlSettings, probeDatabase, type DatabaseProbe } from './lib/database-probe';
+import { postgresqlSettings, probeDatabase, walSyncs, type DatabaseProbe } from './lib/database-probe';
 import { runLoad, type LoadResult } from './lib/load';
 
 /**
@@ -73,7 +73,7 @@ function row(label: string, result: LoadResult, extra = ''): string {
 interface IngestRun {
   readonly services: readonly string[];
   readonly database: DatabaseProbe;
-  readonly steps: Array<LoadResult & { averageBatch: number; drainSeconds: number; cpu: CpuBudget }>;
+  readonly steps: Array<LoadResult & { averageBatch: number; drainSeconds: number; cpu: CpuBudget; walSyncsPerMessage: number; walSyncsPerBatch: number }>;
   readonly durability: { acknowledged: number; stored: number };
 }
 
@@ -96,17 +96,24 @@ async function measureIngest(system: SystemUnderTest, run: string, label: string
   const groups = benchmarkProcessGroups(system);
   for (const [index, { connections, window }] of STEPS.entries()) {
     const before = await ingestBatchStats(metricsUrl);
+    const syncsBefore = await walSyncs(ADMIN_DATABASE_URL);
     const started = performance.now();
     const cpuUsage = startCpuUsage(groups);
     const result = await runLoad({ port: system.mllpPort, connections, window, seconds: SECONDS, message: mixedMessages(MIX, patients, connections, `B${run}c${index}`) });
     const drained = await productDrained(system, () => ({ percentOfCore: cpuUsage(), seconds: (performance.now() - started) / 1000 }));
     const cpu = cpuOver(drained.measured.percentOfCore, result.accepted, drained.measured.seconds);
     const after = await ingestBatchStats(metricsUrl);
+    // Server-wide, from the step's start until the consumers caught up: every service's commits, not only ingest's.
+    const syncs = (await walSyncs(ADMIN_DATABASE_URL)) - syncsBefore;
     const averageBatch = Math.round(((after.sum - before.sum) / Math.max(1, after.count - before.count)) * 10) / 10;
     const drainSeconds = Math.round(drained.seconds * 10) / 10;
-    steps.push({ ...result, averageBatch, drainSeconds, cpu });
+    const walSyncsPerMessage = Math.round((syncs / Math.max(1, result.accepted)) * 100) / 100;
+    const walSyncsPerBatch = Math.round((syncs / Math.max(1, after.count - before.count)) * 100) / 100;
+    steps.push({ ...result, averageBatch, drainSeconds, cpu, walSyncsPerMessage, walSyncsPerBatch });
     acknowledged += result.accepted;
-    console.log(row(label, result, `avg batch ${averageBatch}, consumers caught up ${drainSeconds} s after${result.refused > 0 ? `, ${result.refused} refused` : ''}`));
+    console.log(
+      row(label, result, `avg batch ${averageBatch}, WAL fsyncs ${walSyncsPerMessage}/message ${walSyncsPerBatch}/batch, consumers caught up ${drainSeconds} s after${result.refused > 0 ? `, ${result.refused} refused` : ''}`),
+    );
     console.log(`${''.padEnd(13)}${describeCpuBudget(cpu, 'message', TARGET_PER_SECOND)}`);
   }
   const db = new Client({ connectionString: databaseUrl(system.runId, 'adt-ingest') });

@@ -4,6 +4,7 @@ import { PlatformModule } from '@sc/platform';
 import { SecurityModule } from '@sc/security';
 import type { AdtIngestConfig } from './config';
 import { EncounterRepository } from './encounters/encounter.repository';
+import { BatchConnections } from './ingest/batch-connections';
 import { BatchRepository } from './ingest/batch.repository';
 import { HL7_CONTENT_TYPES, Hl7MessagesController } from './http/hl7-messages.controller';
 import { IngestBatchService } from './ingest/ingest-batch.service';
@@ -26,6 +27,7 @@ export function adtIngestModule(config: AdtIngestConfig) {
     controllers: [Hl7MessagesController, MessagesController, RejectsController],
     providers: [
       IngestMetrics,
+      BatchConnections,
       BatchRepository,
       RejectRepository,
       EncounterRepository,

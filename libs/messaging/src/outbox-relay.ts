@@ -1,6 +1,9 @@
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Client, type ClientConfig } from 'pg';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { ServiceConfig, kafkaTransport, loadConfig } from '@sc/config';
 import { createLogger } from '@sc/observability';
+import { createKafka } from './kafka-connection';
 import { purgeInbox, purgePublishedOutbox } from './messaging-retention';
 
 export interface OutboxRelayOptions {
@@ -58,13 +61,21 @@ const NEXT_BATCH = `SELECT queued.seq, o.topic, o.message_key, o.payload, o.head
   LEFT JOIN outbox o ON o.seq = queued.seq
   ORDER BY queued.seq`;
 
+/** What the relay has done, as the service's metrics read it. */
+interface RelayCounters {
+  published: number;
+  purged: number;
+  inboxPurged: number;
+  leader: boolean;
+}
+
 /**
- * Publishes outbox rows to Kafka in commit order. One relay per service database is the leader
+ * The relay's work, on whichever thread runs it: one relay per service database is the leader
  * (a PostgreSQL advisory lock), so rows leave in `seq` order and one patient's events stay in
  * order. A row leaves the queue (`outbox_pending`) only after Kafka acknowledged it (acks=all); a
  * crash in between republishes it, which consumers absorb through their inbox.
  */
-export class OutboxRelay {
+class RelayLoop {
   private readonly logger = createLogger(OutboxRelay.name);
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -90,22 +101,11 @@ export class OutboxRelay {
     this.failureBackoffMs = options.failureBackoffMs ?? 1000;
   }
 
-  get publishedCount(): number {
-    return this.published;
-  }
+  /** Called when a counter changes. */
+  onProgress: (counters: RelayCounters) => void = () => undefined;
 
-  /** Published rows this instance deleted past retention since start. */
-  get purgedCount(): number {
-    return this.purged;
-  }
-
-  /** Inbox rows this instance deleted past retention since start. */
-  get inboxPurgedCount(): number {
-    return this.inboxPurged;
-  }
-
-  get isLeader(): boolean {
-    return this.leader;
+  get counters(): RelayCounters {
+    return { published: this.published, purged: this.purged, inboxPurged: this.inboxPurged, leader: this.leader };
   }
 
   start(): void {
@@ -135,6 +135,7 @@ export class OutboxRelay {
       try {
         if (!this.leader) {
           this.leader = await this.tryBecomeLeader();
+          this.onProgress(this.counters);
         }
         const moved = this.leader ? await this.publishBatch() : 0;
         if (this.leader && moved < this.batchSize) {
@@ -185,6 +186,7 @@ export class OutboxRelay {
     }
     await client.query('DELETE FROM outbox_pending WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
     this.published += found.length;
+    this.onProgress(this.counters);
     return rows.length;
   }
 
@@ -202,6 +204,7 @@ export class OutboxRelay {
     if (this.options.retentionMs !== undefined) {
       this.purged += await purgePublishedOutbox(client, this.options.retentionMs, keepGoing);
     }
+    this.onProgress(this.counters);
   }
 
   private async connectedClient(): Promise<Client> {
@@ -246,6 +249,7 @@ export class OutboxRelay {
     this.producer = undefined;
     // The advisory lock dies with the connection; take it again before publishing.
     this.leader = false;
+    this.onProgress(this.counters);
     await client?.end().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
   }
@@ -266,4 +270,169 @@ export class OutboxRelay {
       this.wake = done;
     });
   }
+}
+
+type ToWorker = { kind: 'stop' } | { kind: 'backlog'; id: number };
+type FromWorker = { kind: 'progress'; counters: RelayCounters } | { kind: 'backlog'; id: number; value?: number; error?: string };
+
+interface RelayWorkerData {
+  readonly outboxRelay: OutboxRelayOptions;
+}
+
+/** How long a stopping worker may take to finish its batch and disconnect before it is terminated. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/** Where the relay runs: compiled (a service), on a worker thread; from TypeScript source (tests under jest), on the caller's. */
+const RUNS_IN_WORKER = __filename.endsWith('.js');
+
+/**
+ * Publishes outbox rows to Kafka in commit order (see RelayLoop). It runs on a worker thread of
+ * its own, so a service's event loop (adt-ingest's answers MLLP) never waits behind a publish:
+ * a thread rather than a process because it lives and dies with the service, needs nothing
+ * deployed, and is leader or not through its own database connection as before. The worker
+ * builds its Kafka client from the service's validated settings (KAFKA_BROKERS, TLS, SASL),
+ * exactly as the platform builds the service's; `kafka` is used when the relay runs on the
+ * caller's thread.
+ */
+export class OutboxRelay {
+  private readonly logger = createLogger(OutboxRelay.name);
+  private counters: RelayCounters = { published: 0, purged: 0, inboxPurged: 0, leader: false };
+  private loop: RelayLoop | undefined;
+  private worker: Worker | undefined;
+  private running = false;
+  private exited: Promise<void> = Promise.resolve();
+  private nextRequest = 0;
+  private readonly pending = new Map<number, { resolve: (value: number) => void; reject: (error: Error) => void }>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    if (!RUNS_IN_WORKER) {
+      this.loop = new RelayLoop(kafka, options);
+    }
+  }
+
+  get publishedCount(): number {
+    return this.loop?.counters.published ?? this.counters.published;
+  }
+
+  /** Published rows this instance deleted past retention since start. */
+  get purgedCount(): number {
+    return this.loop?.counters.purged ?? this.counters.purged;
+  }
+
+  /** Inbox rows this instance deleted past retention since start. */
+  get inboxPurgedCount(): number {
+    return this.loop?.counters.inboxPurged ?? this.counters.inboxPurged;
+  }
+
+  get isLeader(): boolean {
+    return this.loop?.counters.leader ?? this.counters.leader;
+  }
+
+  start(): void {
+    if (this.running) {
+      return;
+    }
+    this.running = true;
+    if (this.loop) {
+      this.loop.start();
+    } else {
+      this.startWorker();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop?.stop();
+    const worker = this.worker;
+    if (worker) {
+      worker.postMessage({ kind: 'stop' } satisfies ToWorker);
+      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+
+  /** Rows not yet published (the outbox backlog). */
+  async backlog(): Promise<number> {
+    if (this.loop) {
+      return this.loop.backlog();
+    }
+    const worker = this.worker;
+    if (!worker) {
+      throw new Error('the outbox relay has not started');
+    }
+    const id = (this.nextRequest += 1);
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ kind: 'backlog', id } satisfies ToWorker);
+    });
+  }
+
+  private startWorker(): void {
+    const worker = new Worker(__filename, { workerData: { outboxRelay: this.options } satisfies RelayWorkerData });
+    this.worker = worker;
+    worker.on('message', (message: FromWorker) => {
+      switch (message.kind) {
+        case 'progress':
+          this.counters = message.counters;
+          break;
+        case 'backlog': {
+          const request = this.pending.get(message.id);
+          this.pending.delete(message.id);
+          if (message.value !== undefined) {
+            request?.resolve(message.value);
+          } else {
+            request?.reject(new Error(message.error ?? 'backlog unavailable'));
+          }
+          break;
+        }
+      }
+    });
+    worker.on('error', (error) => this.logger.error({ err: error }, 'outbox relay worker failed'));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        this.pending.forEach(({ reject }) => reject(new Error('outbox relay worker exited')));
+        this.pending.clear();
+        this.counters = { ...this.counters, leader: false };
+        if (this.running) {
+          // A worker that died must not leave the outbox unpublished: start another.
+          setTimeout(() => this.running && this.startWorker(), this.options.failureBackoffMs ?? 1000).unref();
+        }
+        resolve();
+      }),
+    );
+  }
+}
+
+/** The worker thread's side: runs the loop with a Kafka client of its own and answers the service's thread. */
+function runRelayWorker(data: RelayWorkerData): void {
+  const port = parentPort;
+  if (!port) {
+    return;
+  }
+  const config = loadConfig(ServiceConfig);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${data.outboxRelay.serviceName}-relay`, ...kafkaTransport(config) });
+  const loop = new RelayLoop(kafka, data.outboxRelay);
+  loop.onProgress = (counters) => port.postMessage({ kind: 'progress', counters } satisfies FromWorker);
+  port.on('message', (message: ToWorker) => {
+    switch (message.kind) {
+      case 'stop':
+        void loop.stop().finally(() => port.close());
+        break;
+      case 'backlog':
+        loop.backlog().then(
+          (value) => port.postMessage({ kind: 'backlog', id: message.id, value } satisfies FromWorker),
+          (error: unknown) => port.postMessage({ kind: 'backlog', id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies FromWorker),
+        );
+        break;
+    }
+  });
+  loop.start();
+}
+
+if (!isMainThread && (workerData as Partial<RelayWorkerData> | undefined)?.outboxRelay) {
+  runRelayWorker(workerData as RelayWorkerData);
 }

@@ -49,3 +49,15 @@ export async function postgresqlSettings(url: string): Promise<Record<string, st
     await client.end();
   }
 }
+
+/** WAL flushes (fsync/fdatasync) of the whole PostgreSQL server since its statistics were reset (`pg_stat_wal.wal_sync`). */
+export async function walSyncs(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ syncs: string }>('SELECT wal_sync AS syncs FROM pg_stat_wal');
+    return Number(rows[0].syncs);
+  } finally {
+    await client.end();
+  }
+}

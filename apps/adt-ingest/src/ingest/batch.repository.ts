@@ -1,35 +1,60 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { EventEnvelope } from '@sc/contracts';
 import { Outbox, outboxAppendCtes } from '@sc/messaging';
 import { encounterKeyOf, type StoredEncounter } from '../encounters/encounter.repository';
 import type { EncounterState } from '../encounters/encounter-state-machine';
+import type { BatchTransaction } from './batch-connections';
+import { columnNames, recordset, type Columns } from './recordset';
+import { REJECT_COLUMNS, rejectRecord, type RejectRow } from './reject.repository';
 
 export type ReceivedStatus = 'accepted' | 'not-production';
 
-/** One received_messages row as ingest writes it (raw text already masked). */
+/** One received_messages row as ingest writes it (raw text already masked); its keys are the table's columns. */
 export interface ReceivedMessageRow {
   readonly id: string;
-  readonly sendingFacility: string;
-  readonly controlId: string;
-  readonly triggerEvent: string;
-  readonly hl7Version: string;
-  readonly processingId: string;
-  readonly contentHash: string;
-  readonly rawMasked: string;
+  readonly sending_facility: string;
+  readonly control_id: string;
+  readonly trigger_event: string;
+  readonly hl7_version: string;
+  readonly processing_id: string;
+  readonly content_hash: string;
+  readonly raw_masked: string;
   readonly status: ReceivedStatus;
-  readonly ackText: string | null;
-  readonly applicationAckText: string | null;
-  readonly ackMode: 'original' | 'enhanced';
+  readonly ack_text: string | null;
+  readonly application_ack_text: string | null;
+  readonly ack_mode: 'original' | 'enhanced';
   readonly subject: string;
-  readonly correlationId: string;
-  readonly eventId: string | null;
+  readonly correlation_id: string;
+  readonly event_id: string | null;
   readonly channel: string;
-  readonly stateOutcome: string | null;
-  readonly clinicalTime: string;
-  readonly identifierHashes: readonly string[];
-  readonly replayOf: string | null;
+  readonly state_outcome: string | null;
+  readonly clinical_time: string;
+  readonly identifier_hashes: readonly string[];
+  readonly replay_of: string | null;
 }
+
+const RECEIVED_COLUMNS: Columns<ReceivedMessageRow> = {
+  id: 'uuid',
+  sending_facility: 'text',
+  control_id: 'text',
+  trigger_event: 'text',
+  hl7_version: 'text',
+  processing_id: 'text',
+  content_hash: 'text',
+  raw_masked: 'text',
+  status: 'text',
+  ack_text: 'text',
+  application_ack_text: 'text',
+  ack_mode: 'text',
+  subject: 'text',
+  correlation_id: 'text',
+  event_id: 'uuid',
+  channel: 'text',
+  state_outcome: 'text',
+  clinical_time: 'timestamptz',
+  identifier_hashes: 'text[]',
+  replay_of: 'uuid',
+};
 
 /** A message already stored under a key: what a resend is answered from. */
 export interface StoredReceipt {
@@ -41,15 +66,15 @@ export interface StoredReceipt {
   readonly applicationAckText: string | null;
 }
 
-/** One message of a batch as the first statement needs it. */
+/** One message of a batch as the first statement needs it: sending facility, control id, visit number, subject, trigger. */
 export interface BatchKey {
-  readonly sendingFacility: string;
-  readonly controlId: string;
+  readonly f: string;
+  readonly c: string;
   /** The encounter to lock; null when the message moves none (no visit, A40, not production). */
-  readonly visitNumber: string | null;
+  readonly v: string | null;
   /** Written only when the encounter is new. */
-  readonly subject: string;
-  readonly trigger: string;
+  readonly s: string;
+  readonly t: string;
 }
 
 /** What the batch starts from: earlier receipts of its keys, its encounters (locked), and merges of its patients. */
@@ -60,11 +85,21 @@ export interface BatchSnapshot {
   readonly survivors: ReadonlyMap<string, string>;
 }
 
+/** Everything one batch writes, gathered before any write so the batch writes in one statement. */
+export interface BatchWrites {
+  readonly received: ReceivedMessageRow[];
+  readonly events: EventEnvelope[];
+  readonly encounters: Map<string, StoredEncounter>;
+  readonly rejects: RejectRow[];
+  readonly replays: Array<{ reject_id: string; message_id: string }>;
+}
+
 export const messageKeyOf = (sendingFacility: string, controlId: string): string => `${sendingFacility}\u0000${controlId}`;
 
 type Timestamp = string | null;
 
-interface EncounterJson {
+/** An encounters row as the batch reads and writes it; its keys are the table's columns. */
+interface EncounterRow {
   sending_facility: string;
   visit_number: string;
   subject: string;
@@ -84,14 +119,34 @@ interface EncounterJson {
   held_discharge_cancel_at: Timestamp;
 }
 
+const ENCOUNTER_COLUMNS: Columns<EncounterRow> = {
+  sending_facility: 'text',
+  visit_number: 'text',
+  subject: 'text',
+  state: 'text',
+  last_trigger: 'text',
+  state_at: 'timestamptz',
+  state_before_discharge: 'text',
+  admitted_at: 'timestamptz',
+  discharged_at: 'timestamptz',
+  transferred_at: 'timestamptz',
+  admission_event_id: 'uuid',
+  discharge_event_id: 'uuid',
+  transfer_event_id: 'uuid',
+  info_updated_at: 'timestamptz',
+  held_admission_cancel_at: 'timestamptz',
+  held_transfer_cancel_at: 'timestamptz',
+  held_discharge_cancel_at: 'timestamptz',
+};
+
 type SnapshotRow =
   | { kind: 'receipt'; row: { id: string; sending_facility: string; control_id: string; content_hash: string; ack_text: string | null; application_ack_text: string | null } }
-  | { kind: 'encounter'; row: EncounterJson }
+  | { kind: 'encounter'; row: EncounterRow }
   | { kind: 'merge'; row: { prior_subject: string; surviving_subject: string } };
 
 const iso = (value: Timestamp): string | null => (value === null ? null : new Date(value).toISOString());
 
-function encounterFromJson(row: EncounterJson): StoredEncounter {
+function encounterFromRow(row: EncounterRow): StoredEncounter {
   return {
     sendingFacility: row.sending_facility,
     visitNumber: row.visit_number,
@@ -113,8 +168,30 @@ function encounterFromJson(row: EncounterJson): StoredEncounter {
   };
 }
 
+function encounterRow({ sendingFacility, visitNumber, subject, lastTrigger, record }: StoredEncounter): EncounterRow {
+  return {
+    sending_facility: sendingFacility,
+    visit_number: visitNumber,
+    subject,
+    state: record.state,
+    last_trigger: lastTrigger,
+    state_at: record.stateAt,
+    state_before_discharge: record.stateBeforeDischarge,
+    admitted_at: record.admittedAt,
+    discharged_at: record.dischargedAt,
+    transferred_at: record.transferredAt,
+    admission_event_id: record.admissionEventId,
+    discharge_event_id: record.dischargeEventId,
+    transfer_event_id: record.transferEventId,
+    info_updated_at: record.updatedAt,
+    held_admission_cancel_at: record.held.admission,
+    held_transfer_cancel_at: record.held.transfer,
+    held_discharge_cancel_at: record.held.discharge,
+  };
+}
+
 const READ_AND_LOCK = `WITH incoming AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS i(f, c, v, s, t)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(f text, c text, v text, s text, t text)
   ), receipts AS (
     SELECT r.id, r.sending_facility, r.control_id, r.content_hash, r.ack_text, r.application_ack_text
     FROM received_messages r JOIN incoming i ON r.sending_facility = i.f AND r.control_id = i.c
@@ -124,7 +201,9 @@ const READ_AND_LOCK = `WITH incoming AS (
     WHERE i.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.sending_facility = i.f AND r.control_id = i.c)
     ORDER BY i.f, i.v
     ON CONFLICT (sending_facility, visit_number) DO UPDATE SET sending_facility = encounters.sending_facility
-    RETURNING encounters.*
+    RETURNING ${Object.keys(ENCOUNTER_COLUMNS)
+      .map((column) => `encounters.${column}`)
+      .join(', ')}
   ), merges AS (
     SELECT prior_subject, surviving_subject FROM patient_merges WHERE prior_subject IN (SELECT s FROM incoming)
   )
@@ -132,46 +211,38 @@ const READ_AND_LOCK = `WITH incoming AS (
   UNION ALL SELECT 'encounter', row_to_json(locked)::text FROM locked
   UNION ALL SELECT 'merge', row_to_json(merges)::text FROM merges`;
 
+/**
+ * The batch's rows as one jsonb parameter ($1: received, encounters, rejects, replays) and its
+ * events as the outbox's ($2...). A message stored by another transaction since the batch read
+ * its key makes the insert fail (unique violation), so the COMMIT sent behind it rolls back.
+ */
 const WRITE_BATCH = `WITH inserted AS (
-    INSERT INTO received_messages (id, sending_facility, control_id, trigger_event, hl7_version, processing_id, content_hash,
-      raw_masked, status, ack_text, application_ack_text, ack_mode, subject, correlation_id, event_id, channel, state_outcome,
-      clinical_time, identifier_hashes, replay_of)
-    SELECT id, f, c, t, v, p, h, raw, status, ack, app_ack, mode, subject, corr, event_id, channel, outcome, clinical,
-      string_to_array(ids, ','), replay_of
-    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::uuid[], $16::text[], $17::text[],
-                $18::timestamptz[], $19::text[], $20::uuid[])
-      AS u(id, f, c, t, v, p, h, raw, status, ack, app_ack, mode, subject, corr, event_id, channel, outcome, clinical, ids, replay_of)
-    ON CONFLICT (sending_facility, control_id) DO NOTHING
-    RETURNING 1
+    INSERT INTO received_messages (${columnNames(RECEIVED_COLUMNS)})
+    SELECT ${columnNames(RECEIVED_COLUMNS)} FROM ${recordset(`$1::jsonb -> 'received'`, 'r', RECEIVED_COLUMNS)}
   ), saved AS (
-    UPDATE encounters e SET
-      subject = u.subject, state = u.state, last_trigger = u.last_trigger, state_at = u.state_at,
-      state_before_discharge = u.state_before_discharge, admitted_at = u.admitted_at, discharged_at = u.discharged_at,
-      transferred_at = u.transferred_at, admission_event_id = u.admission_event_id, discharge_event_id = u.discharge_event_id,
-      transfer_event_id = u.transfer_event_id, info_updated_at = u.info_updated_at,
-      held_admission_cancel_at = u.held_admission, held_transfer_cancel_at = u.held_transfer, held_discharge_cancel_at = u.held_discharge,
-      updated_at = now()
-    FROM unnest($21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::timestamptz[], $27::text[], $28::timestamptz[],
-                $29::timestamptz[], $30::timestamptz[], $31::uuid[], $32::uuid[], $33::uuid[], $34::timestamptz[],
-                $35::timestamptz[], $36::timestamptz[], $37::timestamptz[])
-      AS u(sending_facility, visit_number, subject, state, last_trigger, state_at, state_before_discharge, admitted_at,
-           discharged_at, transferred_at, admission_event_id, discharge_event_id, transfer_event_id, info_updated_at,
-           held_admission, held_transfer, held_discharge)
+    UPDATE encounters e SET ${Object.keys(ENCOUNTER_COLUMNS)
+      .map((column) => `${column} = u.${column}`)
+      .join(', ')}, updated_at = now()
+    FROM ${recordset(`$1::jsonb -> 'encounters'`, 'u', ENCOUNTER_COLUMNS)}
     WHERE e.sending_facility = u.sending_facility AND e.visit_number = u.visit_number
-    RETURNING 1
-  ), ${outboxAppendCtes(38)}
-  SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM saved)::int AS saved`;
+  ), rejected AS (
+    INSERT INTO rejects (${columnNames(REJECT_COLUMNS)})
+    SELECT ${columnNames(REJECT_COLUMNS)} FROM ${recordset(`$1::jsonb -> 'rejects'`, 'j', REJECT_COLUMNS)}
+  ), replayed AS (
+    UPDATE rejects SET status = 'replayed', replayed_at = now(), replayed_message_id = p.message_id, replay_attempts = replay_attempts + 1
+    FROM jsonb_to_recordset($1::jsonb -> 'replays') AS p(reject_id uuid, message_id uuid)
+    WHERE rejects.id = p.reject_id
+  ), ${outboxAppendCtes(2)}
+  SELECT 1`;
+
+/** The unique key a concurrently stored message violates. */
+export const RECEIVED_KEY_CONSTRAINT = 'received_messages_sending_facility_control_id_key';
 
 /**
- * The two statements of a group-commit transaction. Each round trip to PostgreSQL costs as much
- * as many messages' worth of work, so a batch reads everything it needs in one statement and
- * writes its messages, encounters and outbox events in another.
- *
- * Both are sent unnamed, so PostgreSQL plans them for each batch. As named statements they were
- * given a generic plan while the tables were nearly empty, which hash-joined sequential scans of
- * received_messages and encounters on every batch from then on (1,777 scans of each in 20 s, a
- * third of the machine's CPU at 1,700 msg/s); planning costs far less, and is shared by the batch.
+ * The two statements of a group-commit transaction, named, so each connection parses and plans
+ * them once (see BatchConnections). A batch reads everything it needs in one statement, sent with
+ * BEGIN, and writes its messages, encounters, rejects and outbox events in another, sent with
+ * COMMIT.
  */
 @Injectable()
 export class BatchRepository {
@@ -182,14 +253,12 @@ export class BatchRepository {
    * (creating missing ones as `unknown`, so two transactions on one new encounter queue up; in
    * key order, so they do not deadlock) and reads the merges of its patients.
    */
-  async readAndLock(manager: EntityManager, keys: readonly BatchKey[]): Promise<BatchSnapshot> {
-    const rows: Array<{ kind: SnapshotRow['kind']; row: string }> = await manager.query(READ_AND_LOCK, [
-      keys.map((key) => key.sendingFacility),
-      keys.map((key) => key.controlId),
-      keys.map((key) => key.visitNumber),
-      keys.map((key) => key.subject),
-      keys.map((key) => key.trigger),
-    ]);
+  async readAndLock(transaction: BatchTransaction, keys: readonly BatchKey[]): Promise<BatchSnapshot> {
+    const rows = await transaction.query<{ kind: SnapshotRow['kind']; row: string }>({
+      name: 'adt-ingest:read-and-lock',
+      text: READ_AND_LOCK,
+      values: [JSON.stringify(keys)],
+    });
     const receipts = new Map<string, StoredReceipt>();
     const encounters = new Map<string, StoredEncounter>();
     const survivors = new Map<string, string>();
@@ -207,7 +276,7 @@ export class BatchRepository {
           });
           break;
         case 'encounter':
-          encounters.set(encounterKeyOf(parsed.row.sending_facility, parsed.row.visit_number), encounterFromJson(parsed.row));
+          encounters.set(encounterKeyOf(parsed.row.sending_facility, parsed.row.visit_number), encounterFromRow(parsed.row));
           break;
         case 'merge':
           survivors.set(parsed.row.prior_subject, parsed.row.surviving_subject);
@@ -217,57 +286,14 @@ export class BatchRepository {
     return { receipts, encounters, survivors };
   }
 
-  /**
-   * Inserts the received messages, saves the encounters and appends the events to the outbox;
-   * returns how many messages were new (fewer: another transaction stored one first, and the
-   * caller must roll back).
-   */
-  async write(manager: EntityManager, received: readonly ReceivedMessageRow[], encounters: readonly StoredEncounter[], events: readonly EventEnvelope[]): Promise<number> {
-    if (received.length === 0 && encounters.length === 0) {
-      return 0;
-    }
-    const message = <T>(pick: (row: ReceivedMessageRow) => T): T[] => received.map(pick);
-    const encounter = <T>(pick: (row: StoredEncounter) => T): T[] => encounters.map(pick);
-    const [{ inserted }]: Array<{ inserted: number }> = await manager.query(WRITE_BATCH, [
-      message((r) => r.id),
-      message((r) => r.sendingFacility),
-      message((r) => r.controlId),
-      message((r) => r.triggerEvent),
-      message((r) => r.hl7Version),
-      message((r) => r.processingId),
-      message((r) => r.contentHash),
-      message((r) => r.rawMasked),
-      message((r) => r.status),
-      message((r) => r.ackText),
-      message((r) => r.applicationAckText),
-      message((r) => r.ackMode),
-      message((r) => r.subject),
-      message((r) => r.correlationId),
-      message((r) => r.eventId),
-      message((r) => r.channel),
-      message((r) => r.stateOutcome),
-      message((r) => r.clinicalTime),
-      message((r) => r.identifierHashes.join(',')),
-      message((r) => r.replayOf),
-      encounter((e) => e.sendingFacility),
-      encounter((e) => e.visitNumber),
-      encounter((e) => e.subject),
-      encounter((e) => e.record.state),
-      encounter((e) => e.lastTrigger),
-      encounter((e) => e.record.stateAt),
-      encounter((e) => e.record.stateBeforeDischarge),
-      encounter((e) => e.record.admittedAt),
-      encounter((e) => e.record.dischargedAt),
-      encounter((e) => e.record.transferredAt),
-      encounter((e) => e.record.admissionEventId),
-      encounter((e) => e.record.dischargeEventId),
-      encounter((e) => e.record.transferEventId),
-      encounter((e) => e.record.updatedAt),
-      encounter((e) => e.record.held.admission),
-      encounter((e) => e.record.held.transfer),
-      encounter((e) => e.record.held.discharge),
-      ...this.outbox.insertValues(events),
-    ]);
-    return inserted;
+  /** Inserts the received messages and rejects, saves the encounters, settles replayed rejects, appends the events to the outbox, and commits. */
+  async writeAndCommit(transaction: BatchTransaction, writes: BatchWrites): Promise<void> {
+    const rows = {
+      received: writes.received,
+      encounters: [...writes.encounters.values()].map(encounterRow),
+      rejects: writes.rejects.map(rejectRecord),
+      replays: writes.replays,
+    };
+    await transaction.commitWith({ name: 'adt-ingest:write-batch', text: WRITE_BATCH, values: [JSON.stringify(rows), ...this.outbox.insertValues(writes.events)] });
   }
 }

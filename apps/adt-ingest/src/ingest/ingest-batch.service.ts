@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { EncounterEpisode, EventEnvelope } from '@sc/contracts';
 import { Hl7ErrorCode } from '@sc/hl7';
 import { createLogger } from '@sc/observability';
@@ -12,7 +12,8 @@ import { encounterEnvelope, episodeKey } from './encounter-event.mapper';
 import type { AcceptedInbound } from './inbound-message';
 import { IngestMetrics } from './ingest-metrics';
 import type { IngestResult, StateOutcome } from './ingest-result';
-import { BatchRepository, type ReceivedMessageRow, type StoredReceipt } from './batch.repository';
+import { BatchConnections, type BatchTransaction } from './batch-connections';
+import { BatchRepository, RECEIVED_KEY_CONSTRAINT, type BatchWrites, type StoredReceipt } from './batch.repository';
 import { RejectRepository, type RejectRow } from './reject.repository';
 
 /** Another transaction stored one of the batch's messages between our check and our insert. */
@@ -22,6 +23,8 @@ class ConcurrentReceiptError extends Error {
     this.name = ConcurrentReceiptError.name;
   }
 }
+
+const UNIQUE_VIOLATION = '23505';
 
 /** SQLSTATE classes that blame a row, not the database: data exceptions, constraints, limits, raised errors. */
 const MESSAGE_SPECIFIC_SQLSTATE_CLASSES = ['22', '23', '42', '54', 'P0'];
@@ -41,15 +44,6 @@ const msaCode = (ack: string | null): Acknowledgments['code'] => {
 
 const NO_EPISODE: Pick<EncounterEpisode, 'retractsEventId' | 'amendsEventId' | 'movedEpisodes'> = { retractsEventId: null, amendsEventId: null, movedEpisodes: [] };
 
-/** Everything one batch writes, gathered before any write so each table gets one statement. */
-interface BatchWrites {
-  readonly received: ReceivedMessageRow[];
-  readonly events: EventEnvelope[];
-  readonly encounters: Map<string, StoredEncounter>;
-  readonly rejects: RejectRow[];
-  readonly replays: Array<{ rejectId: string; messageId: string }>;
-}
-
 /**
  * Stores a batch of parsed messages in one transaction: the received rows (resends and control
  * id conflicts recognised, also between two copies in the same batch), the encounters moved by
@@ -62,6 +56,7 @@ export class IngestBatchService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly connections: BatchConnections,
     private readonly batch: BatchRepository,
     private readonly rejects: RejectRepository,
     private readonly encounters: EncounterRepository,
@@ -71,7 +66,7 @@ export class IngestBatchService {
   async store(items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
     this.metrics.countBatch(items.length);
     try {
-      return await this.dataSource.transaction((manager) => this.storeBatch(manager, items));
+      return await this.storeInTransaction(items);
     } catch (error) {
       if (items.length === 1) {
         return [await this.storeAlone(items[0], error)];
@@ -94,7 +89,7 @@ export class IngestBatchService {
         break;
       }
       try {
-        const [result] = await this.dataSource.transaction((manager) => this.storeBatch(manager, [item]));
+        const [result] = await this.storeInTransaction([item]);
         return result;
       } catch (failure) {
         error = failure;
@@ -125,7 +120,16 @@ export class IngestBatchService {
     }
   }
 
-  private async storeBatch(manager: EntityManager, items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
+  private async storeInTransaction(items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
+    try {
+      return await this.connections.transaction((transaction) => this.storeBatch(transaction, items));
+    } catch (error) {
+      const concurrent = sqlState(error) === UNIQUE_VIOLATION && (error as { constraint?: unknown }).constraint === RECEIVED_KEY_CONSTRAINT;
+      throw concurrent ? new ConcurrentReceiptError() : error;
+    }
+  }
+
+  private async storeBatch(transaction: BatchTransaction, items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
     const results: Array<IngestResult | undefined> = new Array(items.length);
     const writes: BatchWrites = { received: [], events: [], encounters: new Map(), rejects: [], replays: [] };
 
@@ -141,17 +145,11 @@ export class IngestBatchService {
     });
     const leaderIndexes = [...byKey.values()].map(([first]) => first);
     const snapshot = await this.batch.readAndLock(
-      manager,
+      transaction,
       leaderIndexes.map((index) => {
         const item = items[index];
         const movesEncounter = item.production && item.adt.triggerEvent !== 'A40';
-        return {
-          sendingFacility: item.sendingFacility,
-          controlId: item.controlId,
-          visitNumber: movesEncounter ? item.visitNumber : null,
-          subject: item.subject,
-          trigger: item.adt.triggerEvent,
-        };
+        return { f: item.sendingFacility, c: item.controlId, v: movesEncounter ? item.visitNumber : null, s: item.subject, t: item.adt.triggerEvent };
       }),
     );
     // Each message is compared with the one stored under its key, else with the first of the batch
@@ -179,19 +177,13 @@ export class IngestBatchService {
     const { survivors, encounters } = snapshot;
 
     for (const index of fresh) {
-      results[index] = await this.accept(manager, items[index], survivors, encounters, writes);
+      results[index] = await this.accept(transaction, items[index], survivors, encounters, writes);
     }
     for (const index of conflicts) {
       results[index] = this.conflict(items[index], writes);
     }
 
-    if ((await this.batch.write(manager, writes.received, [...writes.encounters.values()], writes.events)) !== writes.received.length) {
-      throw new ConcurrentReceiptError();
-    }
-    await this.rejects.insertMany(manager, writes.rejects);
-    for (const replay of writes.replays) {
-      await this.rejects.markReplayed(manager, replay.rejectId, replay.messageId);
-    }
+    await this.batch.writeAndCommit(transaction, writes);
 
     for (const { index, of } of copies) {
       const original = results[of] as IngestResult;
@@ -202,7 +194,7 @@ export class IngestBatchService {
 
   private resend(receipt: StoredReceipt, item: AcceptedInbound, writes: BatchWrites): IngestResult {
     if (item.replayOf !== null) {
-      writes.replays.push({ rejectId: item.replayOf, messageId: receipt.id });
+      writes.replays.push({ reject_id: item.replayOf, message_id: receipt.id });
     }
     const acks: Acknowledgments = {
       ack: receipt.ackText,
@@ -221,7 +213,7 @@ export class IngestBatchService {
   }
 
   private async accept(
-    manager: EntityManager,
+    transaction: BatchTransaction,
     item: AcceptedInbound,
     survivors: ReadonlyMap<string, string>,
     encounters: ReadonlyMap<string, StoredEncounter>,
@@ -236,7 +228,7 @@ export class IngestBatchService {
       const eventId = randomUUID();
       if (adt.triggerEvent === 'A40') {
         const priorSubject = item.priorSubject ?? subject;
-        const movedEpisodes = priorSubject === subject ? [] : await this.encounters.merge(manager, priorSubject, subject);
+        const movedEpisodes = priorSubject === subject ? [] : await this.encounters.merge(transaction, priorSubject, subject);
         stateOutcome = 'merged';
         event = encounterEnvelope(adt, {
           id: eventId,
@@ -274,31 +266,31 @@ export class IngestBatchService {
       writes.events.push(event);
     }
     if (item.replayOf !== null) {
-      writes.replays.push({ rejectId: item.replayOf, messageId });
+      writes.replays.push({ reject_id: item.replayOf, message_id: messageId });
     }
     const verdict: Verdict = { kind: 'accepted' };
     const acks = acknowledge(item.message, '', item.mode, verdict);
     writes.received.push({
       id: messageId,
-      sendingFacility: item.sendingFacility,
-      controlId: item.controlId,
-      triggerEvent: adt.triggerEvent,
-      hl7Version: adt.version,
-      processingId: adt.processingId,
-      contentHash: item.contentHash,
-      rawMasked: item.masked,
+      sending_facility: item.sendingFacility,
+      control_id: item.controlId,
+      trigger_event: adt.triggerEvent,
+      hl7_version: adt.version,
+      processing_id: adt.processingId,
+      content_hash: item.contentHash,
+      raw_masked: item.masked,
       status: item.production ? 'accepted' : 'not-production',
-      ackText: acks.ack,
-      applicationAckText: acks.applicationAck,
-      ackMode: item.mode.kind,
+      ack_text: acks.ack,
+      application_ack_text: acks.applicationAck,
+      ack_mode: item.mode.kind,
       subject,
-      correlationId: episodeKey(adt, item.sendingFacility),
-      eventId: event?.id ?? null,
+      correlation_id: episodeKey(adt, item.sendingFacility),
+      event_id: event?.id ?? null,
       channel: item.channel,
-      stateOutcome,
-      clinicalTime: adt.clinicalTime,
-      identifierHashes: item.identifierHashes,
-      replayOf: item.replayOf,
+      state_outcome: stateOutcome,
+      clinical_time: adt.clinicalTime,
+      identifier_hashes: item.identifierHashes,
+      replay_of: item.replayOf,
     });
     return {
       disposition: item.production ? 'accepted' : 'not-production',

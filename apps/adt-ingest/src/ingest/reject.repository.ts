@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { columnNames, recordset, type Columns } from './recordset';
 
 /** A message we answered with a NAK, kept for search and replay (raw text already masked). */
 export interface RejectRow {
@@ -18,43 +19,66 @@ export interface RejectRow {
   readonly replayOf: string | null;
 }
 
+/** A rejects row as written; its keys are the table's columns. */
+interface RejectRecord {
+  id: string;
+  sending_facility: string | null;
+  control_id: string | null;
+  error_code: number;
+  error_segment: string | null;
+  error_field: number | null;
+  diagnostic: string;
+  raw_masked: string;
+  content_hash: string;
+  channel: string;
+  ack_mode: 'original' | 'enhanced';
+  nak_text: string | null;
+  replay_of: string | null;
+}
+
+export const REJECT_COLUMNS: Columns<RejectRecord> = {
+  id: 'uuid',
+  sending_facility: 'text',
+  control_id: 'text',
+  error_code: 'int',
+  error_segment: 'text',
+  error_field: 'int',
+  diagnostic: 'text',
+  raw_masked: 'text',
+  content_hash: 'text',
+  channel: 'text',
+  ack_mode: 'text',
+  nak_text: 'text',
+  replay_of: 'uuid',
+};
+
+export const rejectRecord = (row: RejectRow): RejectRecord => ({
+  id: row.id,
+  sending_facility: row.sendingFacility,
+  control_id: row.controlId,
+  error_code: row.errorCode,
+  error_segment: row.errorSegment,
+  error_field: row.errorField,
+  diagnostic: row.diagnostic,
+  raw_masked: row.rawMasked,
+  content_hash: row.contentHash,
+  channel: row.channel,
+  ack_mode: row.ackMode,
+  nak_text: row.nakText,
+  replay_of: row.replayOf,
+});
+
+const INSERT_REJECTS = `INSERT INTO rejects (${columnNames(REJECT_COLUMNS)})
+  SELECT ${columnNames(REJECT_COLUMNS)} FROM ${recordset('$1::jsonb', 'j', REJECT_COLUMNS)}`;
+
+/** Rejects outside a batch: messages refused before storage, or that the database refused. A batch writes its own with its rows (BatchRepository). */
 @Injectable()
 export class RejectRepository {
   async insertMany(manager: EntityManager, rows: readonly RejectRow[]): Promise<void> {
     if (rows.length === 0) {
       return;
     }
-    const column = <T>(pick: (row: RejectRow) => T): T[] => rows.map(pick);
-    await manager.query(
-      `INSERT INTO rejects (id, sending_facility, control_id, error_code, error_segment, error_field, diagnostic, raw_masked,
-         content_hash, channel, ack_mode, nak_text, replay_of)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[])`,
-      [
-        column((r) => r.id),
-        column((r) => r.sendingFacility),
-        column((r) => r.controlId),
-        column((r) => r.errorCode),
-        column((r) => r.errorSegment),
-        column((r) => r.errorField),
-        column((r) => r.diagnostic),
-        column((r) => r.rawMasked),
-        column((r) => r.contentHash),
-        column((r) => r.channel),
-        column((r) => r.ackMode),
-        column((r) => r.nakText),
-        column((r) => r.replayOf),
-      ],
-    );
-  }
-
-  /** A replay of this reject was stored as a message: the reject is settled. */
-  async markReplayed(manager: EntityManager, rejectId: string, messageId: string): Promise<void> {
-    await manager.query(
-      `UPDATE rejects SET status = 'replayed', replayed_at = now(), replayed_message_id = $2, replay_attempts = replay_attempts + 1
-       WHERE id = $1`,
-      [rejectId, messageId],
-    );
+    await manager.query(INSERT_REJECTS, [JSON.stringify(rows.map(rejectRecord))]);
   }
 
   async countReplayAttempt(manager: EntityManager, rejectId: string): Promise<void> {
