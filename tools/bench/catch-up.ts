@@ -245,7 +245,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(`bench:catch-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`bench:catch-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   },
 );
