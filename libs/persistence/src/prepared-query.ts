@@ -7,8 +7,8 @@ import type { EntityManager } from 'typeorm';
  * PostgreSQL parses and plans it on each call. A named statement is parsed once per connection,
  * and after five executions PostgreSQL may keep one generic plan for it. That plan is made with
  * the statistics of the moment: a join whose tables were empty then may go on scanning them
- * whole after they have grown, until an analyze invalidates it. Keep joins whose plan depends on
- * table sizes (adt-ingest's batch statements) unnamed.
+ * whole after they have grown, until an analyze invalidates it: keep such joins unnamed, or run
+ * them where the session rules those plans out (adt-ingest's BatchConnections).
  *
  * `name` must be unique per SQL text across the service. Outside a transaction (no connection of
  * its own) the manager runs the query the ordinary way.
