@@ -7,6 +7,7 @@ import { EncounterRepository } from './encounters/encounter.repository';
 import { BatchRepository } from './ingest/batch.repository';
 import { HL7_CONTENT_TYPES, Hl7MessagesController } from './http/hl7-messages.controller';
 import { IngestBatchService } from './ingest/ingest-batch.service';
+import { MessageWarningRepository } from './quality/message-warnings';
 import { IngestMetrics } from './ingest/ingest-metrics';
 import { IngestService } from './ingest/ingest.service';
 import { RejectRepository } from './ingest/reject.repository';
@@ -30,6 +31,7 @@ export function adtIngestModule(config: AdtIngestConfig) {
       RejectRepository,
       EncounterRepository,
       IngestBatchService,
+      MessageWarningRepository,
       IngestService,
       MllpListener,
       OperatorRepository,

@@ -5,8 +5,9 @@ import type { EncounterEpisode, EventEnvelope } from '@sc/contracts';
 import { Hl7ErrorCode } from '@sc/hl7';
 import { createLogger } from '@sc/observability';
 import { encounterKeyOf, EncounterRepository, type StoredEncounter } from '../encounters/encounter.repository';
-import { nextEncounter } from '../encounters/encounter-state-machine';
+import { nextEncounter, type EncounterWarning } from '../encounters/encounter-state-machine';
 import { IngestError, IngestErrorCode } from '../errors/ingest-error';
+import { MessageWarningRepository, messageWarnings, type MessageWarningRow } from '../quality/message-warnings';
 import { acknowledge, type Acknowledgments, type Verdict } from './acknowledgments';
 import { encounterEnvelope, episodeKey } from './encounter-event.mapper';
 import type { AcceptedInbound } from './inbound-message';
@@ -48,6 +49,7 @@ interface BatchWrites {
   readonly encounters: Map<string, StoredEncounter>;
   readonly rejects: RejectRow[];
   readonly replays: Array<{ rejectId: string; messageId: string }>;
+  readonly warnings: MessageWarningRow[];
 }
 
 /**
@@ -66,6 +68,7 @@ export class IngestBatchService {
     private readonly rejects: RejectRepository,
     private readonly encounters: EncounterRepository,
     private readonly metrics: IngestMetrics,
+    private readonly warnings: MessageWarningRepository,
   ) {}
 
   async store(items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
@@ -127,7 +130,7 @@ export class IngestBatchService {
 
   private async storeBatch(manager: EntityManager, items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
     const results: Array<IngestResult | undefined> = new Array(items.length);
-    const writes: BatchWrites = { received: [], events: [], encounters: new Map(), rejects: [], replays: [] };
+    const writes: BatchWrites = { received: [], events: [], encounters: new Map(), rejects: [], replays: [], warnings: [] };
 
     // The batch's messages by sending facility + control id, in arrival order.
     const byKey = new Map<string, number[]>();
@@ -189,6 +192,7 @@ export class IngestBatchService {
       throw new ConcurrentReceiptError();
     }
     await this.rejects.insertMany(manager, writes.rejects);
+    await this.warnings.insertMany(manager, writes.warnings);
     for (const replay of writes.replays) {
       await this.rejects.markReplayed(manager, replay.rejectId, replay.messageId);
     }
@@ -232,6 +236,7 @@ export class IngestBatchService {
     const subject = survivors.get(item.subject) ?? item.subject;
     let stateOutcome: StateOutcome | null = null;
     let event: EventEnvelope | undefined;
+    let encounterWarnings: readonly EncounterWarning[] = [];
     if (item.production) {
       const eventId = randomUUID();
       if (adt.triggerEvent === 'A40') {
@@ -257,6 +262,7 @@ export class IngestBatchService {
         encounter.lastTrigger = adt.triggerEvent;
         writes.encounters.set(encounterKeyOf(encounter.sendingFacility, encounter.visitNumber), encounter);
         stateOutcome = transition.outcome;
+        encounterWarnings = transition.warnings ?? [];
         if (transition.publish) {
           event = encounterEnvelope(adt, {
             id: eventId,
@@ -276,6 +282,7 @@ export class IngestBatchService {
     if (item.replayOf !== null) {
       writes.replays.push({ rejectId: item.replayOf, messageId });
     }
+    writes.warnings.push(...messageWarnings(adt, encounterWarnings).map((warning) => ({ messageId, warning })));
     const verdict: Verdict = { kind: 'accepted' };
     const acks = acknowledge(item.message, '', item.mode, verdict);
     writes.received.push({
