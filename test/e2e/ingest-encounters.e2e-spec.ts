@@ -79,6 +79,44 @@ describe('adt-ingest turns an encounter’s messages into events consumers can a
       expect((await encounter('V-LATE-A03')).state).toBe('discharged');
     });
 
+    const warningsOf = async (controlId: string): Promise<string[]> =>
+      (
+        await db.query<{ warning: string }>('SELECT w.warning FROM message_warnings w JOIN received_messages m ON m.id = w.message_id WHERE m.control_id = $1 ORDER BY 1', [controlId])
+      ).rows.map((row) => row.warning);
+
+    it('discharges on an A03 dated before the last transfer (A02 after A03 in clinical time) and records a warning on it', async () => {
+      const ids = await send('V-A02-A03', [{ trigger: 'A01' }, { trigger: 'A02', eventTime: '20261120150000-0600' }, { trigger: 'A03', dischargeTime: '20261120142500-0600' }]);
+
+      expect((await eventsOf('V-A02-A03', 3)).map((event) => event.type)).toEqual(['encounter.admitted', 'encounter.transferred', 'encounter.discharged']);
+      expect(await outcomes(ids)).toEqual(['applied', 'applied', 'applied']);
+      expect(await warningsOf(ids[2])).toEqual(['discharge-before-last-event']);
+      expect((await encounter('V-A02-A03')).state).toBe('discharged');
+    });
+
+    it('publishes a second A03 as an amendment', async () => {
+      const ids = await send('V-A03-TWICE', [{ trigger: 'A01' }, { trigger: 'A03', dischargeTime: '20261120142500-0600' }, { trigger: 'A03', dischargeTime: '20261120143000-0600' }]);
+
+      const [, first, second] = await eventsOf('V-A03-TWICE', 3);
+      expect([first.type, second.type]).toEqual(['encounter.discharged', 'encounter.discharged']);
+      expect(episodeOf(second)).toMatchObject({ amendsEventId: first.id });
+      expect(await outcomes(ids)).toEqual(['applied', 'applied', 'amended']);
+    });
+
+    it('discharges after a cancelled admission (A03 after A11) and records a warning on it', async () => {
+      const ids = await send('V-A11-A03', [{ trigger: 'A01', eventTime: '20261120090000-0600' }, { trigger: 'A11', eventTime: '20261120100000-0600' }, { trigger: 'A03', dischargeTime: '20261120142500-0600' }]);
+
+      expect((await eventsOf('V-A11-A03', 3)).map((event) => event.type)).toEqual(['encounter.admitted', 'encounter.admission-cancelled', 'encounter.discharged']);
+      expect(await warningsOf(ids[2])).toEqual(['discharge-after-cancelled-admission']);
+    });
+
+    it('keeps the discharge when its A01 arrives after it, publishing nothing for the A01 (stale)', async () => {
+      const ids = await send('V-A03-A01', [{ trigger: 'A03', dischargeTime: '20261120142500-0600' }, { trigger: 'A01', eventTime: '20261117083000-0600' }]);
+
+      expect((await eventsOf('V-A03-A01', 1)).map((event) => event.type)).toEqual(['encounter.discharged']);
+      expect(await outcomes(ids)).toEqual(['applied', 'stale']);
+      expect((await encounter('V-A03-A01')).state).toBe('discharged');
+    });
+
     it('does not reopen a discharged encounter on A08', async () => {
       await send('V-NO-REOPEN', [{ trigger: 'A01' }, { trigger: 'A03', dischargeTime: '20261120142500-0600' }, { trigger: 'A08', eventTime: '20261120170000-0600' }]);
 

@@ -2,6 +2,8 @@ import { SERVICES, SseClient, SystemUnderTest, eventually } from '@sc/testing';
 import { PHARMACY_TEAM, SPANISH_PHARMACIST, StoryDriver, StoryMessages, TEAM_LEAD, jasonRosterRow, type Task } from '../../tools/story/story-driver';
 
 const HOUR = 3_600_000;
+/** PID-15 as hospitals send Spanish: ISO 639-2/B and /T, 639-1, a name, a CE, a CE with only its text. */
+const FEED_LANGUAGES = ['SPA', 'spa', 'es', 'Spanish', 'SPA^Spanish^ISO639', '^Spanish'];
 const msa = (ack: string): string => (ack.split('\r').find((segment) => segment.startsWith('MSA|')) ?? '').split('|')[1];
 
 describe('the story: a specialty-pharmacy patient leaves the hospital and every team acts in time', () => {
@@ -31,6 +33,7 @@ describe('the story: a specialty-pharmacy patient leaves the hospital and every 
       variant('SP-DIED', 'DIED00001'),
       variant('SP-LATE', 'LATE00001'),
       variant('SP-ES', 'ES0000001', { preferredLanguage: 'es', pharmacistId: undefined }),
+      ...FEED_LANGUAGES.map((_, index) => variant(`SP-LANG${index}`, `LANG0000${index}`, { preferredLanguage: undefined, pharmacistId: undefined })),
     ]);
   }, 180_000);
 
@@ -168,4 +171,19 @@ describe('the story: a specialty-pharmacy patient leaves the hospital and every 
     const task = await story.task(messages.episode, 'discharge-call', undefined, SPANISH_PHARMACIST);
     expect(task.assigneeId).toBe(SPANISH_PHARMACIST);
   }, 60_000);
+
+  it.each(FEED_LANGUAGES.map((language, index) => [language, index]))(
+    'gives a patient the hospital reports as %s (no roster language) to the Spanish-speaking pharmacist and the Spanish-speaking nurses',
+    async (language, index) => {
+      const messages = new StoryMessages(`lang${index}`);
+      const mrn = `LANG0000${index}`;
+      // Disposition 06 (home health) makes the discharge itself ask for a nurse.
+      await story.sendHl7(messages.discharge(new Date(Date.now() - HOUR), { mrn, family: `STORYSPLANG${index}`, language, disposition: '06' }));
+      const task = await story.task(messages.episode, 'discharge-call', undefined, SPANISH_PHARMACIST);
+      expect(task.assigneeId).toBe(SPANISH_PHARMACIST);
+      const referral = await eventually(async () => (await story.referrals(messages.episode)).find((candidate) => candidate.type === 'in-home-nursing'));
+      expect((referral as unknown as { language: string | null }).language).toBe('es');
+    },
+    60_000,
+  );
 });

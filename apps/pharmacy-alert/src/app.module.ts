@@ -13,6 +13,7 @@ import { IdentityReviewsController } from './matching/identity-reviews.controlle
 import { PatientMatcher } from './matching/patient-matcher';
 import { MIGRATIONS } from './migrations';
 import { PharmacistRepository } from './pharmacists/pharmacist.repository';
+import { PharmacistService } from './pharmacists/pharmacist.service';
 import { PharmacistsController } from './pharmacists/pharmacists.controller';
 import { EnrollmentEventsHandler } from './roster/enrollment-events.handler';
 import { RosterController } from './roster/roster.controller';
@@ -57,6 +58,7 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       RosterRepository,
       RosterService,
       PharmacistRepository,
+      PharmacistService,
       PatientMatcher,
       IdentityReviewRepository,
       IdentityReviewService,

@@ -23,6 +23,7 @@ export interface EncounterPatient {
   givenName: string | null;
   birthDate: string | null;
   sex: string | null;
+  /** PID-15 as a canonical ISO 639-1 code (`es`), or as sent when no ISO 639 table names it (libs/language). */
   primaryLanguage: string | null;
   deceased: boolean;
   deathAt: string | null;

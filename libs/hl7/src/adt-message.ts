@@ -45,7 +45,7 @@ export interface AdtPatient {
   birthDate?: string;
   /** PID-8 (table 0001). */
   sex?: string;
-  /** PID-15.1 */
+  /** PID-15 (CE/CWE, table 0296) as `code^text^system^alt code^alt text^alt system`, trailing empties dropped. */
   primaryLanguage?: string;
   /** PID-11: the home address (XAD.7 = H) when one is marked, else the first. */
   address?: PostalAddress;

@@ -49,7 +49,7 @@ describe(readAdt.name, () => {
           name: { family: 'RIVERA', given: 'JASON', middle: 'M' },
           birthDate: '1968-04-12',
           sex: 'M',
-          primaryLanguage: 'ENG',
+          primaryLanguage: 'ENG^English^ISO639',
           address: { street: '1450 ELM ST', city: 'SPRINGFIELD', state: 'IL', zip: '62704', country: 'USA' },
           phone: '+1 217 5550142',
           ssnPresent: true,

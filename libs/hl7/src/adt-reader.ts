@@ -129,7 +129,7 @@ function readPatient(pid: SegmentReader): AdtPatient {
     name: name && compact({ family: clean(name.get(1, 1)), given: clean(name.get(2)), middle: clean(name.get(3)) }),
     birthDate: pid.date(7),
     sex: pid.text(8),
-    primaryLanguage: pid.text(15),
+    primaryLanguage: codedElement(pid.field(15).repetition(1)),
     address: address && readAddress(address),
     phone: phoneNumber(pid.field(13).repetition(1)),
     deathDateTime: pid.time(29),
@@ -365,4 +365,20 @@ class SegmentReader {
     }
     return date;
   }
+}
+
+/**
+ * A CE/CWE as `identifier^text^system^alternate identifier^alternate text^alternate system`
+ * (trailing empty components dropped), so a reader that wants the code can find it in whichever
+ * component the sender put it (PID-15 arrives as `SPA`, `SPA^Spanish^ISO639` or `^Spanish`).
+ */
+function codedElement(repetition: Hl7Repetition | undefined): string | undefined {
+  if (!repetition) {
+    return undefined;
+  }
+  const components = [1, 2, 3, 4, 5, 6].map((component) => repetition.get(component) ?? '');
+  while (components.length > 0 && components[components.length - 1] === '') {
+    components.pop();
+  }
+  return components.length > 0 ? components.join('^') : undefined;
 }

@@ -11,6 +11,8 @@ export interface EncounterOptions {
   dischargedAt?: string;
   disposition?: string | null;
   deceased?: boolean;
+  /** PID-15 as the hospital sent it. */
+  language?: string;
   identifiers?: EncounterEventData['patient']['identifiers'];
 }
 
@@ -25,7 +27,7 @@ export function encounterData(options: EncounterOptions, trigger: string): Encou
       givenName: options.givenName ?? 'PAT',
       birthDate: options.birthDate ?? '1968-04-12',
       sex: options.sex ?? 'M',
-      primaryLanguage: null,
+      primaryLanguage: options.language ?? null,
       deceased: options.deceased ?? false,
       deathAt: null,
     },

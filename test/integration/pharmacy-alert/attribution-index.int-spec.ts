@@ -25,7 +25,7 @@ describe(AttributionIndex.name, () => {
     otherMetrics = new MetricsRegistry();
     thisInstance = await AttributionIndex.start({ url, serviceName: 'pharmacy-alert', metrics: new MetricsRegistry() });
     otherInstance = await AttributionIndex.start({ url, serviceName: 'pharmacy-alert', metrics: otherMetrics });
-    rosterApi = new RosterService(roster, thisInstance);
+    rosterApi = new RosterService(roster, thisInstance, new MetricsRegistry());
   }, 30_000);
 
   afterAll(async () => {

@@ -36,7 +36,7 @@ describe(EncounterWorkService.name, () => {
     attribution = await AttributionIndex.start({ url, serviceName: 'pharmacy-alert', metrics: new MetricsRegistry() });
     const roster = new RosterRepository(unitOfWork);
     const pharmacists = new PharmacistRepository(dataSource);
-    rosterApi = new RosterService(roster, attribution);
+    rosterApi = new RosterService(roster, attribution, new MetricsRegistry());
     const config = { DISCHARGE_WINDOW_HOURS: 24, ESCALATION_REMINDER_MINUTES: 120, ESCALATION_TEAM_LEAD_HOURS: 18 } as PharmacyAlertConfig;
     work = new EncounterWorkService(
       unitOfWork,
@@ -52,6 +52,8 @@ describe(EncounterWorkService.name, () => {
       attribution,
     );
     await pharmacists.upsert('pharm-ana', { teamId: 'team-1', role: 'pharmacist', languages: ['en'] });
+    await pharmacists.upsert('pharm-ben', { teamId: 'team-es', role: 'pharmacist', languages: ['en'] });
+    await pharmacists.upsert('pharm-luis', { teamId: 'team-es', role: 'pharmacist', languages: ['en', 'es'] });
   }, 30_000);
 
   afterAll(async () => {
@@ -110,6 +112,33 @@ describe(EncounterWorkService.name, () => {
     expect(timeline.map((entry) => entry.kind)).toEqual(['admitted', 'discharged']);
     const [link]: Array<{ patient_id: string }> = await dataSource.query('SELECT patient_id FROM patient_subjects WHERE subject = $1', [discharge.subject]);
     expect(link.patient_id).toBe(patientId);
+  });
+
+  it.each(['SPA', 'spa', 'es', 'Spanish', 'SPA^Spanish^ISO639', '^Spanish'])(
+    'gives a patient the hospital reports as %s (no roster language) to the Spanish-speaking pharmacist',
+    async (language) => {
+      const mrn = `MRN-LANG-${language.replace(/\W/g, '_')}`;
+      const patientId = await enroll(mrn, { pharmacistId: undefined, teamId: 'team-es' });
+      expect(await work.handleRun(runOf([encounterEvent('encounter.discharged', { mrn, visit: `V-${mrn}`, language })]))).toEqual(['task-created']);
+      expect((await tasksOf(patientId)).map((task) => task.assignee_id)).toEqual(['pharm-luis']);
+    },
+  );
+
+  it('routes by the roster’s language, stored canonical, over the feed’s', async () => {
+    const patientId = await enroll('MRN-LANG-ROSTER', { pharmacistId: undefined, teamId: 'team-es', preferredLanguage: 'spa' });
+    const [{ preferred_language }]: Array<{ preferred_language: string }> = await dataSource.query('SELECT preferred_language FROM patients WHERE id = $1', [patientId]);
+    expect(preferred_language).toBe('es');
+    await work.handleRun(runOf([encounterEvent('encounter.discharged', { mrn: 'MRN-LANG-ROSTER', visit: 'V-LANG-ROSTER', language: 'ENG^English^ISO639' })]));
+    expect((await tasksOf(patientId)).map((task) => task.assignee_id)).toEqual(['pharm-luis']);
+  });
+
+  it('keeps a roster language no table names as given and warns about the row', async () => {
+    const result = await rosterApi.upsertRows([
+      { pharmacyPatientId: 'SP-LANG-X', familyName: 'TESTER', givenName: 'PAT', birthDate: '1968-04-12', preferredLanguage: 'Klingonese', identifiers: [{ authority: 'LGH', value: 'MRN-LANG-X', type: 'MR' }] },
+    ]);
+    expect(result).toMatchObject({ accepted: 1, rowWarnings: [{ row: 1 }] });
+    const [{ preferred_language }]: Array<{ preferred_language: string }> = await dataSource.query("SELECT preferred_language FROM patients WHERE pharmacy_patient_id = 'SP-LANG-X'");
+    expect(preferred_language).toBe('Klingonese');
   });
 
   it('handles an admission, its discharge and the cancel of that discharge as one run, in the order they came', async () => {

@@ -71,7 +71,7 @@ export const VENDOR_CASES: readonly AcceptedCase[] = [
           givenName: 'ADAEZE',
           birthDate: '1974-02-19',
           sex: 'F',
-          primaryLanguage: 'IBO',
+          primaryLanguage: 'ig',
           deceased: false,
         },
         visit: { visitNumber: 'RVH-V5001', patientClass: 'I', admittedAt: '2026-11-03T13:00:00.000Z', location: { pointOfCare: '5W', room: '512', bed: 'A', facility: 'RVH' } },
@@ -111,7 +111,7 @@ export const VENDOR_CASES: readonly AcceptedCase[] = [
       occurredAt: '2026-07-13T02:45:00.000Z',
       correlationId: 'enc:MMC:MMC-V-1177',
       data: {
-        patient: { identifiers: [{ value: '7730012', authority: '2.16.840.1.113883.3.9999', type: 'MR' }], birthDate: '1956-11', primaryLanguage: 'VIE' },
+        patient: { identifiers: [{ value: '7730012', authority: '2.16.840.1.113883.3.9999', type: 'MR' }], birthDate: '1956-11', primaryLanguage: 'vi' },
         visit: { admittedAt: '2026-07-09T18:30:00.000Z', dischargedAt: '2026-07-13T02:45:00.000Z', dischargeDisposition: '01' },
         diagnoses: [{ code: 'J18.9', codingSystem: null }],
         coverage: [{ planId: 'MEDICARE-A', memberId: '1EG4-TE5-MK72' }],

@@ -183,6 +183,46 @@ describe(nextEncounter.name, () => {
     expect(outcomes(run([['A01', '09:00'], ['A05', '10:00']]))).toEqual(['applied', 'stale']);
   });
 
+  it('discharges on an A03 dated before the last transfer (A02 after A03 in clinical time), with a warning', () => {
+    const discharge = last(run([['A01', '09:00'], ['A02', '15:00'], ['A03', '14:25']]));
+
+    expect(discharge.outcome).toBe('applied');
+    expect(discharge.publish).toEqual({ retractsEventId: null, amendsEventId: null });
+    expect(discharge.record).toMatchObject({ state: 'discharged', stateBeforeDischarge: 'admitted', dischargedAt: at('14:25'), dischargeEventId: 'A03@14:25' });
+    expect(discharge.warnings).toEqual(['discharge-before-last-event']);
+  });
+
+  it('keeps the discharge when a transfer dated after it arrives later (A02 after A03 in arrival and clinical time)', () => {
+    const transitions = run([['A01', '09:00'], ['A03', '14:25'], ['A02', '15:00']]);
+
+    expect(outcomes(transitions)).toEqual(['applied', 'applied', 'stale']);
+    expect(last(transitions).record.state).toBe('discharged');
+  });
+
+  it('publishes a second A03 as an amendment, with no warning', () => {
+    const second = last(run([['A01', '09:00'], ['A03', '14:25'], ['A03', '14:25']]));
+
+    expect(second.outcome).toBe('amended');
+    expect(second.publish).toEqual({ retractsEventId: null, amendsEventId: 'A03@14:25' });
+    expect(second.warnings ?? []).toEqual([]);
+  });
+
+  it('discharges an encounter whose admission was cancelled (A03 after A11), with a warning', () => {
+    const discharge = last(run([['A01', '09:00'], ['A11', '10:00'], ['A03', '14:25']]));
+
+    expect(discharge.outcome).toBe('applied');
+    expect(discharge.publish).not.toBeNull();
+    expect(discharge.record).toMatchObject({ state: 'discharged', stateBeforeDischarge: 'cancelled' });
+    expect(discharge.warnings).toEqual(['discharge-after-cancelled-admission']);
+  });
+
+  it('leaves the discharge standing when its A01 arrives after it (nothing published for the A01)', () => {
+    const transitions = run([['A03', '14:25'], ['A01', '09:00']]);
+
+    expect(outcomes(transitions)).toEqual(['applied', 'stale']);
+    expect(last(transitions).record).toMatchObject({ state: 'discharged', dischargeEventId: 'A03@14:25', admittedAt: at('09:00') });
+  });
+
   it('discharges an encounter whose admission it never saw', () => {
     const discharge = last(run([['A03', '14:25']]));
 

@@ -64,11 +64,21 @@ export interface EncounterInput {
   readonly eventId: string;
 }
 
+/**
+ * What a message said that does not fit what the encounter already shows, recorded on the message
+ * for the interface team while the message still takes effect:
+ * - discharge-before-last-event: an A03 whose discharge time is earlier than the event that set
+ *   the encounter's state (a transfer entered after the discharge time, a clock skew).
+ * - discharge-after-cancelled-admission: an A03 for an encounter whose admission was cancelled.
+ */
+export type EncounterWarning = 'discharge-before-last-event' | 'discharge-after-cancelled-admission';
+
 export interface EncounterTransition {
   readonly outcome: EncounterOutcome;
   readonly record: EncounterRecord;
   /** Set when an event is published. */
   readonly publish: { readonly retractsEventId: string | null; readonly amendsEventId: string | null } | null;
+  readonly warnings?: readonly EncounterWarning[];
 }
 
 const instant = (iso: string): number => Date.parse(iso);
@@ -169,6 +179,9 @@ function forward(record: EncounterRecord, input: EncounterInput & { trigger: For
     }
     current = withHeld(current, heldKind, null);
   }
+  if (trigger === 'A03' && current.state !== 'discharged') {
+    return discharge(current, input);
+  }
   if (isBefore(clinicalTime, current.stateAt)) {
     // A late admission still tells us when the patient came in.
     const late = (trigger === 'A01' || trigger === 'A04') && current.admittedAt === null ? { ...current, admittedAt: clinicalTime } : current;
@@ -191,16 +204,31 @@ function forward(record: EncounterRecord, input: EncounterInput & { trigger: For
     }
     case 'A02':
       return published('applied', { ...moved, transferredAt: clinicalTime, transferEventId: eventId });
-    case 'A03': {
-      if (current.state === 'discharged') {
-        return published('amended', { ...moved, dischargedAt: clinicalTime, dischargeEventId: eventId }, { amendsEventId: current.dischargeEventId });
-      }
-      return published('applied', { ...moved, stateBeforeDischarge: current.state, dischargedAt: clinicalTime, dischargeEventId: eventId });
-    }
+    case 'A03':
+      return published('amended', { ...moved, dischargedAt: clinicalTime, dischargeEventId: eventId }, { amendsEventId: current.dischargeEventId });
     case 'A06':
     case 'A07':
       return published('applied', moved);
   }
+}
+
+/**
+ * The first discharge of an encounter always takes effect: a patient who left must reach the
+ * people who call them, whatever the order of clinical times the feed shows. What does not fit
+ * is recorded as a warning on the message instead.
+ */
+function discharge(current: EncounterRecord, { clinicalTime, eventId }: EncounterInput): EncounterTransition {
+  const warnings: EncounterWarning[] = [];
+  if (current.state === 'cancelled') {
+    warnings.push('discharge-after-cancelled-admission');
+  }
+  if (isBefore(clinicalTime, current.stateAt)) {
+    warnings.push('discharge-before-last-event');
+  }
+  return {
+    ...published('applied', { ...current, state: 'discharged', stateAt: clinicalTime, stateBeforeDischarge: current.state, dischargedAt: clinicalTime, dischargeEventId: eventId }),
+    warnings,
+  };
 }
 
 function cancelDischarge(record: EncounterRecord, { clinicalTime }: EncounterInput): EncounterTransition {

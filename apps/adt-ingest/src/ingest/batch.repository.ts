@@ -4,6 +4,7 @@ import { Outbox, outboxAppendCtes } from '@sc/messaging';
 import { encounterKeyOf, type StoredEncounter } from '../encounters/encounter.repository';
 import type { EncounterState } from '../encounters/encounter-state-machine';
 import type { BatchTransaction } from './batch-connections';
+import type { MessageWarningRow } from '../quality/message-warnings';
 import { columnNames, recordset, type Columns } from './recordset';
 import { REJECT_COLUMNS, rejectRecord, type RejectRow } from './reject.repository';
 
@@ -92,6 +93,8 @@ export interface BatchWrites {
   readonly encounters: Map<string, StoredEncounter>;
   readonly rejects: RejectRow[];
   readonly replays: Array<{ reject_id: string; message_id: string }>;
+  /** Data-quality warnings of the batch's accepted messages (see quality/message-warnings). */
+  readonly warnings: MessageWarningRow[];
 }
 
 export const messageKeyOf = (sendingFacility: string, controlId: string): string => `${sendingFacility}\u0000${controlId}`;
@@ -212,7 +215,7 @@ const READ_AND_LOCK = `WITH incoming AS (
   UNION ALL SELECT 'merge', row_to_json(merges)::text FROM merges`;
 
 /**
- * The batch's rows as one jsonb parameter ($1: received, encounters, rejects, replays) and its
+ * The batch's rows as one jsonb parameter ($1: received, encounters, rejects, replays, warnings) and its
  * events as the outbox's ($2...). A message stored by another transaction since the batch read
  * its key makes the insert fail (unique violation), so the COMMIT sent behind it rolls back.
  */
@@ -232,6 +235,9 @@ const WRITE_BATCH = `WITH inserted AS (
     UPDATE rejects SET status = 'replayed', replayed_at = now(), replayed_message_id = p.message_id, replay_attempts = replay_attempts + 1
     FROM jsonb_to_recordset($1::jsonb -> 'replays') AS p(reject_id uuid, message_id uuid)
     WHERE rejects.id = p.reject_id
+  ), warned AS (
+    INSERT INTO message_warnings (message_id, warning)
+    SELECT message_id, warning FROM jsonb_to_recordset($1::jsonb -> 'warnings') AS w(message_id uuid, warning text)
   ), ${outboxAppendCtes(2)}
   SELECT 1`;
 
@@ -286,13 +292,14 @@ export class BatchRepository {
     return { receipts, encounters, survivors };
   }
 
-  /** Inserts the received messages and rejects, saves the encounters, settles replayed rejects, appends the events to the outbox, and commits. */
+  /** Inserts the received messages, their warnings and the rejects, saves the encounters, settles replayed rejects, appends the events to the outbox, and commits. */
   async writeAndCommit(transaction: BatchTransaction, writes: BatchWrites): Promise<void> {
     const rows = {
       received: writes.received,
       encounters: [...writes.encounters.values()].map(encounterRow),
       rejects: writes.rejects.map(rejectRecord),
       replays: writes.replays,
+      warnings: writes.warnings.map(({ messageId, warning }) => ({ message_id: messageId, warning })),
     };
     await transaction.commitWith({ name: 'adt-ingest:write-batch', text: WRITE_BATCH, values: [JSON.stringify(rows), ...this.outbox.insertValues(writes.events)] });
   }

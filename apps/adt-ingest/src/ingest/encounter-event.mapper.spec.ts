@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseHl7, readAdt } from '@sc/hl7';
+import type { EncounterEventData } from '@sc/contracts';
 import { encounterEnvelope, patientReference } from './encounter-event.mapper';
 
 const fixture = (name: string): string => readFileSync(path.join(__dirname, '../../../../libs/hl7/src/__fixtures__', name), 'utf8');
@@ -19,6 +20,16 @@ describe(encounterEnvelope.name, () => {
     expect(envelope.occurredAt).toBe('2026-11-20T20:25:00.000Z');
     expect(envelope.correlationId).toBe('enc:LGH:LGH-V99001');
     expect(envelope.source).toBe('adt-ingest');
+  });
+
+  it.each(['SPA', 'spa', 'es', 'Spanish', 'SPA^Spanish^ISO639', '^Spanish'])('publishes PID-15 sent as %s as the canonical code es', (language) => {
+    const text = fixture('jason-a03-discharge.hl7').replace('ENG^English^ISO639', language);
+    expect((toEncounterEvent(readAdt(parseHl7(text)), KEY).envelope.data as EncounterEventData).patient.primaryLanguage).toBe('es');
+  });
+
+  it('publishes a PID-15 no ISO 639 table names as sent', () => {
+    const text = fixture('jason-a03-discharge.hl7').replace('ENG^English^ISO639', 'HMN^Hmong^L');
+    expect((toEncounterEvent(readAdt(parseHl7(text)), KEY).envelope.data as EncounterEventData).patient.primaryLanguage).toBe('hmn');
   });
 
   it('keys the event by a stable pseudonymous patient reference, the same for admission and discharge', () => {

@@ -8,6 +8,7 @@ import {
   type PatientIdentifier,
 } from '@sc/contracts';
 import type { AdtMessage, AdtTriggerEvent, PatientIdentifier as Hl7Identifier } from '@sc/hl7';
+import { languageCode } from '@sc/language';
 
 export const SOURCE = 'adt-ingest';
 
@@ -74,7 +75,8 @@ export function encounterData(adt: AdtMessage, sendingFacility: string): Encount
       givenName: adt.patient.name?.given ?? null,
       birthDate: adt.patient.birthDate ?? null,
       sex: adt.patient.sex ?? null,
-      primaryLanguage: adt.patient.primaryLanguage ?? null,
+      // Canonical (ISO 639-1) whatever form PID-15 came in; a value no table names is kept as sent.
+      primaryLanguage: languageCode(adt.patient.primaryLanguage),
       deceased: adt.patient.deathIndicator === true || adt.patient.deathDateTime !== undefined,
       deathAt: adt.patient.deathDateTime ?? null,
     },

@@ -5,8 +5,9 @@ import type { EncounterEpisode, EventEnvelope } from '@sc/contracts';
 import { Hl7ErrorCode } from '@sc/hl7';
 import { createLogger } from '@sc/observability';
 import { encounterKeyOf, EncounterRepository, type StoredEncounter } from '../encounters/encounter.repository';
-import { nextEncounter } from '../encounters/encounter-state-machine';
+import { nextEncounter, type EncounterWarning } from '../encounters/encounter-state-machine';
 import { IngestError, IngestErrorCode } from '../errors/ingest-error';
+import { messageWarnings } from '../quality/message-warnings';
 import { acknowledge, type Acknowledgments, type Verdict } from './acknowledgments';
 import { encounterEnvelope, episodeKey } from './encounter-event.mapper';
 import type { AcceptedInbound } from './inbound-message';
@@ -131,7 +132,7 @@ export class IngestBatchService {
 
   private async storeBatch(transaction: BatchTransaction, items: readonly AcceptedInbound[]): Promise<IngestResult[]> {
     const results: Array<IngestResult | undefined> = new Array(items.length);
-    const writes: BatchWrites = { received: [], events: [], encounters: new Map(), rejects: [], replays: [] };
+    const writes: BatchWrites = { received: [], events: [], encounters: new Map(), rejects: [], replays: [], warnings: [] };
 
     // The batch's messages by sending facility + control id, in arrival order.
     const byKey = new Map<string, number[]>();
@@ -184,6 +185,7 @@ export class IngestBatchService {
     }
 
     await this.batch.writeAndCommit(transaction, writes);
+    this.metrics.countWarnings(writes.warnings);
 
     for (const { index, of } of copies) {
       const original = results[of] as IngestResult;
@@ -224,6 +226,7 @@ export class IngestBatchService {
     const subject = survivors.get(item.subject) ?? item.subject;
     let stateOutcome: StateOutcome | null = null;
     let event: EventEnvelope | undefined;
+    let encounterWarnings: readonly EncounterWarning[] = [];
     if (item.production) {
       const eventId = randomUUID();
       if (adt.triggerEvent === 'A40') {
@@ -249,6 +252,7 @@ export class IngestBatchService {
         encounter.lastTrigger = adt.triggerEvent;
         writes.encounters.set(encounterKeyOf(encounter.sendingFacility, encounter.visitNumber), encounter);
         stateOutcome = transition.outcome;
+        encounterWarnings = transition.warnings ?? [];
         if (transition.publish) {
           event = encounterEnvelope(adt, {
             id: eventId,
@@ -268,6 +272,7 @@ export class IngestBatchService {
     if (item.replayOf !== null) {
       writes.replays.push({ reject_id: item.replayOf, message_id: messageId });
     }
+    writes.warnings.push(...messageWarnings(adt, encounterWarnings).map((warning) => ({ messageId, warning })));
     const verdict: Verdict = { kind: 'accepted' };
     const acks = acknowledge(item.message, '', item.mode, verdict);
     writes.received.push({

@@ -36,12 +36,19 @@ export class IngestMetrics {
   private readonly batchSizes: Histogram;
   private readonly fallbacks: Counter;
   private readonly purged: Counter;
+  private readonly warnings: Counter;
 
   constructor(@Inject(MetricsRegistry) registry: MetricsRegistry) {
     this.messages = registry.counter('sc_ingest_messages_total', 'HL7 messages received, by disposition (accepted, resend, rejected, ...).');
     this.batchSizes = registry.histogram('sc_ingest_batch_size', 'Messages stored per group-commit transaction.', BATCH_SIZE_BUCKETS);
     this.fallbacks = registry.counter('sc_ingest_batch_fallbacks_total', 'Batches retried one message per transaction after the batch failed.');
     this.purged = registry.counter('sc_ingest_raw_purged_total', 'Rows whose raw message text the retention policy removed.');
+    this.warnings = registry.counter('sc_ingest_quality_warnings_total', 'Accepted messages with a data-quality warning, by warning (see docs/ingest.md).');
+  }
+
+  /** Warnings of a committed batch. */
+  countWarnings(rows: ReadonlyArray<{ warning: string }>): void {
+    rows.forEach(({ warning }) => this.warnings.inc({ warning }));
   }
 
   count(disposition: Disposition): void {

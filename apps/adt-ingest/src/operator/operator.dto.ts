@@ -1,3 +1,4 @@
+import { MESSAGE_WARNINGS } from '../quality/message-warnings';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
@@ -49,6 +50,11 @@ export class MessageSearchDto extends TimeWindowDto {
   @IsOptional()
   @IsIn(['applied', 'updated', 'amended', 'retracted', 'held', 'suppressed', 'stale', 'merged', 'no-encounter'])
   stateOutcome?: string;
+
+  @ApiPropertyOptional({ enum: MESSAGE_WARNINGS, description: 'Accepted messages carrying this data-quality warning.' })
+  @IsOptional()
+  @IsIn(MESSAGE_WARNINGS)
+  warning?: string;
 }
 
 export class RejectSearchDto extends TimeWindowDto {

@@ -23,6 +23,7 @@ export interface MessageCriteria extends Window {
   subject?: string;
   status?: string;
   stateOutcome?: string;
+  warning?: string;
 }
 
 export interface RejectCriteria extends Window {
@@ -41,6 +42,7 @@ interface MessageRow {
   processing_id: string;
   status: string;
   state_outcome: string | null;
+  warnings: string[];
   ack_mode: string;
   subject: string;
   correlation_id: string;
@@ -77,7 +79,8 @@ interface RejectRow {
 }
 
 const MESSAGE_COLUMNS = `id, sending_facility, control_id, trigger_event, hl7_version, processing_id, status, state_outcome, ack_mode,
-  subject, correlation_id, event_id, channel, clinical_time, received_at, replay_of, raw_masked IS NOT NULL AS raw_available`;
+  subject, correlation_id, event_id, channel, clinical_time, received_at, replay_of, raw_masked IS NOT NULL AS raw_available,
+  ARRAY(SELECT warning FROM message_warnings w WHERE w.message_id = received_messages.id ORDER BY warning) AS warnings`;
 const REJECT_COLUMNS = `id, sending_facility, control_id, error_code, error_segment, error_field, diagnostic, status, channel, ack_mode,
   received_at, replay_attempts, replayed_at, replayed_message_id, replay_of, raw_masked IS NOT NULL AS raw_available`;
 const DEFAULT_LIMIT = 50;
@@ -138,6 +141,7 @@ export class OperatorRepository {
     conditions.add((p) => `subject = ${p}`, criteria.subject);
     conditions.add((p) => `status = ${p}`, criteria.status);
     conditions.add((p) => `state_outcome = ${p}`, criteria.stateOutcome);
+    conditions.add((p) => `id IN (SELECT message_id FROM message_warnings WHERE warning = ${p})`, criteria.warning);
     conditions.window(criteria);
     const limit = criteria.limit ?? DEFAULT_LIMIT;
     const rows: MessageRow[] = await this.dataSource.query(
@@ -192,6 +196,7 @@ function toMessageSummary(row: MessageRow): MessageSummaryView {
     processingId: row.processing_id,
     status: row.status,
     stateOutcome: row.state_outcome,
+    warnings: row.warnings,
     ackMode: row.ack_mode,
     subject: row.subject,
     correlationId: row.correlation_id,

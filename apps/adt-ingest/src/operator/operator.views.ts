@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MESSAGE_WARNINGS } from '../quality/message-warnings';
 
 /** A received message as the operator API lists it: ids and outcomes, no message text. */
 export class MessageSummaryView {
@@ -10,6 +11,7 @@ export class MessageSummaryView {
   @ApiProperty({ enum: ['P', 'T', 'D'] }) processingId!: string;
   @ApiProperty({ enum: ['accepted', 'not-production'] }) status!: string;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'What the encounter state machine made of it.' }) stateOutcome!: string | null;
+  @ApiProperty({ enum: MESSAGE_WARNINGS, isArray: true, description: 'Data-quality warnings: the message took effect, but the sender should look at it.' }) warnings!: string[];
   @ApiProperty({ enum: ['original', 'enhanced'] }) ackMode!: string;
   @ApiProperty({ description: 'Pseudonymous patient reference.' }) subject!: string;
   @ApiProperty({ description: 'The encounter episode.' }) correlationId!: string;

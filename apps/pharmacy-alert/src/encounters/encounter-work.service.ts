@@ -157,7 +157,7 @@ export class EncounterWorkService {
   private async admit(manager: EntityManager, event: EventEnvelope<'encounter.admitted'>, patient: RosterPatient, matchMethod: string): Promise<EncounterResult> {
     const admittedAt = new Date(event.data.visit.admittedAt ?? event.occurredAt);
     const taskId = randomUUID();
-    const assigneeId = await this.assigneeFor(manager, patient);
+    const assigneeId = await this.assigneeFor(manager, patient, event.data.patient.primaryLanguage);
     const created = await this.tasks.insert(manager, {
       id: taskId,
       patientId: patient.id,
@@ -242,7 +242,7 @@ export class EncounterWorkService {
     const now = new Date();
     const clock = taskClock(dischargedAt, now, this.config.DISCHARGE_WINDOW_HOURS, patient.hasSpecialtyTherapy || recentAdmissions > 1);
     const taskId = randomUUID();
-    const assigneeId = await this.assigneeFor(manager, patient);
+    const assigneeId = await this.assigneeFor(manager, patient, event.data.patient.primaryLanguage);
     const created = await this.tasks.insert(manager, {
       id: taskId,
       patientId: patient.id,
@@ -448,11 +448,12 @@ export class EncounterWorkService {
     return 'merged';
   }
 
-  private async assigneeFor(manager: EntityManager, patient: RosterPatient): Promise<string | null> {
+  private async assigneeFor(manager: EntityManager, patient: RosterPatient, feedLanguage: string | null): Promise<string | null> {
     const decision = routeTask({
       assignedPharmacistId: patient.pharmacistId,
       assignedPharmacistActive: patient.pharmacistId !== null && (await this.pharmacists.isActive(manager, patient.pharmacistId)),
       patientLanguage: patient.preferredLanguage,
+      feedLanguage,
       teamMembers: patient.teamId ? await this.pharmacists.teamMembers(manager, patient.teamId) : [],
     });
     return decision.assigneeId;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 
 export const PHARMACY_ROLES = ['pharmacist', 'team-lead'] as const;
 
@@ -13,9 +13,14 @@ export class PharmacistDto {
   @IsIn(PHARMACY_ROLES)
   role!: (typeof PHARMACY_ROLES)[number];
 
-  @ApiProperty({ type: [String], description: 'ISO 639 codes the pharmacist can counsel in.', example: ['en', 'es'] })
+  @ApiProperty({
+    type: [String],
+    description: 'Languages the pharmacist can counsel in: ISO 639 codes of any part, BCP 47 tags or names; stored (and shown) as ISO 639-1 codes, a value no table names as given.',
+    example: ['en', 'es'],
+  })
   @ArrayMaxSize(20)
-  @Matches(/^[a-z]{2,3}$/, { each: true, message: 'languages must be lower-case ISO 639 codes' })
+  @IsString({ each: true })
+  @Length(1, 64, { each: true })
   languages!: string[];
 
   @ApiPropertyOptional({ default: true })

@@ -2,19 +2,19 @@ import { Body, Controller, Get, HttpCode, Param, Put, Query } from '@nestjs/comm
 import { ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@sc/security';
 import { PharmacistDto, PharmacistView } from './pharmacist.dto';
-import { PharmacistRepository } from './pharmacist.repository';
+import { PharmacistService } from './pharmacist.service';
 
 @ApiTags('pharmacists')
 @Controller('v1/pharmacists')
 export class PharmacistsController {
-  constructor(private readonly pharmacists: PharmacistRepository) {}
+  constructor(private readonly pharmacists: PharmacistService) {}
 
   @Put(':id')
   @HttpCode(204)
   @Roles('admin', 'supervisor')
   @ApiNoContentResponse({ description: 'Stored (idempotent).' })
   async upsert(@Param('id') id: string, @Body() body: PharmacistDto): Promise<void> {
-    await this.pharmacists.upsert(id, body);
+    await this.pharmacists.register(id, body);
   }
 
   @Get()

@@ -26,4 +26,17 @@ describe(routeTask.name, () => {
       reason: 'team-pool',
     });
   });
+
+  it.each(['SPA', 'spa', 'es', 'Spanish', 'SPA^Spanish^ISO639', '^Spanish'])('routes a patient the feed reports as %s to the Spanish-speaking pharmacist when the roster has no language', (feedLanguage) => {
+    expect(routeTask({ assignedPharmacistId: null, assignedPharmacistActive: false, patientLanguage: null, feedLanguage, teamMembers: [member('ana', ['en']), member('luis', ['en', 'es'])] })).toEqual({
+      assigneeId: 'luis',
+      reason: 'language-match',
+    });
+  });
+
+  it('lets the roster’s language win over the feed’s', () => {
+    expect(
+      routeTask({ assignedPharmacistId: null, assignedPharmacistActive: false, patientLanguage: 'vie', feedLanguage: 'SPA', teamMembers: [member('luis', ['es']), member('thu', ['vi'])] }),
+    ).toEqual({ assigneeId: 'thu', reason: 'language-match' });
+  });
 });

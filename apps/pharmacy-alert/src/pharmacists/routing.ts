@@ -1,9 +1,13 @@
+import { languageCode } from '@sc/language';
 import type { RoutingCandidate } from './pharmacist.repository';
 
 export interface RoutingInput {
   assignedPharmacistId: string | null;
   assignedPharmacistActive: boolean;
+  /** The roster's preferred language: what the patient told the program, so it wins. */
   patientLanguage: string | null;
+  /** The hospital's PID-15 from the event, used when the roster has none. */
+  feedLanguage?: string | null;
   teamMembers: RoutingCandidate[];
 }
 
@@ -14,13 +18,14 @@ export interface RoutingDecision {
 
 /**
  * The patient's own pharmacist first; else a pharmacist of the team who speaks the patient's
- * language (least open work wins, then id for a stable choice); else the team pool.
+ * language (least open work wins, then id for a stable choice); else the team pool. The language
+ * is the roster's, else the feed's, both compared as canonical codes (`SPA^Spanish^ISO639` is `es`).
  */
 export function routeTask(input: RoutingInput): RoutingDecision {
   if (input.assignedPharmacistId && input.assignedPharmacistActive) {
     return { assigneeId: input.assignedPharmacistId, reason: 'assigned-pharmacist' };
   }
-  const language = input.patientLanguage?.toLowerCase();
+  const language = languageCode(input.patientLanguage) ?? languageCode(input.feedLanguage);
   if (language) {
     const speakers = input.teamMembers
       .filter((member) => member.role === 'pharmacist' && member.languages.includes(language))

@@ -104,9 +104,13 @@ export class RosterPatientDto {
   @IsIn(['F', 'M', 'O', 'U'])
   sex?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 639 language code.', example: 'en' })
+  @ApiPropertyOptional({
+    description: 'Any ISO 639 code (639-1, 639-2/B or /T, 639-3), BCP 47 tag, HL7 CE/CWE or language name; stored as the ISO 639-1 code, or as given when no table names it (reported in rowWarnings).',
+    example: 'es',
+  })
   @IsOptional()
-  @Matches(/^[a-zA-Z]{2,3}$/, { message: 'preferredLanguage must be an ISO 639 code' })
+  @IsString()
+  @Length(1, 64)
   preferredLanguage?: string;
 
   @ApiPropertyOptional({ example: 'pharm-ana' })
@@ -170,4 +174,6 @@ export class RosterUploadResultDto {
   @ApiProperty() accepted!: number;
   @ApiProperty() rejected!: number;
   @ApiProperty({ type: [RosterRowErrorDto] }) rowErrors!: RosterRowErrorDto[];
+  @ApiProperty({ type: [RosterRowErrorDto], description: 'Rows accepted with a value kept as given (e.g. a language no ISO 639 table names).' })
+  rowWarnings!: RosterRowErrorDto[];
 }

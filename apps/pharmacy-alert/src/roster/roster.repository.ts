@@ -83,7 +83,7 @@ export class RosterRepository {
           row.givenName,
           row.birthDate,
           row.sex ?? null,
-          row.preferredLanguage?.toLowerCase() ?? null,
+          row.preferredLanguage ?? null,
           row.pharmacistId ?? null,
           row.teamId ?? null,
           row.outreachConsent ?? true,

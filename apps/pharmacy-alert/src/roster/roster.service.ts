@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { createLogger } from '@sc/observability';
+import { MetricsRegistry, createLogger } from '@sc/observability';
 import type { EventEnvelope } from '@sc/contracts';
+import { canonicalLanguage, unrecognisedLanguages } from '@sc/language';
 import { EVENT_RELEVANCE } from '@sc/messaging';
 import type { AttributionIndex } from '../attribution/attribution-index';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
@@ -21,11 +22,15 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
 @Injectable()
 export class RosterService {
   private readonly logger = createLogger(RosterService.name);
+  private readonly languages: ReturnType<typeof unrecognisedLanguages>;
 
   constructor(
     private readonly roster: RosterRepository,
     @Inject(EVENT_RELEVANCE) private readonly attribution: AttributionIndex,
-  ) {}
+    @Inject(MetricsRegistry) metrics: MetricsRegistry,
+  ) {
+    this.languages = unrecognisedLanguages(metrics);
+  }
 
   /**
    * Idempotent upsert; each row is validated and stored on its own, bad rows are reported, good
@@ -33,7 +38,7 @@ export class RosterService {
    * event about them is worked here (other instances follow within milliseconds).
    */
   async upsertRows(rows: Record<string, unknown>[]): Promise<RosterUploadResultDto> {
-    const result: RosterUploadResultDto = { accepted: 0, rejected: 0, rowErrors: [] };
+    const result: RosterUploadResultDto = { accepted: 0, rejected: 0, rowErrors: [], rowWarnings: [] };
     for (const [index, raw] of rows.entries()) {
       const row = plainToInstance(RosterPatientDto, raw);
       const errors = flatten(validateSync(row, { whitelist: true, forbidNonWhitelisted: true }));
@@ -42,7 +47,12 @@ export class RosterService {
         result.rowErrors.push({ row: index + 1, errors });
         continue;
       }
-      await this.roster.upsert(row);
+      const language = canonicalLanguage(row.preferredLanguage);
+      this.languages.report('roster', language);
+      if (language && !language.recognised) {
+        result.rowWarnings.push({ row: index + 1, errors: ['preferredLanguage: no ISO 639 table names this value; kept as given'] });
+      }
+      await this.roster.upsert({ ...row, preferredLanguage: language?.code });
       result.accepted += 1;
     }
     await this.attribution.caughtUp();

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import type { EncounterEventData, EnvelopeOf, EventEnvelope } from '@sc/contracts';
+import { languageCode } from '@sc/language';
 import { UnprocessableEventError } from '@sc/messaging';
 import { createLogger } from '@sc/observability';
 import { UnitOfWork } from '@sc/persistence';
 import { ClinicalFactsRepository } from '../facts/clinical-facts.repository';
-import { normalizeLanguage } from '../referrals/queue-routing';
 import { ReferralLifecycle } from '../referrals/referral-lifecycle';
 import { referralsFromDischarge, reportsDeath } from '../referrals/referral-sources';
 import { ReferralRepository } from '../referrals/referral.repository';
@@ -102,7 +102,7 @@ export class EncounterIntakeService {
       patientClass: data.visit.patientClass,
       admittedAt: data.visit.admittedAt ? clinicalTime(data.visit.admittedAt, event.occurredAt) : null,
       diagnoses: data.diagnoses,
-      language: normalizeLanguage(data.patient.primaryLanguage),
+      language: languageCode(data.patient.primaryLanguage),
       discharge: event.type === 'encounter.discharged' ? { at: dischargedAtOf(event), disposition: data.visit.dischargeDisposition } : undefined,
       diedAt,
     });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { SKILLS } from '../referrals/queue-routing';
 import { ID } from '../referrals/referral.dto';
 
@@ -18,10 +18,14 @@ export class NurseDto {
   @IsIn(SKILLS, { each: true })
   skills!: string[];
 
-  @ApiProperty({ example: ['en', 'es'], description: 'ISO 639 codes (es, spa or es-MX all mean Spanish).' })
+  @ApiProperty({
+    example: ['en', 'es'],
+    description: 'ISO 639 codes of any part, BCP 47 tags or names (es, spa, es-MX, Spanish all mean Spanish); stored and shown as ISO 639-1 codes, a value no table names as given.',
+  })
   @IsArray()
   @ArrayMaxSize(20)
-  @Matches(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})?$/, { each: true, message: 'each language must be an ISO 639 code' })
+  @IsString({ each: true })
+  @Length(1, 64, { each: true })
   languages!: string[];
 
   @ApiPropertyOptional({ default: true })

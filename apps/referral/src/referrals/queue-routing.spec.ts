@@ -1,4 +1,4 @@
-import { facilityOf, normalizeLanguage, queueIdOf, requiredLanguage, teamFor } from './queue-routing';
+import { facilityOf, queueIdOf, requiredLanguage, teamFor } from './queue-routing';
 
 describe('queue routing', () => {
   it('routes an episode to its facility’s team, else the default team', () => {
@@ -9,13 +9,8 @@ describe('queue routing', () => {
     expect(queueIdOf('nursing-lgh', 'equipment')).toBe('nursing-lgh.equipment');
   });
 
-  it('reads PID-15 languages in their usual shapes', () => {
-    expect(normalizeLanguage('SPA^Spanish^ISO639-2')).toBe('es');
-    expect(normalizeLanguage('es-MX')).toBe('es');
-    expect(normalizeLanguage('vie')).toBe('vi');
-    expect(normalizeLanguage('hmn')).toBe('hmn');
-    expect(normalizeLanguage('Spanish language')).toBeNull();
-    expect(normalizeLanguage(null)).toBeNull();
+  it.each(['SPA', 'spa', 'es', 'Spanish', 'SPA^Spanish^ISO639', '^Spanish'])('puts a patient the feed reports as %s in the Spanish-speaking nurses’ hold', (raw) => {
+    expect(requiredLanguage(raw)).toBe('es');
   });
 
   it('asks for no language match for English speakers', () => {
