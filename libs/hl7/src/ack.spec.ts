@@ -50,15 +50,31 @@ describe(buildAck.name, () => {
     expect(err?.get(7)).toBe('PID-7: not a date');
   });
 
-  it('also fills the pre-v2.5 ERR-1 for older versions', () => {
-    const message = parseHl7(adtMessage({ msh: { 12: '2.3' } }));
+  it.each([
+    ['2.3.1', 'PV1^1^45^102&Data type error&HL70357', undefined, 'PV1-45: not a date'],
+    ['2.4', 'PV1^1^45^102&Data type error&HL70357', undefined, 'PV1-45: not a date'],
+    ['2.5.1', undefined, '102', undefined],
+    ['2.8', undefined, '102', undefined],
+  ])('writes the ERR segment of v%s as that version defines it', (version, err1, err3, msa3) => {
+    const message = parseHl7(adtMessage({ msh: { 12: version } }));
 
     const ack = parseHl7(
-      buildAck(message, { code: 'AE', controlId: 'C', now, error: { segment: 'PV1', sequence: 1, field: 45, code: Hl7ErrorCode.DataTypeError, severity: 'E' } }),
+      buildAck(message, {
+        code: 'AE',
+        controlId: 'C',
+        now,
+        error: { segment: 'PV1', sequence: 1, field: 45, code: Hl7ErrorCode.DataTypeError, severity: 'E', diagnostic: 'PV1-45: not a date' },
+      }),
     );
+    const err = ack.segment('ERR');
 
-    expect(ack.segment('ERR')?.field(1).encode(ack.delimiters)).toBe('PV1^1^45^102&Data type error&HL70357');
-    expect(ack.get('ERR-2')).toBe('PV1');
+    expect(ack.get('MSH-12')).toBe(version);
+    expect(err?.field(1).encode(ack.delimiters) || undefined).toBe(err1);
+    expect(err?.get(3)).toBe(err3);
+    expect(err?.get(7)).toBe(err3 === undefined ? undefined : 'PV1-45: not a date');
+    // Before v2.5 ERR ends at ERR-1: strict engines refuse fields their version does not define.
+    expect(err?.fieldCount ?? 0).toBeLessThanOrEqual(err1 ? 1 : 7);
+    expect(ack.get('MSA-3')).toBe(msa3);
   });
 
   it('leaves ERR-2 empty when the error has no location', () => {

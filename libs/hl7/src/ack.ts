@@ -53,9 +53,8 @@ const FALLBACK_PROCESSING_ID = 'P';
  * Builds the acknowledgment of a message as ER7 text (standard delimiters, each segment ending
  * in CR): MSH with sender and receiver swapped, MSH-9 `ACK^<event>^ACK` (event from MSH-9.2, else
  * EVN-1), the original MSH-11, MSH-12 and (when we can encode it) MSH-18; MSA with the code and
- * the original MSH-10; and, when `options.error` is given, an ERR in the v2.5+ layout (ERR-2
- * location, ERR-3 `code^text^HL70357`, ERR-4 severity, ERR-7 diagnostic), plus ERR-1 for
- * messages before v2.5. All text is escaped.
+ * the original MSH-10; and, when `options.error` is given, an ERR in the layout of the message's
+ * version (see errSegment; before v2.5 the diagnostic goes to MSA-3). All text is escaped.
  */
 export function buildAck(original: Hl7Message, options: AckOptions): string {
   const msh = original.segment('MSH');
@@ -208,7 +207,9 @@ function renderAck(content: AckContent): string {
     '',
     content.charset,
   ];
-  const msa = ['MSA', content.code, escape(content.originalControlId), escape(content.text ?? '')];
+  // Before v2.5 the diagnostic has no ERR field; MSA-3 (text message) carries it.
+  const text = content.text ?? (content.legacyErrorLayout ? content.error?.diagnostic : undefined);
+  const msa = ['MSA', content.code, escape(content.originalControlId), escape(text ?? '')];
   const segments = [msh, msa];
   if (content.error) {
     segments.push(errSegment(content.error, content.legacyErrorLayout));
@@ -216,15 +217,22 @@ function renderAck(content: AckContent): string {
   return segments.map((fields) => `${trimTrailingEmpty(fields).join(ACK_DELIMITERS.field)}\r`).join('');
 }
 
+/**
+ * ERR as the message's version defines it: before v2.5 only ERR-1 (location and code in one
+ * CM_ELD field; ERR-2 onwards did not exist, and strict engines refuse unknown fields), from v2.5
+ * ERR-2 location, ERR-3 code, ERR-4 severity and ERR-7 diagnostic.
+ */
 function errSegment(error: AckError, legacyErrorLayout: boolean): string[] {
   const { component, subcomponent } = ACK_DELIMITERS;
+  const codeText = [String(error.code), hl7ErrorCodeText(error.code), 'HL70357'];
+  if (legacyErrorLayout) {
+    const legacyLocation = [error.segment ?? '', error.segment ? String(error.sequence ?? 1) : '', optional(error.field)];
+    return ['ERR', [...legacyLocation, codeText.join(subcomponent)].join(component)];
+  }
   const location = error.segment
     ? trimTrailingEmpty([error.segment, String(error.sequence ?? 1), optional(error.field), error.component === undefined ? '' : '1', optional(error.component)])
     : [];
-  const codeText = [String(error.code), hl7ErrorCodeText(error.code), 'HL70357'];
-  const legacyLocation = [error.segment ?? '', error.segment ? String(error.sequence ?? 1) : '', optional(error.field)];
-  const legacy = legacyErrorLayout ? [...legacyLocation, codeText.join(subcomponent)].join(component) : '';
-  return ['ERR', legacy, location.join(component), codeText.join(component), error.severity, '', '', escape(error.diagnostic ?? '')];
+  return ['ERR', '', location.join(component), codeText.join(component), error.severity, '', '', escape(error.diagnostic ?? '')];
 }
 
 function readableHeader(rawText: string): Hl7Message | undefined {
