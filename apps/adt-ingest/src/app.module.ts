@@ -23,7 +23,7 @@ export const SERVICE_NAME = 'adt-ingest';
 
 export function adtIngestModule(config: AdtIngestConfig) {
   @Module({
-    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS }), SecurityModule.forRoot(config)],
+    imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS, relayOnOwnThread: true }), SecurityModule.forRoot(config)],
     controllers: [Hl7MessagesController, MessagesController, RejectsController],
     providers: [
       IngestMetrics,

@@ -29,6 +29,13 @@ export interface OutboxRelayOptions {
   inboxRetentionMs?: number;
   /** How often the leader looks for rows past retention. */
   purgeIntervalMs?: number;
+  /**
+   * Run on a worker thread of its own (compiled code only), for a service whose event loop answers
+   * senders that wait (adt-ingest's MLLP): a publish then never holds up an acknowledgment. It
+   * costs the thread's own heap (tens of MiB), so consumers, whose loop only handles events, keep
+   * the relay on theirs.
+   */
+  ownThread?: boolean;
 }
 
 interface QueuedRow {
@@ -286,10 +293,10 @@ const STOP_TIMEOUT_MS = 10_000;
 const RUNS_IN_WORKER = __filename.endsWith('.js');
 
 /**
- * Publishes outbox rows to Kafka in commit order (see RelayLoop). It runs on a worker thread of
- * its own, so a service's event loop (adt-ingest's answers MLLP) never waits behind a publish:
- * a thread rather than a process because it lives and dies with the service, needs nothing
- * deployed, and is leader or not through its own database connection as before. The worker
+ * Publishes outbox rows to Kafka in commit order (see RelayLoop). With `ownThread` it runs on a
+ * worker thread, so the service's event loop (adt-ingest's answers MLLP) never waits behind a
+ * publish: a thread rather than a process because it lives and dies with the service, needs
+ * nothing deployed, and is leader or not through its own database connection as before. The worker
  * builds its Kafka client from the service's validated settings (KAFKA_BROKERS, TLS, SASL),
  * exactly as the platform builds the service's; `kafka` is used when the relay runs on the
  * caller's thread.
@@ -308,7 +315,7 @@ export class OutboxRelay {
     private readonly kafka: Kafka,
     private readonly options: OutboxRelayOptions,
   ) {
-    if (!RUNS_IN_WORKER) {
+    if (!(RUNS_IN_WORKER && options.ownThread)) {
       this.loop = new RelayLoop(kafka, options);
     }
   }

@@ -32,6 +32,8 @@ export interface PlatformOptions {
    * records nothing, for a service whose every write is keyed by what the event carries.
    */
   idempotency?: 'inbox' | 'natural-keys';
+  /** Runs the outbox relay on a thread of its own (see OutboxRelayOptions.ownThread). */
+  relayOnOwnThread?: boolean;
 }
 
 /** Where the service's own, migrated database is. */
@@ -129,6 +131,7 @@ export class PlatformModule {
           useFactory: (kafka: Kafka) => {
             const relay = new OutboxRelay(kafka, { databaseUrl, serviceName, ssl: postgresTls(config), retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
               inboxRetentionMs: config.INBOX_RETENTION_DAYS * 86_400_000,
+              ownThread: options.relayOnOwnThread,
             });
             metrics.collectedGauge('sc_outbox_backlog', 'Outbox rows not yet published to Kafka.', async () => [{ value: await relay.backlog() }]);
             metrics.collectedGauge('sc_outbox_published_total', 'Outbox rows published by this instance since start.', async () => [
