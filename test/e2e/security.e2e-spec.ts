@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import { ROLES, type Role } from '@sc/security';
-import { SystemUnderTest, databaseUrl, type ServiceName } from '@sc/testing';
+import { SystemUnderTest, databaseUrl, repoRoot, type ServiceName } from '@sc/testing';
 
 /** Services whose HTTP API holds patient data and is therefore behind authentication. */
 const SECURED: ServiceName[] = ['adt-ingest', 'pharmacy-alert', 'care-gap', 'referral', 'notifier'];
@@ -158,5 +160,30 @@ describe('security: every route is authenticated and authorized', () => {
       body: huge,
     });
     expect(response.status).toBe(413);
+  });
+
+  it('writes no patient name or birth date to any log when storing fails (NUL, invalid byte sequence, constraint)', async () => {
+    const family = 'Canaryfamilia';
+    const birthDate = '1933-03-31';
+    const feed = { ...system.authorization('feed-canary', ['integration']), 'Content-Type': 'application/json' };
+    const roster = (patient: object): Promise<Response> =>
+      fetch(system.service('pharmacy-alert').url('/v1/roster/patients'), { method: 'POST', headers: feed, body: JSON.stringify({ patients: [patient] }) });
+    const patient = { pharmacyPatientId: 'SC-CANARY', givenName: 'Bee', birthDate, teamId: 'team-1', identifiers: [{ authority: 'LGH', value: 'CAN1', type: 'MR' }] };
+    await roster({ ...patient, familyName: `${family}\u0000` });
+    await roster({ ...patient, familyName: `${family}\ud800` });
+    await fetch(system.service('care-gap').url('/v1/patients/subject-canary/consents/hiv'), {
+      method: 'PUT',
+      headers: feed,
+      body: JSON.stringify({ granted: true, reason: `${family} ${birthDate}\u0000` }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const logDir = path.join(repoRoot(), '.run', 'test-logs', system.runId);
+    const leaks = readdirSync(logDir).flatMap((file) =>
+      readFileSync(path.join(logDir, file), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(family) || line.includes(birthDate))
+        .map((line) => `${file}: ${line.slice(0, 200)}`),
+    );
+    expect(leaks).toEqual([]);
   });
 });
