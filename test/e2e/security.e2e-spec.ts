@@ -1,9 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { ROLES, type Role } from '@sc/security';
+import { ROLES, TEAM_SCOPED_ROLES, type Role } from '@sc/security';
 import { SystemUnderTest, databaseUrl, repoRoot, type ServiceName } from '@sc/testing';
+import { seedRow } from './support/seed-row';
 
 /** Services whose HTTP API holds patient data and is therefore behind authentication. */
 const SECURED: ServiceName[] = ['adt-ingest', 'pharmacy-alert', 'care-gap', 'referral', 'notifier'];
@@ -11,6 +12,7 @@ const SECURED: ServiceName[] = ['adt-ingest', 'pharmacy-alert', 'care-gap', 'ref
 interface OpenApiOperation {
   'x-roles'?: Role[];
   'x-public'?: boolean;
+  'x-team-scope'?: { kind: 'resource' | 'team' | 'self' | 'filtered' | 'none'; param?: string; in?: 'path' | 'query'; reason?: string };
   parameters?: Array<{ in: string; name: string }>;
 }
 
@@ -185,5 +187,117 @@ describe('security: every route is authenticated and authorized', () => {
         .map((line) => `${file}: ${line.slice(0, 200)}`),
     );
     expect(leaks).toEqual([]);
+  });
+
+  describe('team scope: a caller of another team is refused on every operation that names a patient or work item', () => {
+    const OWN = 'team-walk-own';
+    const OTHER = 'team-walk-other';
+    const ids = { patient: '', task: randomUUID(), review: randomUUID(), gap: randomUUID(), subject: `subject-walk-${randomUUID()}`, referral: randomUUID(), notification: `n-walk-${randomUUID()}` };
+    /** Routes open to team-scoped roles that name no patient or work item: the reviewed exception list. */
+    const NO_SCOPE = [
+      'care-gap get /v1/plans/{planId}/benefits',
+      'care-gap get /v1/rules',
+      'care-gap get /v1/rules/{ruleId}/versions',
+      'notifier get /v1/recipients',
+      'notifier get /v1/streams/{kind}/{id}',
+      'pharmacy-alert get /v1/pharmacists',
+      'pharmacy-alert get /v1/roster/stats',
+      'referral get /v1/nurses',
+      'referral get /v1/nurses/{id}',
+      'referral post /v1/queues/claims',
+    ];
+
+    const db = async <T>(service: ServiceName, work: (client: Client) => Promise<T>): Promise<T> => {
+      const client = new Client({ connectionString: databaseUrl(system.runId, service) });
+      await client.connect();
+      try {
+        return await work(client);
+      } finally {
+        await client.end();
+      }
+    };
+
+    beforeAll(async () => {
+      await fetch(system.service('pharmacy-alert').url('/v1/roster/patients'), {
+        method: 'POST',
+        headers: { ...system.authorization('feed-walk', ['integration']), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ patients: [{ pharmacyPatientId: 'SC-WALK', familyName: 'Walk', givenName: 'W', birthDate: '1970-01-01', teamId: OWN, identifiers: [{ authority: 'LGH', value: 'WALK1', type: 'MR' }] }] }),
+      });
+      await db('pharmacy-alert', async (client) => {
+        ids.patient = (await client.query<{ id: string }>(`SELECT id FROM patients WHERE pharmacy_patient_id = 'SC-WALK'`)).rows[0].id;
+        await seedRow(client, 'tasks', { id: ids.task, patient_id: ids.patient, team_id: OWN, status: 'open', kind: 'discharge-call', episode_key: `walk-${ids.task}` });
+        await seedRow(client, 'identity_reviews', { id: ids.review, candidates: JSON.stringify([{ patientId: ids.patient, score: 0.5 }]), status: 'open' });
+      });
+      await db('care-gap', (client) => seedRow(client, 'care_gaps', { id: ids.gap, subject: ids.subject, team_id: OWN, status: 'open', coverage: '{}', explanation: '{}' }));
+      await db('referral', (client) =>
+        seedRow(client, 'referrals', { id: ids.referral, team_id: OWN, status: 'new', priority: 'routine', type: 'home-equipment', queue_id: `${OWN}.general`, subject: ids.subject }),
+      );
+      await db('notifier', async (client) => {
+        await seedRow(client, 'notifications', { id: ids.notification });
+        await seedRow(client, 'deliveries', { notification_id: ids.notification, channel: 'sse', recipient: `team:${OWN}`, status: 'delivered' });
+      });
+    });
+
+    /** The owning team's resource, whoever asks: the other team's caller asks for what is not theirs. */
+    const valueFor = (service: ServiceName, template: string, param: string, owner: string): string => {
+      if (param === 'teamId') {return OWN;}
+      if (param === 'recipientId') {return owner;}
+      if (param === 'subject') {return ids.subject;}
+      if (param === 'category') {return 'hiv';}
+      if (param === 'notificationId') {return ids.notification;}
+      if (service === 'pharmacy-alert' && template.startsWith('/v1/tasks')) {return ids.task;}
+      if (service === 'pharmacy-alert' && template.startsWith('/v1/patients')) {return ids.patient;}
+      if (service === 'pharmacy-alert' && template.startsWith('/v1/identity-reviews')) {return ids.review;}
+      if (service === 'care-gap') {return ids.gap;}
+      if (service === 'referral') {return ids.referral;}
+      return 'unknown';
+    };
+    const seeded = () => Object.values(ids);
+
+    it.each(SECURED)('%s: every operation open to a team-scoped role has a scope decision that holds', async (name) => {
+      const service = system.service(name);
+      const document = (await (await fetch(service.url('/docs-json'))).json()) as OpenApiDocument;
+      let walked = 0;
+      for (const [template, operations] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          const route = `${name} ${method} ${template}`;
+          const scopedRoles = (operation['x-roles'] ?? []).filter((role) => TEAM_SCOPED_ROLES.includes(role));
+          if (scopedRoles.length === 0) {
+            continue;
+          }
+          const scope = operation['x-team-scope'];
+          expect({ route, decided: scope !== undefined }).toEqual({ route, decided: true });
+          if (!scope || scope.kind === 'none') {
+            expect({ route, listed: NO_SCOPE.includes(route) }).toEqual({ route, listed: true });
+            continue;
+          }
+          for (const role of scopedRoles) {
+            const owner = `walker-own-${role}`;
+            const call = async (caller: string, team: string) => {
+              const url = new URL(service.url(template.replace(/\{([^}]+)\}/g, (_, param: string) => valueFor(name, template, param, owner))));
+              if (scope.kind === 'team' && scope.in === 'query' && scope.param) {
+                url.searchParams.set(scope.param, OWN);
+              }
+              const response = await fetch(url, { method: method.toUpperCase(), headers: { ...system.authorization(caller, [role], [team]), 'Content-Type': 'application/json' }, body: method === 'get' ? undefined : '{}' });
+              return { status: response.status, text: await response.text() };
+            };
+            const other = await call(`walker-other-${role}`, OTHER);
+            const own = await call(owner, OWN);
+            // The policy's refusals carry no domain code; a domain answer (NOT_A_RECIPIENT) means the request got through.
+            const refusedByScope = (answer: { status: number; text: string }) => [403, 404].includes(answer.status) && !answer.text.includes('"code"');
+            if (scope.kind === 'filtered') {
+              expect({ route, role, status: other.status, leaked: seeded().some((id) => other.text.includes(id)) }).toEqual({ route, role, status: 200, leaked: false });
+              expect({ route, role, status: own.status }).toEqual({ route, role, status: 200 });
+            } else {
+              expect({ route, role, refused: [403, 404].includes(other.status) }).toEqual({ route, role, refused: true });
+              expect({ route, role, letThrough: own.status !== 401 && !refusedByScope(own), status: own.status }).toEqual({ route, role, letThrough: true, status: own.status });
+            }
+            walked += 1;
+          }
+        }
+      }
+      // adt-ingest has no route for team-scoped roles: its operators and feeds see every team.
+      expect(walked > 0).toBe(name !== 'adt-ingest');
+    }, 120_000);
   });
 });
