@@ -1,6 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
+import { request as httpRequest } from 'node:http';
 import { Client } from 'pg';
 import { ROLES, TEAM_SCOPED_ROLES, type Role } from '@sc/security';
 import { SystemUnderTest, databaseUrl, repoRoot, type ServiceName } from '@sc/testing';
@@ -199,6 +201,8 @@ describe('security: every route is authenticated and authorized', () => {
       'care-gap get /v1/rules',
       'care-gap get /v1/rules/{ruleId}/versions',
       'notifier get /v1/recipients',
+      'notifier post /v1/notifications/{notificationId}/acknowledge',
+      'notifier post /v1/notifications/{notificationId}/read',
       'notifier get /v1/streams/{kind}/{id}',
       'pharmacy-alert get /v1/pharmacists',
       'pharmacy-alert get /v1/roster/stats',
@@ -298,6 +302,88 @@ describe('security: every route is authenticated and authorized', () => {
       }
       // adt-ingest has no route for team-scoped roles: its operators and feeds see every team.
       expect(walked > 0).toBe(name !== 'adt-ingest');
+    }, 120_000);
+  });
+
+  describe('input that cannot be stored is a 400, never a 500', () => {
+    const everyone = (caller: string) => system.authorization(caller, [...ROLES], ['team-1']);
+
+    it('answers 400 to a NUL in a query string or JSON string and to a body nested 5,000 levels deep', async () => {
+      const base = system.service('care-gap').url('');
+      expect((await fetch(`${base}/v1/gaps?subject=a%00b`, { headers: everyone('nul-query') })).status).toBe(400);
+      const consent = await fetch(`${base}/v1/patients/subject-nul/consents/hiv`, {
+        method: 'PUT',
+        headers: { ...everyone('nul-body'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ granted: true, reason: 'signed\u0000' }),
+      });
+      expect(consent.status).toBe(400);
+      const deep = `${'{"rows":['.repeat(1)}${'['.repeat(5000)}${']'.repeat(5000)}]}`;
+      const nested = await fetch(`${base}/v1/context/conditions`, { method: 'POST', headers: { ...everyone('deep'), 'Content-Type': 'application/json' }, body: deep });
+      expect(nested.status).toBe(400);
+    });
+
+    it('answers a 70 KB URL with 414 or 431 rather than resetting the connection', async () => {
+      const service = system.service('pharmacy-alert');
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest({ host: '127.0.0.1', port: service.httpPort, path: `/v1/tasks?assigneeId=${'x'.repeat(70_000)}`, headers: everyone('long-url') }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+      expect([414, 431]).toContain(status);
+    });
+
+    it('stores the good rows of a roster batch and reports each bad row by index and field', async () => {
+      const response = await fetch(system.service('pharmacy-alert').url('/v1/roster/patients'), {
+        method: 'POST',
+        headers: { ...system.authorization('feed-rows', ['integration']), 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          patients: [
+            { pharmacyPatientId: 'SC-ROW-1', familyName: 'Good', givenName: 'G', birthDate: '1970-01-01', teamId: 'team-1', identifiers: [{ authority: 'LGH', value: 'ROW1', type: 'MR' }] },
+            { pharmacyPatientId: 'SC-ROW-2', familyName: 'Bad\u0000', givenName: 'B', birthDate: '1970-01-01', teamId: 'team-1', identifiers: [{ authority: 'LGH', value: 'ROW2', type: 'MR' }] },
+            { pharmacyPatientId: 'SC-ROW-3', familyName: 'Good', givenName: 'H', birthDate: '1970-01-02', teamId: 'team-1', identifiers: [{ authority: 'LGH', value: 'ROW3', type: 'MR' }] },
+          ],
+        }),
+      });
+      expect(response.status).toBe(200);
+      const result = (await response.json()) as { accepted: number; rejected: number; rowErrors: Array<{ row: number; errors: string[] }> };
+      expect(result).toMatchObject({ accepted: 2, rejected: 1 });
+      expect(result.rowErrors).toEqual([{ row: 2, errors: [expect.stringContaining('familyName')] }]);
+    });
+
+    it.each(SECURED)('%s: generated hostile bodies and query strings never get a 5xx from any operation', async (name) => {
+      const service = system.service(name);
+      const document = (await (await fetch(service.url('/docs-json'))).json()) as OpenApiDocument;
+      const operations = Object.entries(document.paths).flatMap(([template, methods]) =>
+        Object.entries(methods)
+          .filter(([, operation]) => !operation['x-public'] && !template.startsWith('/v1/streams'))
+          .map(([method]) => ({ template, method })),
+      );
+      const hostileString = fc.oneof(fc.string(), fc.constantFrom('\u0000', 'a\u0000b', '\ud800', '\udfff', '\\', "'; DROP TABLE x; --", '9'.repeat(400), '-1e309', '1970-13-45'));
+      const hostileJson = fc.letrec((tie) => ({
+        value: fc.oneof({ depthSize: 'small' }, hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 4 })),
+      })).value;
+      let calls = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...operations), fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), hostileString, { maxKeys: 3 }), hostileJson, hostileString, async (operation, query, body, segment) => {
+          const path = operation.template.replace(/\{[^}]+\}/g, () => encodeURIComponent(Buffer.from(segment, 'utf8').toString('utf8')) || 'x');
+          const url = new URL(service.url(path));
+          for (const [key, value] of Object.entries(query)) {
+            url.searchParams.set(key, value);
+          }
+          calls += 1;
+          const response = await fetch(url, {
+            method: operation.method.toUpperCase(),
+            headers: { ...everyone(`fuzz-${name}-${calls}`), 'Content-Type': 'application/json' },
+            body: operation.method === 'get' ? undefined : JSON.stringify(body),
+          });
+          await response.arrayBuffer();
+          return response.status < 500;
+        }),
+        { numRuns: 150, seed: 28 },
+      );
     }, 120_000);
   });
 });
