@@ -26,7 +26,7 @@ describe('security: every route is authenticated and authorized', () => {
   let system: SystemUnderTest;
 
   beforeAll(async () => {
-    system = await SystemUnderTest.start({ services: SECURED, env: { RATE_LIMIT_PER_MINUTE: '25', HTTP_BODY_LIMIT: '64kb' } });
+    system = await SystemUnderTest.start({ services: SECURED, env: { RATE_LIMIT_PER_MINUTE: '25', HTTP_BODY_LIMIT: '64kb', WEBHOOK_ALLOWED_ADDRESSES: '' } });
   }, 120_000);
 
   afterAll(async () => {
@@ -386,4 +386,21 @@ describe('security: every route is authenticated and authorized', () => {
       );
     }, 120_000);
   });
+
+  it.each(['http://127.0.0.1:3001/v1/tasks', 'http://169.254.169.254/latest/meta-data/', 'http://localhost:6379/', 'http://10.0.0.5/hook', 'http://[::1]/hook'])(
+    'refuses to point a webhook at %s (server-side request forgery)',
+    async (url) => {
+      const base = system.service('notifier').url('');
+      const self = system.authorization('pharm-ssrf', ['pharmacist'], ['team-1']);
+      const admin = { ...system.authorization('notifier-admin', ['admin']), 'Content-Type': 'application/json' };
+      await fetch(`${base}/v1/recipients/pharm-ssrf`, { method: 'PUT', headers: admin, body: JSON.stringify({ roles: ['pharmacist'], teams: ['team-1'] }) });
+      const response = await fetch(`${base}/v1/recipients/pharm-ssrf/webhook`, {
+        method: 'PUT',
+        headers: { ...self, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ url, secret: 's'.repeat(40) }),
+      });
+      expect(response.status).toBe(422);
+      expect(await response.text()).toContain('WEBHOOK_URL_NOT_ALLOWED');
+    },
+  );
 });
