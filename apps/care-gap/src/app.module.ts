@@ -1,3 +1,4 @@
+import { GapOwners, SubjectOwners } from './access/owners';
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@sc/platform';
 import { AttributionIndex } from './attribution/attribution-index';
@@ -41,6 +42,8 @@ export function careGapModule(config: CareGapConfig) {
     controllers: [GapsController, ContextController, RulesController, EncounterEventsHandler, PharmacyEventsHandler, ContextEventsHandler],
     providers: [
       { provide: RULE_FILE, useValue: ruleFile },
+      SubjectOwners,
+      GapOwners,
       ContextRepository,
       GapRepository,
       RuleRepository,

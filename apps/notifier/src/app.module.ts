@@ -1,3 +1,4 @@
+import { NotificationOwners } from './access/owners';
 import { Module } from '@nestjs/common';
 import { PlatformModule, SERVICE_CONFIG } from '@sc/platform';
 import { SecurityModule } from '@sc/security';
@@ -39,6 +40,7 @@ export function notifierModule(config: NotifierConfig) {
     imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config, migrations: MIGRATIONS, redis: true, idempotency: 'natural-keys' }), SecurityModule.forRoot(config)],
     controllers: [StreamsController, RecipientsController, NotificationsController, DeliveriesController, NotificationEventsHandler],
     providers: [
+      NotificationOwners,
       NotificationMetrics,
       NotificationRepository,
       DeliveryRepository,

@@ -140,8 +140,18 @@ export class NotifierConfig extends ServiceConfig {
   @Max(86_400_000)
   WEBHOOK_CIRCUIT_OPEN_MS: number = 60_000;
 
+  /** Outside production; in production webhooks always need https (see webhookTargetPolicy). */
   @IsIn(['true', 'false'])
   WEBHOOK_REQUIRE_HTTPS: string = 'false';
+
+  /**
+   * Comma-separated addresses or CIDR ranges a webhook may reach although they are loopback,
+   * private, link-local, multicast or cloud metadata (e.g. an in-cluster pager gateway). Empty:
+   * public addresses only.
+   */
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F.:/,\s]*$/)
+  WEBHOOK_ALLOWED_ADDRESSES: string = '';
 
   /** SMTP relay for the email channel; without it the channel is unavailable. */
   @IsOptional()

@@ -1,3 +1,4 @@
+import { IdentityReviewOwners, PatientOwners, TaskOwners } from './access/owners';
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { raw } from 'express';
 import { PlatformModule } from '@sc/platform';
@@ -55,6 +56,9 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       TeamActivityHandler,
     ],
     providers: [
+      TaskOwners,
+      PatientOwners,
+      IdentityReviewOwners,
       RosterRepository,
       RosterService,
       PharmacistRepository,

@@ -1,3 +1,4 @@
+import { ReferralOwners } from './access/owners';
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@sc/platform';
 import { AttributionIndex } from './attribution/attribution-index';
@@ -39,6 +40,7 @@ export function referralModule(config: ReferralConfig) {
     ],
     controllers: [ReferralsController, QueuesController, NursesController, BriefingsController, EncounterEventsHandler, SourceEventsHandler],
     providers: [
+      ReferralOwners,
       ReferralRepository,
       NurseRepository,
       ClinicalFactsRepository,

@@ -1,4 +1,5 @@
-export { createLogger, rootLogger, NestPinoLogger } from './logger';
+export { createLogger, rootLogger, loggerOptions, NestPinoLogger } from './logger';
+export { serializeError, safeErrorMessage, isDatabaseError, type SerializedError } from './error-serializer';
 export { runWithLogContext, currentLogContext, type LogContext } from './log-context';
 export type { Logger } from 'pino';
 export { parseTraceparent, formatTraceparent, childSpan, type TraceContext } from './trace-context';

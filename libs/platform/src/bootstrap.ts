@@ -10,6 +10,7 @@ import { KafkaEventsServer } from '@sc/messaging';
 import { NestPinoLogger, createLogger } from '@sc/observability';
 import { TransportAwareExceptionFilter } from './exception-filters';
 import { httpTracing } from './http-tracing';
+import { MAX_HEADER_BYTES, inputLimits } from './input-limits';
 
 export interface BootstrapOptions {
   serviceName: string;
@@ -44,6 +45,9 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   app.use(httpTracing);
   app.use(securityHeaders);
   app.useBodyParser('json', { limit: options.bodyLimit });
+  app.use(inputLimits);
+  // Read long request lines whole, so inputLimits answers 414 instead of the socket being reset.
+  (app.getHttpServer() as { maxHeaderSize?: number }).maxHeaderSize = MAX_HEADER_BYTES;
   app.useGlobalPipes(httpValidationPipe());
   // Later filters win: the catch-all first, the app's own domain-error filters after it.
   app.useGlobalFilters(new TransportAwareExceptionFilter(app.getHttpAdapter()), ...(options.errorFilters ?? []));

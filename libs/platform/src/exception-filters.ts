@@ -2,6 +2,7 @@ import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@ne
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
+import { isDatabaseError, serializeError } from '@sc/observability';
 
 /** For the `default` of an exhaustive switch: an unmapped union member (a new error code) does not compile. */
 export function assertUnreachable(value: never): never {
@@ -18,6 +19,12 @@ export class TransportAwareExceptionFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     if (host.getType() === 'rpc') {
       return throwError(() => exception);
+    }
+    if (exception && typeof exception === 'object' && isDatabaseError(exception) && serializeError(exception).sqlState?.startsWith('22')) {
+      // SQLSTATE class 22, data exception: the request carried a value PostgreSQL cannot store
+      // (NUL, an invalid byte sequence, a value out of range). The caller's to fix, never a 500.
+      host.switchToHttp().getResponse<Response>().status(HttpStatus.BAD_REQUEST).json({ statusCode: 400, code: 'UNSTORABLE_INPUT', message: 'a value cannot be stored' });
+      return;
     }
     super.catch(exception, host);
   }

@@ -2,3 +2,4 @@ export { PlatformModule, InjectServiceConfig, type PlatformOptions, type Service
 export { bootstrapService, runService, httpValidationPipe, setUpOpenApi, type BootstrapOptions, type RunServiceOptions } from './bootstrap';
 export { SERVICE_CONFIG, SERVICE_NAME, KAFKA, REDIS } from './tokens';
 export { DomainErrorHttpFilter, TransportAwareExceptionFilter, assertUnreachable } from './exception-filters';
+export { MAX_JSON_DEPTH, MAX_URL_LENGTH, inputLimits, isUnstorableText, nestsDeeperThan, unstorableTextPaths } from './input-limits';

@@ -6,3 +6,17 @@ export { AuditLog, AuditLogMigration, CREATE_AUDIT_LOG, DROP_AUDIT_LOG, type Aud
 export { SecurityModule } from './security.module';
 export { RATE_LIMIT_REDIS } from './rate-limit.guard';
 export { securityHeaders } from './security-headers';
+export {
+  NoTeamScope,
+  ScopeByResource,
+  ScopeByTeam,
+  ScopeFiltered,
+  ScopeToSelf,
+  TeamScopeGuard,
+  VisibleTeams,
+  visibleTo,
+  type OwnerResolver,
+  type ResourceOwners,
+  type TeamScope,
+} from './team-scope';
+export { ownersBySql } from './owner-query';

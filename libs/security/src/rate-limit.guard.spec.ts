@@ -15,7 +15,7 @@ function httpContext(headers: Record<string, string> = {}): { context: Execution
 describe(RateLimitGuard.name, () => {
   it('refuses the call over the limit with Retry-After', async () => {
     let count = 0;
-    const redis = { incr: async () => (count += 1), expire: async () => 1 } as unknown as Redis;
+    const redis = { eval: async () => (count += 1) } as unknown as Redis;
     const guard = new RateLimitGuard(redis, 2);
     const { context, headers } = httpContext();
     await expect(guard.canActivate(context)).resolves.toBe(true);
@@ -25,7 +25,7 @@ describe(RateLimitGuard.name, () => {
   });
 
   it('lets calls through while Redis is unreachable and warns at most once a minute', async () => {
-    const redis = { incr: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')) } as unknown as Redis;
+    const redis = { eval: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')) } as unknown as Redis;
     const guard = new RateLimitGuard(redis, 2);
     const warn = jest.spyOn((guard as unknown as { logger: { warn: (...args: unknown[]) => void } }).logger, 'warn').mockImplementation(() => undefined);
     const { context } = httpContext();

@@ -8,6 +8,15 @@ export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
 export const RATE_LIMIT_PER_MINUTE = Symbol('RATE_LIMIT_PER_MINUTE');
 
 /**
+ * Counts a call and makes sure its window expires, in one atomic step: an INCR followed by a
+ * separate EXPIRE left a counter without expiry when the second command was lost, and that caller
+ * was refused for good. A counter found without expiry gets one too.
+ */
+const COUNT_CALL = `local count = redis.call('INCR', KEYS[1])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count`;
+
+/**
  * A fixed one-minute window per caller (token subject, else client address) shared by every
  * instance through Redis. If Redis is unreachable the request is let through: a rate limit must
  * not take the worklist down.
@@ -33,10 +42,7 @@ export class RateLimitGuard implements CanActivate {
     const key = `ratelimit:${process.env.SERVICE_NAME ?? 'service'}:${caller}:${window}`;
     let count: number;
     try {
-      count = await this.redis.incr(key);
-      if (count === 1) {
-        await this.redis.expire(key, 61);
-      }
+      count = Number(await this.redis.eval(COUNT_CALL, 1, key, 61));
     } catch (error) {
       if (Date.now() - this.lastOutageWarningAt >= 60_000) {
         this.lastOutageWarningAt = Date.now();

@@ -7,6 +7,7 @@ import { AuditInterceptor } from './audit.interceptor';
 import { AuditLog } from './audit-log';
 import { AuthGuard } from './auth.guard';
 import { JwtVerifier } from './jwt-verifier';
+import { TeamScopeGuard } from './team-scope';
 import { RATE_LIMIT_PER_MINUTE, RATE_LIMIT_REDIS, RateLimitGuard } from './rate-limit.guard';
 
 /** Closes the rate limiter's Redis connection, so a stopping service exits. */
@@ -46,6 +47,7 @@ export class SecurityModule {
         AuditLog,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: TeamScopeGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
       exports: [AuditLog, JwtVerifier],

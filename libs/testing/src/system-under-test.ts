@@ -69,6 +69,8 @@ export class SystemUnderTest {
         LOG_LEVEL: 'info',
         EVENT_RETRY_BASE_MS: '50',
         AUTH_JWT_SECRET: this.authSecret,
+        // Tests' webhook receivers listen on this machine; the security test runs without it.
+        WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1,::1',
         ...this.options.env,
       };
       this.processes.set(name, new ServiceProcess(name, env, await freePort(), path.join(logDir, `${name}.log`)));

@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { PlanBenefit } from '@sc/contracts';
 import { BenefitView, BulkResultView, BulkUploadDto, ConsentParams, ConsentDto, ConsentView } from './context.dto';
 import { ContextService } from './context.service';
-import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
+import { AuditPatient, CurrentPrincipal, NoTeamScope, Roles, ScopeByResource, type Principal } from '@sc/security';
+import { SubjectOwners } from '../access/owners';
 
 const rowSubjects = (request: { body: unknown }): string[] =>
   ((request.body as { rows?: Array<{ subject?: unknown }> }).rows ?? []).map((row) => (typeof row.subject === 'string' ? row.subject : ''));
@@ -51,6 +52,7 @@ export class ContextController {
 
   @Get('plans/:planId/benefits')
   @Roles('nurse', 'pharmacist', 'team-lead', 'supervisor', 'integration', 'admin')
+  @NoTeamScope('a plan’s benefit rules; no patient or work item')
   @ApiOkResponse({ type: [BenefitView] })
   benefits(@Param('planId') planId: string): Promise<PlanBenefit[]> {
     return this.context.benefitsOf(planId);
@@ -58,6 +60,7 @@ export class ContextController {
 
   @Put('patients/:subject/consents/:category')
   @Roles('nurse', 'pharmacist', 'supervisor', 'integration')
+  @ScopeByResource(SubjectOwners, 'subject')
   @AuditPatient(subjectParam)
   @ApiOkResponse({ type: [ConsentView], description: 'The patient’s consents after the change; the patient’s gaps are evaluated again.' })
   recordConsent(@Param() params: ConsentParams, @Body() body: ConsentDto, @CurrentPrincipal() principal: Principal): Promise<ConsentView[]> {
@@ -66,6 +69,7 @@ export class ContextController {
 
   @Get('patients/:subject/consents')
   @Roles('nurse', 'pharmacist', 'supervisor', 'compliance')
+  @ScopeByResource(SubjectOwners, 'subject')
   @AuditPatient(subjectParam)
   @ApiParam({ name: 'subject', description: 'Pseudonymous patient reference.' })
   @ApiOkResponse({ type: [ConsentView] })

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
+import { AuditPatient, CurrentPrincipal, NoTeamScope, Roles, type Principal } from '@sc/security';
 import { DryRunDto, DryRunResultView, RuleChangeDto, RuleVersionView } from './rule.dto';
 import { RuleService } from './rule.service';
 
@@ -11,6 +11,7 @@ export class RulesController {
 
   @Get()
   @Roles('team-lead', 'supervisor', 'admin')
+  @NoTeamScope('rule definitions; no patient or work item')
   @ApiOkResponse({ type: [RuleVersionView], description: 'The current version of every rule.' })
   list(): Promise<RuleVersionView[]> {
     return this.rules.list();
@@ -18,6 +19,7 @@ export class RulesController {
 
   @Get(':ruleId/versions')
   @Roles('team-lead', 'supervisor', 'admin', 'compliance')
+  @NoTeamScope('rule history; no patient or work item')
   @ApiOkResponse({ type: [RuleVersionView], description: 'Every version, newest first: who changed what, when and why.' })
   @ApiNotFoundResponse()
   versions(@Param('ruleId') ruleId: string): Promise<RuleVersionView[]> {
@@ -35,7 +37,8 @@ export class RulesController {
 
   @Post('dry-run')
   @HttpCode(200)
-  @Roles('team-lead', 'supervisor', 'admin')
+  // Lists every team's patients the rule would flag, so it is for the rule's authors only.
+  @Roles('supervisor', 'admin')
   @AuditPatient((_request, result) => ((result as { patients?: Array<{ subject: string }> } | undefined)?.patients ?? []).map((patient) => patient.subject))
   @ApiOkResponse({ type: DryRunResultView, description: 'Which stored patients the rule would flag now; nothing is changed.' })
   @ApiNotFoundResponse()

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@sc/security';
+import { CurrentPrincipal, NoTeamScope, Roles, ScopeByResource, type Principal } from '@sc/security';
+import { NotificationOwners } from '../access/owners';
 import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotifierHttpErrorFilter } from '../errors/notifier-http-error.filter';
 import { NotificationParams } from './notification.dto';
@@ -21,6 +22,7 @@ export class NotificationsController {
 
   @Get(':notificationId')
   @Roles(...PEOPLE, 'admin')
+  @ScopeByResource(NotificationOwners, 'notificationId')
   @ApiOkResponse({ type: NotificationView, description: 'The notification, its deliveries per channel and recipient, receipts and escalation.' })
   @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
   detail(@Param() params: NotificationParams): Promise<NotificationView> {
@@ -30,6 +32,7 @@ export class NotificationsController {
   @Post(':notificationId/read')
   @HttpCode(200)
   @Roles(...PEOPLE)
+  @NoTeamScope('a receipt is written only by a recipient or a registered member of the recipient team (NOT_A_RECIPIENT)')
   @ApiOkResponse({ type: ReceiptView, description: 'Read receipt (idempotent: the first read time is kept).' })
   @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
   @ApiForbiddenResponse({ description: 'NOT_A_RECIPIENT' })
@@ -40,6 +43,7 @@ export class NotificationsController {
   @Post(':notificationId/acknowledge')
   @HttpCode(200)
   @Roles(...PEOPLE)
+  @NoTeamScope('a receipt is written only by a recipient or a registered member of the recipient team (NOT_A_RECIPIENT)')
   @ApiOkResponse({ type: ReceiptView, description: 'Acknowledged (idempotent); cancels a pending escalation.' })
   @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND' })
   @ApiForbiddenResponse({ description: 'NOT_A_RECIPIENT' })

@@ -1,3 +1,4 @@
+import { WebhookTargetError, webhookTargetPolicy } from '../channels/webhook/webhook-target';
 import { Inject, Injectable } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@sc/platform';
 import type { NotifierConfig } from '../config';
@@ -73,8 +74,13 @@ export class RecipientService {
 
   async setWebhook(id: string, dto: WebhookEndpointDto): Promise<WebhookEndpointView> {
     await this.existing(id);
-    if (this.config.WEBHOOK_REQUIRE_HTTPS === 'true' && !dto.url.startsWith('https://')) {
-      throw new NotifierError(NotifierErrorCode.WebhookUrlNotAllowed, 'webhook URLs must use https (WEBHOOK_REQUIRE_HTTPS)');
+    try {
+      await webhookTargetPolicy(this.config).checkUrl(dto.url);
+    } catch (error) {
+      if (error instanceof WebhookTargetError) {
+        throw new NotifierError(NotifierErrorCode.WebhookUrlNotAllowed, error.message);
+      }
+      throw error;
     }
     return this.toWebhookView(await this.webhooks.upsert(id, dto.url, dto.secret));
   }

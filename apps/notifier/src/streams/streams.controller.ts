@@ -2,7 +2,7 @@ import { Controller, ForbiddenException, Get, Headers, Inject, Param, Query, Req
 import { ApiHeader, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { AllowTokenInQuery, CurrentPrincipal, Roles, type Principal } from '@sc/security';
+import { AllowTokenInQuery, CurrentPrincipal, NoTeamScope, Roles, type Principal } from '@sc/security';
 import { SERVICE_CONFIG } from '@sc/platform';
 import type { NotifierConfig } from '../config';
 import { StreamService } from './stream.service';
@@ -30,6 +30,7 @@ export class StreamsController {
   /** Server-Sent Events: a person's (or team pool's) notifications; resumes after Last-Event-ID. */
   @Get(':kind/:id')
   @Roles('pharmacist', 'nurse', 'team-lead', 'supervisor')
+  @NoTeamScope('a stream is opened only by its user or a member of its team (checked in open)')
   @AllowTokenInQuery()
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   @ApiOkResponse({ description: 'text/event-stream; each event id is the delivery sequence number.' })

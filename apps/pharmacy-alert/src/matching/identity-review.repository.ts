@@ -45,8 +45,16 @@ export class IdentityReviewRepository {
     );
   }
 
-  async list(status: string): Promise<IdentityReviewView[]> {
-    const rows: ReviewRow[] = await this.dataSource.query('SELECT * FROM identity_reviews WHERE status = $1 ORDER BY created_at LIMIT 500', [status]);
+  /** `teams`: only reviews proposing a patient of these teams (undefined: every review). */
+  async list(status: string, teams?: readonly string[]): Promise<IdentityReviewView[]> {
+    const rows: ReviewRow[] = await this.dataSource.query(
+      `SELECT r.* FROM identity_reviews r
+        WHERE r.status = $1
+          AND ($2::text[] IS NULL OR EXISTS (
+                SELECT 1 FROM jsonb_array_elements(r.candidates) c JOIN patients p ON p.id = (c->>'patientId')::uuid WHERE p.team_id = ANY ($2)))
+        ORDER BY r.created_at LIMIT 500`,
+      [status, teams ?? null],
+    );
     return rows.map(toView);
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@sc/security';
+import { NoTeamScope, Roles } from '@sc/security';
 import { PharmacistDto, PharmacistView } from './pharmacist.dto';
 import { PharmacistService } from './pharmacist.service';
 
@@ -19,6 +19,7 @@ export class PharmacistsController {
 
   @Get()
   @Roles('pharmacist', 'team-lead', 'supervisor', 'admin')
+  @NoTeamScope('the pharmacist directory (names, teams, languages); no patient or work item')
   @ApiQuery({ name: 'teamId', required: false })
   @ApiOkResponse({ type: [PharmacistView] })
   list(@Query('teamId') teamId?: string): Promise<PharmacistView[]> {

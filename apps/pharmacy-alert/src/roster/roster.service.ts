@@ -1,3 +1,4 @@
+import { unstorableTextPaths } from '@sc/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
@@ -41,7 +42,10 @@ export class RosterService {
     const result: RosterUploadResultDto = { accepted: 0, rejected: 0, rowErrors: [], rowWarnings: [] };
     for (const [index, raw] of rows.entries()) {
       const row = plainToInstance(RosterPatientDto, raw);
-      const errors = flatten(validateSync(row, { whitelist: true, forbidNonWhitelisted: true }));
+      const errors = [
+        ...unstorableTextPaths(raw).map((field) => `${field} holds a character that cannot be stored (NUL or a lone surrogate)`),
+        ...flatten(validateSync(row, { whitelist: true, forbidNonWhitelisted: true })),
+      ];
       if (errors.length > 0) {
         result.rejected += 1;
         result.rowErrors.push({ row: index + 1, errors });

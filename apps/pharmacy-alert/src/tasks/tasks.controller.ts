@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { AuditPatient, CurrentPrincipal, Roles, canSeeTeam, seesAllTeams, type Principal } from '@sc/security';
+import { AuditPatient, CurrentPrincipal, Roles, ScopeByResource, ScopeFiltered, VisibleTeams, type Principal } from '@sc/security';
+import { TaskOwners } from '../access/owners';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
 import { CompleteTaskDto, ContactAttemptDto, MedicationReconciliationDto, NeedFlagCreatedDto, NeedFlagDto } from '../workflow/workflow.dto';
 import { WorkflowService } from '../workflow/workflow.service';
@@ -33,20 +34,22 @@ export class TasksController {
 
   @Get()
   @Roles('pharmacist', 'team-lead', 'supervisor')
+  @ScopeFiltered()
   @AuditPatient((_request, tasks) => (tasks as TaskView[] | undefined)?.map((task) => task.patientId) ?? [])
   @ApiOkResponse({ type: [TaskView], description: 'Worklist sorted by due time; only the caller’s teams unless a supervisor.' })
-  list(@Query() query: TaskQueryDto, @CurrentPrincipal() principal: Principal): Promise<TaskView[]> {
-    return this.tasks.find({ ...query, teamIds: seesAllTeams(principal) ? undefined : principal.teams });
+  list(@Query() query: TaskQueryDto, @VisibleTeams() teams: readonly string[] | undefined): Promise<TaskView[]> {
+    return this.tasks.find({ ...query, teamIds: teams ? [...teams] : undefined });
   }
 
   @Get(':id')
   @Roles('pharmacist', 'team-lead', 'supervisor')
+  @ScopeByResource(TaskOwners)
   @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
   @ApiNotFoundResponse()
-  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<TaskView> {
     const task = await this.tasks.findById(this.dataSource.manager, id);
-    if (!task || !canSeeTeam(principal, task.teamId)) {
+    if (!task) {
       throw new PharmacyError(PharmacyErrorCode.TaskNotFound, `task ${id} not found`);
     }
     return task;
@@ -55,6 +58,7 @@ export class TasksController {
   @Post(':id/acknowledge')
   @HttpCode(200)
   @Roles(...WORKERS)
+  @ScopeByResource(TaskOwners)
   @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
   acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
@@ -64,6 +68,7 @@ export class TasksController {
   @Post(':id/contact-attempts')
   @HttpCode(200)
   @Roles(...WORKERS)
+  @ScopeByResource(TaskOwners)
   @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
   recordContact(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ContactAttemptDto, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
@@ -72,6 +77,7 @@ export class TasksController {
 
   @Put(':id/medication-reconciliation')
   @Roles(...WORKERS)
+  @ScopeByResource(TaskOwners)
   @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
   reconcile(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: MedicationReconciliationDto, @CurrentPrincipal() principal: Principal): Promise<TaskView> {
@@ -80,6 +86,7 @@ export class TasksController {
 
   @Post(':id/needs')
   @Roles(...WORKERS)
+  @ScopeByResource(TaskOwners)
   @AuditPatient((_request, created) => [(created as NeedFlagCreatedDto | undefined)?.patientId])
   @ApiCreatedResponse({ type: NeedFlagCreatedDto })
   flagNeed(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: NeedFlagDto, @CurrentPrincipal() principal: Principal): Promise<NeedFlagCreatedDto> {
@@ -89,6 +96,7 @@ export class TasksController {
   @Post(':id/complete')
   @HttpCode(200)
   @Roles(...WORKERS)
+  @ScopeByResource(TaskOwners)
   @AuditPatient(taskPatient)
   @ApiOkResponse({ type: TaskView })
   complete(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CompleteTaskDto, @CurrentPrincipal() principal: Principal): Promise<TaskView> {

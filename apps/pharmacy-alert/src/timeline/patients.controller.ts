@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { EVENT_RELEVANCE } from '@sc/messaging';
-import { AuditPatient, CurrentPrincipal, Roles, canSeeTeam, type Principal } from '@sc/security';
+import { AuditPatient, NoTeamScope, Roles, ScopeByResource } from '@sc/security';
+import { PatientOwners } from '../access/owners';
 import type { AttributionIndex } from '../attribution/attribution-index';
 import { PharmacyError, PharmacyErrorCode } from '../errors/pharmacy-error';
 import { RosterRepository } from '../roster/roster.repository';
@@ -37,10 +38,10 @@ export class PatientsController {
     @Inject(EVENT_RELEVANCE) private readonly attribution: AttributionIndex,
   ) {}
 
-  /** Patients of other teams answer like unknown ones for team-scoped callers. */
-  private async assertVisible(patientId: string, principal: Principal): Promise<void> {
+  /** Team scope is the guard's (PatientOwners); this answers an unknown patient for every role. */
+  private async assertKnown(patientId: string): Promise<void> {
     const patient = await this.roster.findById(this.dataSource.manager, patientId);
-    if (!patient || !canSeeTeam(principal, patient.teamId)) {
+    if (!patient) {
       throw new PharmacyError(PharmacyErrorCode.PatientNotFound, `patient ${patientId} not found`);
     }
   }
@@ -48,24 +49,27 @@ export class PatientsController {
   /** The shared timeline: what hospital, pharmacy and nursing did for the patient, in order. */
   @Get('patients/:id/timeline')
   @Roles('pharmacist', 'nurse', 'team-lead', 'supervisor')
+  @ScopeByResource(PatientOwners)
   @AuditPatient(patientParam)
   @ApiOkResponse({ type: [TimelineEntryView] })
-  async patientTimeline(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<TimelineEntryView[]> {
-    await this.assertVisible(id, principal);
+  async patientTimeline(@Param('id', new ParseUUIDPipe()) id: string): Promise<TimelineEntryView[]> {
+    await this.assertKnown(id);
     return this.timeline.forPatient(id);
   }
 
   @Get('patients/:id/refill-holds')
   @Roles('pharmacist', 'team-lead', 'supervisor', 'integration')
+  @ScopeByResource(PatientOwners)
   @AuditPatient(patientParam)
   @ApiOkResponse({ type: [RefillHoldView] })
-  async refillHolds(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<RefillHoldView[]> {
-    await this.assertVisible(id, principal);
+  async refillHolds(@Param('id', new ParseUUIDPipe()) id: string): Promise<RefillHoldView[]> {
+    await this.assertKnown(id);
     return this.holds.forPatient(this.dataSource.manager, id);
   }
 
   @Get('roster/stats')
   @Roles('team-lead', 'supervisor', 'admin')
+  @NoTeamScope('fleet-wide counts; names no patient or work item')
   @ApiOkResponse({ type: RosterStatsView })
   async stats(): Promise<RosterStatsView> {
     const [row]: Array<{ reviews: string }> = await this.dataSource.query(`SELECT count(*) AS reviews FROM identity_reviews WHERE status = 'open'`);

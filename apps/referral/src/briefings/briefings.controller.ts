@@ -1,6 +1,7 @@
+import { ReferralOwners } from '../access/owners';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
+import { AuditPatient, CurrentPrincipal, Roles, ScopeByResource, type Principal } from '@sc/security';
 import { AcknowledgeBriefingDto, SendBriefingDto } from './briefing.dto';
 import { BriefingService } from './briefing.service';
 import { BriefingView, toBriefingView } from './briefing.views';
@@ -16,6 +17,7 @@ export class BriefingsController {
 
   @Get()
   @Roles('nurse', 'team-lead', 'supervisor')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(briefingPatient)
   @ApiOperation({ summary: 'The specialist briefing: a draft assembled now, or the packet as it was sent.' })
   @ApiOkResponse({ type: BriefingView })
@@ -26,6 +28,7 @@ export class BriefingsController {
 
   @Post('send')
   @Roles('nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(briefingPatient)
   @HttpCode(200)
   @ApiOperation({ summary: 'Send the packet to the specialist (the holder, in progress): the referral is ordered and `referral.briefing-sent` is emitted.' })
@@ -37,6 +40,7 @@ export class BriefingsController {
 
   @Post('acknowledge')
   @Roles('integration', 'nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(briefingPatient)
   @HttpCode(200)
   @ApiOperation({ summary: 'The specialist acknowledged the briefing: the referral is completed. Repeating it answers the same.' })

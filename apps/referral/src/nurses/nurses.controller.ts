@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { Roles } from '@sc/security';
+import { NoTeamScope, Roles } from '@sc/security';
 import { ID } from '../referrals/referral.dto';
 import { NurseDto, NurseQueryDto } from './nurse.dto';
 import { NurseService } from './nurse.service';
@@ -28,6 +28,7 @@ export class NursesController {
 
   @Get()
   @Roles('team-lead', 'supervisor', 'admin')
+  @NoTeamScope('the nurse directory (teams, skills, languages); no patient or work item')
   @ApiOkResponse({ type: [NurseView] })
   list(@Query() query: NurseQueryDto): Promise<NurseView[]> {
     return this.nurses.list(query.teamId ?? null);
@@ -35,6 +36,7 @@ export class NursesController {
 
   @Get(':id')
   @Roles('nurse', 'team-lead', 'supervisor', 'admin')
+  @NoTeamScope('one nurse’s directory entry; no patient or work item')
   @ApiParam({ name: 'id', example: 'rn-maria' })
   @ApiOkResponse({ type: NurseView })
   @ApiNotFoundResponse({ description: 'NURSE_NOT_FOUND' })

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/commo
 import { ApiConflictResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import type { Response } from 'express';
-import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
+import { AuditPatient, CurrentPrincipal, NoTeamScope, Roles, ScopeByTeam, type Principal } from '@sc/security';
 import { ClaimNextDto, ID } from '../referrals/referral.dto';
 import { ReferralQueries } from '../referrals/referral-queries.service';
 import { ReferralWorkflowService } from '../referrals/referral-workflow.service';
@@ -23,6 +23,7 @@ export class QueuesController {
 
   @Get()
   @Roles('team-lead', 'supervisor')
+  @ScopeByTeam('teamId', 'query')
   @ApiOperation({ summary: 'Supervisor view: depth, age and SLA breaches per queue (team and skill).' })
   @ApiOkResponse({ type: [QueueStatsView] })
   stats(@Query() query: QueueQueryDto): Promise<QueueStatsView[]> {
@@ -32,6 +33,7 @@ export class QueuesController {
   @Post('claims')
   @HttpCode(200)
   @Roles('nurse', 'team-lead')
+  @NoTeamScope('takes from the queues the nurse is registered for (NOT_IN_QUEUE otherwise), never a named referral')
   @AuditPatient((_request, referral) => [(referral as { subject?: string } | undefined)?.subject])
   @ApiOperation({
     summary: 'Take the next referral: highest priority, then earliest due, from the nurse’s queues, in a language the nurse speaks (or waiting past the language hold). The claim is a lease.',

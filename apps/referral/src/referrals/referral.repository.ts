@@ -150,6 +150,8 @@ export interface ReferralFilter {
   claimedBy?: string;
   subject?: string;
   correlationId?: string;
+  /** Only these teams' referrals (the caller's, for a team-scoped caller). */
+  teamIds?: readonly string[];
   limit?: number;
 }
 
@@ -405,7 +407,7 @@ export class ReferralRepository {
       `SELECT * FROM referrals
        WHERE ($1::text IS NULL OR queue_id = $1) AND ($2::text IS NULL OR team_id = $2) AND ($3::text IS NULL OR status = $3)
          AND ($4::text IS NULL OR type = $4) AND ($5::text IS NULL OR claimed_by = $5) AND ($6::text IS NULL OR subject = $6)
-         AND ($7::text IS NULL OR correlation_id = $7)
+         AND ($7::text IS NULL OR correlation_id = $7) AND ($9::text[] IS NULL OR team_id = ANY ($9))
        ORDER BY priority_rank, due_at, created_at LIMIT $8`,
       [
         filter.queueId ?? null,
@@ -416,6 +418,7 @@ export class ReferralRepository {
         filter.subject ?? null,
         filter.correlationId ?? null,
         filter.limit ?? 200,
+        filter.teamIds ? [...filter.teamIds] : null,
       ],
     );
     return rows.map(toReferral);

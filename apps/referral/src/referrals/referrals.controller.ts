@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
+import { AuditPatient, CurrentPrincipal, Roles, ScopeByResource, ScopeFiltered, VisibleTeams, type Principal } from '@sc/security';
+import { ReferralOwners } from '../access/owners';
 import { OrderDto, ReasonedStepDto, ReassignDto, ReferralQueryDto, ScheduleDto, StepDto } from './referral.dto';
 import { ReferralQueries } from './referral-queries.service';
 import { ReferralWorkflowService } from './referral-workflow.service';
@@ -21,15 +22,17 @@ export class ReferralsController {
 
   @Get()
   @Roles('nurse', 'team-lead', 'supervisor')
+  @ScopeFiltered()
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'Referrals by queue, team, status, type, holder, patient or episode; by priority, then due time.' })
   @ApiOkResponse({ type: [ReferralView] })
-  list(@Query() query: ReferralQueryDto): Promise<ReferralView[]> {
-    return this.queries.list(query);
+  list(@Query() query: ReferralQueryDto, @VisibleTeams() teams: readonly string[] | undefined): Promise<ReferralView[]> {
+    return this.queries.list({ ...query, teamIds: teams });
   }
 
   @Get(':id')
   @Roles('nurse', 'team-lead', 'supervisor')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'One referral with its history (every step, who did it and why).' })
   @ApiOkResponse({ type: ReferralDetailView })
@@ -40,6 +43,7 @@ export class ReferralsController {
   @Post(':id/claim')
   @HttpCode(200)
   @Roles('nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'Claim this referral (new, or held by an expired lease) for the acting nurse, with a lease.' })
   @ApiOkResponse({ type: ReferralView })
@@ -52,6 +56,7 @@ export class ReferralsController {
   @Post(':id/renew')
   @HttpCode(200)
   @Roles('nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'Renew the holder’s lease; call it while working, or the referral goes back to the queue.' })
   @ApiOkResponse({ type: ReferralView })
@@ -63,6 +68,7 @@ export class ReferralsController {
   @Post(':id/release')
   @HttpCode(200)
   @Roles('nurse', 'team-lead', 'supervisor')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'Give the referral back to its queue (holder or team supervisor).' })
   @ApiOkResponse({ type: ReferralView })
@@ -74,6 +80,7 @@ export class ReferralsController {
   @Post(':id/reassign')
   @HttpCode(200)
   @Roles('nurse', 'team-lead', 'supervisor')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'Hand the referral to another nurse of its queue (holder or supervisor; a supervisor may assign a waiting one).' })
   @ApiOkResponse({ type: ReferralView })
@@ -86,6 +93,7 @@ export class ReferralsController {
   @Post(':id/start')
   @HttpCode(200)
   @Roles('nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'claimed -> in-progress (the holder; renews the lease).' })
   @ApiOkResponse({ type: ReferralView })
@@ -97,6 +105,7 @@ export class ReferralsController {
   @Post(':id/schedule')
   @HttpCode(200)
   @Roles('nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'in-progress -> scheduled: visit, program or service booked (not for equipment or briefings).' })
   @ApiOkResponse({ type: ReferralView })
@@ -108,6 +117,7 @@ export class ReferralsController {
   @Post(':id/order')
   @HttpCode(200)
   @Roles('nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'in-progress -> ordered: equipment ordered from the supplier (briefings are ordered by sending them).' })
   @ApiOkResponse({ type: ReferralView })
@@ -119,6 +129,7 @@ export class ReferralsController {
   @Post(':id/complete')
   @HttpCode(200)
   @Roles('nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'scheduled | ordered -> completed: visit done, device delivered (holder or supervisor).' })
   @ApiOkResponse({ type: ReferralView })
@@ -130,6 +141,7 @@ export class ReferralsController {
   @Post(':id/decline')
   @HttpCode(200)
   @Roles('nurse', 'team-lead')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'The patient declined (holder or supervisor).' })
   @ApiOkResponse({ type: ReferralView })
@@ -141,6 +153,7 @@ export class ReferralsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles('nurse', 'team-lead', 'supervisor')
+  @ScopeByResource(ReferralOwners)
   @AuditPatient(referralSubjects)
   @ApiOperation({ summary: 'Cancel an open referral (holder or supervisor), e.g. duplicate or no longer needed.' })
   @ApiOkResponse({ type: ReferralView })

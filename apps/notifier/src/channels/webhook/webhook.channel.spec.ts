@@ -88,7 +88,7 @@ describe(WebhookChannel.name, () => {
       openUntil: null,
       updatedAt: new Date(),
     };
-    const config = loadConfig(NotifierConfig, { WEBHOOK_CIRCUIT_THRESHOLD: '2', WEBHOOK_CIRCUIT_OPEN_MS: '60000', WEBHOOK_TIMEOUT_MS: '1000' });
+    const config = loadConfig(NotifierConfig, { WEBHOOK_CIRCUIT_THRESHOLD: '2', WEBHOOK_CIRCUIT_OPEN_MS: '60000', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1' });
     registry = new MetricsRegistry();
     channel = new WebhookChannel(endpoints as unknown as WebhookEndpointRepository, new NotificationMetrics({} as DataSource, registry), config);
   });

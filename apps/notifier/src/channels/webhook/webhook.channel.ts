@@ -9,6 +9,7 @@ import { absoluteLink, type OutboundSender } from '../outbound-channel';
 import { circuitState, opensAfter, reopenAt, type CircuitPolicy } from './circuit-breaker';
 import { WebhookEndpointRepository, type WebhookEndpoint } from './webhook-endpoint.repository';
 import { WebhookHeaders, signWebhook } from './webhook-signature';
+import { WebhookTargetPolicy, postWebhook, webhookTargetPolicy } from './webhook-target';
 
 /** The JSON body a webhook receives: the minimum to find the work, no clinical content. */
 export interface WebhookPayload {
@@ -34,6 +35,7 @@ const RETRYABLE_STATUSES = new Set([408, 425, 429]);
 @Injectable()
 export class WebhookChannel implements OutboundSender {
   private readonly circuit: CircuitPolicy;
+  private readonly targets: WebhookTargetPolicy;
 
   constructor(
     private readonly endpoints: WebhookEndpointRepository,
@@ -41,6 +43,7 @@ export class WebhookChannel implements OutboundSender {
     @Inject(SERVICE_CONFIG) private readonly config: NotifierConfig,
   ) {
     this.circuit = { threshold: config.WEBHOOK_CIRCUIT_THRESHOLD, openMs: config.WEBHOOK_CIRCUIT_OPEN_MS };
+    this.targets = webhookTargetPolicy(config);
   }
 
   async send(delivery: ClaimedDelivery): Promise<SendResult> {
@@ -96,11 +99,12 @@ export class WebhookChannel implements OutboundSender {
     };
     const body = JSON.stringify(payload);
     const timestamp = Math.floor(Date.now() / 1000);
-    let response: Response;
+    let status: number;
     try {
-      response = await fetch(endpoint.url, {
-        method: 'POST',
-        headers: {
+      status = await postWebhook(
+        this.targets,
+        endpoint.url,
+        {
           'Content-Type': 'application/json',
           'User-Agent': 'synchronized-care-notifier/1',
           [WebhookHeaders.timestamp]: String(timestamp),
@@ -109,19 +113,21 @@ export class WebhookChannel implements OutboundSender {
           [WebhookHeaders.notificationId]: delivery.notificationId,
         },
         body,
-        // A redirect would move a signed body to a URL nobody registered.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT_MS),
-      });
+        // No redirect is followed (postWebhook): it would move a signed body to a URL nobody registered.
+        this.config.WEBHOOK_TIMEOUT_MS,
+      );
     } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      return { kind: 'failed', code: timedOut ? 'WEBHOOK_TIMEOUT' : 'WEBHOOK_UNREACHABLE', retryable: true, countsAgainstEndpoint: true };
+      const code = (error as { code?: unknown }).code;
+      if (code === 'EWEBHOOKTARGET') {
+        // The host now resolves inside (DNS rebinding) or names a refused address: nothing to retry.
+        return { kind: 'failed', code: 'WEBHOOK_TARGET_REFUSED', retryable: false, countsAgainstEndpoint: false };
+      }
+      return { kind: 'failed', code: code === 'ETIMEDOUT' ? 'WEBHOOK_TIMEOUT' : 'WEBHOOK_UNREACHABLE', retryable: true, countsAgainstEndpoint: true };
     }
-    await response.body?.cancel().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) {
+    if (status >= 200 && status < 300) {
       return { kind: 'delivered', countsAgainstEndpoint: false };
     }
-    const transient = response.status >= 500 || RETRYABLE_STATUSES.has(response.status);
-    return { kind: 'failed', code: `HTTP_${response.status}`, retryable: transient, countsAgainstEndpoint: transient };
+    const transient = status >= 500 || RETRYABLE_STATUSES.has(status);
+    return { kind: 'failed', code: `HTTP_${status}`, retryable: transient, countsAgainstEndpoint: transient };
   }
 }
