@@ -17,6 +17,7 @@ interface Task {
   matchMethod: string;
   statusReason: string | null;
   patientId: string;
+  clocks: Array<{ clock: string; dueAt: string; metAt: string | null; metBy: string | null; status: string }>;
 }
 
 const HOUR = 3_600_000;
@@ -271,6 +272,15 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     await api(`/v1/tasks/${task.id}/needs`, { method: 'POST', body: { ...actor, need: 'diet-or-wellness' } });
     const done = await api<Task>(`/v1/tasks/${task.id}/complete`, { method: 'POST', body: { ...actor, outcome: 'reconciled' } });
     expect(done.body.status).toBe('completed');
+    const clocks = Object.fromEntries((await api<Task>(`/v1/tasks/${task.id}`)).body.clocks.map((clock) => [clock.clock, clock.status]));
+    expect(clocks).toEqual({
+      'follow-up-24h': 'met',
+      'tcm-interactive-contact': 'met',
+      'tcm-face-to-face-7d': 'running',
+      'tcm-face-to-face-14d': 'running',
+      'hedis-medication-reconciliation': 'met',
+      'hedis-engagement': 'met',
+    });
 
     const flagged = await recorder.waitFor('pharmacy.need-flagged', (event) => event.data.flagId === device.body.flagId);
     expect(flagged.data).toMatchObject({ need: 'missing-home-device', code: 'A4670', codeSystem: 'HCPCS' });
