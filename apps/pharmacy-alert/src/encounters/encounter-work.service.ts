@@ -228,7 +228,9 @@ export class EncounterWorkService {
       throw new UnprocessableEventError('DISCHARGE_TIME_INVALID', 'discharge event has no valid clinical time');
     }
     const plan = planForDischarge(event.data);
+    const received = { episodeKey: event.correlationId, patientId: patient.id, teamId: patient.teamId, facility: event.data.sendingFacility, dischargedAt };
     if (plan.action === 'no-outreach') {
+      await this.tasks.recordDischarge(manager, { ...received, outcome: 'expired', taskId: null });
       await this.expire(manager, event, patient);
       return 'expired';
     }
@@ -263,6 +265,7 @@ export class EncounterWorkService {
     if (!created) {
       return 'duplicate-episode';
     }
+    await this.tasks.recordDischarge(manager, { ...received, outcome: 'task', taskId });
     const deadlines = dischargeClocks(dischargedAt, clock.dueAt, calendarFor(event.data.sendingFacility, this.config));
     await this.tasks.startClocks(manager, taskId, deadlines);
     await this.tasks.scheduleTimers(

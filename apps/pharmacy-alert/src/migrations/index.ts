@@ -8,6 +8,7 @@ import { RosterChangeNotifications1766000000000 } from './1766000000000-roster-c
 import { RosterSubjectNotifications1766200000000 } from './1766200000000-roster-subject-notifications';
 import { DropUnmatchedEncounters1766100000000 } from './1766100000000-drop-unmatched-encounters';
 import { RegulatoryClocks1766300000000 } from './1766300000000-regulatory-clocks';
+import { DischargesReceived1766400000000 } from './1766400000000-discharges-received';
 
 /** Every migration of this service, in order; checked in and reviewed like code. */
 export const MIGRATIONS = [
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   DropUnmatchedEncounters1766100000000,
   RosterSubjectNotifications1766200000000,
   RegulatoryClocks1766300000000,
+  DischargesReceived1766400000000,
 ];

@@ -59,10 +59,10 @@ export function localDate(instant: Date, timeZone: string): string {
   return format.format(instant);
 }
 
-const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+export const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /** The instant a calendar date begins in a time zone (local midnight, whatever the UTC offset that day). */
-const startOf = (date: string, timeZone: string): Date => new Date(parseHl7Timestamp(date.replaceAll('-', ''), { timeZone }) as string);
+export const startOfDay = (date: string, timeZone: string): Date => new Date(parseHl7Timestamp(date.replaceAll('-', ''), { timeZone }) as string);
 
 export function isBusinessDay(date: string, calendar: BusinessCalendar): boolean {
   const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
@@ -78,12 +78,12 @@ export function endOfBusinessDaysAfter(dischargedAt: Date, days: number, calenda
       counted += 1;
     }
   }
-  return startOf(addDays(date, 1), calendar.timeZone);
+  return startOfDay(addDays(date, 1), calendar.timeZone);
 }
 
 /** The end of the `days`-th calendar day after the discharge day, in the facility's time zone. */
 export function endOfDaysAfter(dischargedAt: Date, days: number, timeZone: string): Date {
-  return startOf(addDays(localDate(dischargedAt, timeZone), days + 1), timeZone);
+  return startOfDay(addDays(localDate(dischargedAt, timeZone), days + 1), timeZone);
 }
 
 /** Every clock of a discharge task; deadlines are exclusive (met when the evidence comes before them). */

@@ -118,6 +118,18 @@ export interface NewTask {
   location: string | null;
 }
 
+export interface DischargeReceived {
+  episodeKey: string;
+  patientId: string;
+  teamId: string | null;
+  /** The sending facility (MSH-4). */
+  facility: string;
+  dischargedAt: Date;
+  /** `task` when the discharge became a task, `expired` when the patient died and no outreach was planned. */
+  outcome: 'task' | 'expired';
+  taskId: string | null;
+}
+
 export interface TaskFilter {
   assigneeId?: string;
   teamId?: string;
@@ -219,6 +231,17 @@ export class TaskRepository {
        SELECT $1::uuid, step, clock, fire_at FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS timer(step, clock, fire_at)
        ON CONFLICT DO NOTHING`,
       [taskId, timers.map((timer) => timer.step), timers.map((timer) => timer.clock), timers.map((timer) => timer.fireAt)],
+    );
+  }
+
+  /** Counts a discharge as received for the quality report; one per episode, however often it is sent. */
+  async recordDischarge(manager: EntityManager, discharge: DischargeReceived): Promise<void> {
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:record-discharge',
+      `INSERT INTO discharges (episode_key, patient_id, team_id, facility, discharged_at, outcome, task_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (episode_key) DO NOTHING`,
+      [discharge.episodeKey, discharge.patientId, discharge.teamId, discharge.facility, discharge.dischargedAt, discharge.outcome, discharge.taskId],
     );
   }
 

@@ -63,6 +63,11 @@ export class MedicationReconciliationDto {
   @ValidateNested({ each: true })
   @Type(() => DiscrepancyDto)
   discrepancies!: DiscrepancyDto[];
+
+  @ApiPropertyOptional({ description: 'When the reconciliation was done (it may be documented later); now if omitted.' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  reconciledAt?: string;
 }
 
 export const NEED_KINDS: readonly NeedKind[] = ['missing-home-device', 'diet-or-wellness', 'specialist-symptoms', 'in-home-care', 'social-needs'];

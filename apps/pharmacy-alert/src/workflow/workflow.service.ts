@@ -77,7 +77,7 @@ export class WorkflowService {
   reconcile(taskId: string, actor: Principal, reconciliation: MedicationReconciliationDto): Promise<TaskView> {
     const actorId = actor.id;
     return this.onOpenTask(taskId, actor, async (manager, task, cause) => {
-      const reconciledAt = new Date();
+      const reconciledAt = reconciliation.reconciledAt ? new Date(reconciliation.reconciledAt) : new Date();
       await this.tasks.acknowledge(manager, task.id, actorId);
       await manager.query(
         `INSERT INTO medication_reconciliations (task_id, home_medications, started_in_hospital, stopped, changed, discrepancies, actor_id, reconciled_at)
