@@ -17,6 +17,7 @@ interface Task {
   matchMethod: string;
   statusReason: string | null;
   patientId: string;
+  clocks: Array<{ clock: string; dueAt: string; metAt: string | null; metBy: string | null; status: string }>;
 }
 
 const HOUR = 3_600_000;
@@ -271,6 +272,15 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
     await api(`/v1/tasks/${task.id}/needs`, { method: 'POST', body: { ...actor, need: 'diet-or-wellness' } });
     const done = await api<Task>(`/v1/tasks/${task.id}/complete`, { method: 'POST', body: { ...actor, outcome: 'reconciled' } });
     expect(done.body.status).toBe('completed');
+    const clocks = Object.fromEntries((await api<Task>(`/v1/tasks/${task.id}`)).body.clocks.map((clock) => [clock.clock, clock.status]));
+    expect(clocks).toEqual({
+      'follow-up-24h': 'met',
+      'tcm-interactive-contact': 'met',
+      'tcm-face-to-face-7d': 'running',
+      'tcm-face-to-face-14d': 'running',
+      'hedis-medication-reconciliation': 'met',
+      'hedis-engagement': 'met',
+    });
 
     const flagged = await recorder.waitFor('pharmacy.need-flagged', (event) => event.data.flagId === device.body.flagId);
     expect(flagged.data).toMatchObject({ need: 'missing-home-device', code: 'A4670', codeSystem: 'HCPCS' });
@@ -283,6 +293,17 @@ describe('pharmacy-alert: the pharmacist discharge worklist', () => {
 
     const closed = await api<{ code: string }>(`/v1/tasks/${task.id}/acknowledge`, { method: 'POST', body: actor });
     expect(closed).toMatchObject({ status: 409, body: { code: 'TASK_CLOSED' } });
+
+    // Yesterday to tomorrow holds today in any facility time zone.
+    const day = (offset: number): string => new Date(Date.now() + offset * 24 * HOUR).toISOString().slice(0, 10);
+    const period = `facility=LGH&teamId=team-1&from=${day(-1)}&to=${day(1)}`;
+    const report = await api<{ dischargesReceived: number; contactedWithin24Hours: { count: number }; misses: Array<{ taskId: string }> }>(`/v1/quality-report?${period}`);
+    expect(report.status).toBe(200);
+    expect(report.body.contactedWithin24Hours.count).toBeGreaterThan(0);
+    expect(report.body.misses.map((miss) => miss.taskId)).not.toContain(task.id);
+    const csv = await fetch(`${base}/v1/quality-report/discharges.csv?${period}`, { headers: system.authorization('pharm-ana', ['supervisor'], ['team-1']) });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect((await csv.text()).split('\r\n').filter((row) => row.includes(`,${task.id},`))).toEqual([expect.stringContaining(',true,true,true,,')]);
   }, 60_000);
 
   it('moves the location on a transfer (A02) and ends outreach when an update (A08) carries the death indicator', async () => {

@@ -16,6 +16,9 @@ import { MIGRATIONS } from './migrations';
 import { PharmacistRepository } from './pharmacists/pharmacist.repository';
 import { PharmacistService } from './pharmacists/pharmacist.service';
 import { PharmacistsController } from './pharmacists/pharmacists.controller';
+import { QualityReportController } from './quality/quality-report.controller';
+import { QualityReportRepository } from './quality/quality-report.repository';
+import { QualityReportService } from './quality/quality-report.service';
 import { EnrollmentEventsHandler } from './roster/enrollment-events.handler';
 import { RosterController } from './roster/roster.controller';
 import { RosterRepository } from './roster/roster.repository';
@@ -51,6 +54,7 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       TasksController,
       IdentityReviewsController,
       PatientsController,
+      QualityReportController,
       EncounterEventsHandler,
       EnrollmentEventsHandler,
       TeamActivityHandler,
@@ -75,6 +79,8 @@ export function pharmacyAlertModule(config: PharmacyAlertConfig) {
       EscalationWorker,
       TaskMetrics,
       TeamActivityService,
+      QualityReportRepository,
+      QualityReportService,
     ],
   })
   class PharmacyAlertModule implements NestModule {

@@ -1,5 +1,38 @@
-import { IsInt, Max, Min } from 'class-validator';
-import { ServiceConfig } from '@sc/config';
+import { Transform } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsObject, IsString, Max, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { isValidTimeZone } from '@sc/hl7';
+import { ServiceConfig, commaList, keyValueList } from '@sc/config';
+import { CLOCKS, type ClockName } from './tasks/regulatory-clocks';
+
+/** Every zone named must be a known IANA zone: checked at boot, not at the first discharge. */
+@ValidatorConstraint({ name: 'knownTimeZones' })
+class KnownTimeZones implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    const zones: unknown[] = typeof value === 'object' && value !== null ? Object.values(value) : [value];
+    return zones.every((zone) => typeof zone === 'string' && isValidTimeZone(zone));
+  }
+
+  defaultMessage(): string {
+    return 'must name IANA time zones (e.g. America/Chicago)';
+  }
+}
+
+const isCalendarDate = (date: string): boolean => {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(date);
+};
+
+/** Every holiday must be a real calendar date written `YYYY-MM-DD`, the form the business calendar compares. */
+@ValidatorConstraint({ name: 'calendarDates' })
+class CalendarDates implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return Array.isArray(value) && value.every((date) => typeof date === 'string' && isCalendarDate(date));
+  }
+
+  defaultMessage(): string {
+    return 'must be dates written YYYY-MM-DD, comma-separated';
+  }
+}
 
 export class PharmacyAlertConfig extends ServiceConfig {
   @IsInt()
@@ -19,11 +52,32 @@ export class PharmacyAlertConfig extends ServiceConfig {
   @Max(24 * 60)
   ESCALATION_REMINDER_MINUTES: number = 120;
 
-  /** Second rung: tell the team lead when the task is not done this many hours after discharge (before the deadline). */
+  /** Second rung: tell the team lead when a clock is not met this many hours after discharge (before its deadline). */
   @IsInt()
   @Min(1)
   @Max(167)
   ESCALATION_TEAM_LEAD_HOURS: number = 18;
+
+  /** The clocks the team-lead and breach rungs run against, each on its own. */
+  @Transform(commaList)
+  @IsArray()
+  @IsIn(CLOCKS, { each: true })
+  ESCALATION_CLOCKS: ClockName[] = ['follow-up-24h'];
+
+  /** IANA zone per sending facility (MSH-4): the business calendar the regulatory clocks count in. The same setting adt-ingest reads. */
+  @Transform(keyValueList)
+  @IsObject()
+  @Validate(KnownTimeZones)
+  FACILITY_TIME_ZONES: Record<string, string> = {};
+
+  @IsString()
+  @Validate(KnownTimeZones)
+  DEFAULT_TIME_ZONE: string = 'UTC';
+
+  /** Days no facility counts as business days, besides weekends. */
+  @Transform(commaList)
+  @Validate(CalendarDates)
+  BUSINESS_HOLIDAYS: string[] = [];
 
   /** How often the durable escalation timers are checked. */
   @IsInt()

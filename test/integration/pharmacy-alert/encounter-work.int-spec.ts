@@ -37,7 +37,15 @@ describe(EncounterWorkService.name, () => {
     const roster = new RosterRepository(unitOfWork);
     const pharmacists = new PharmacistRepository(dataSource);
     rosterApi = new RosterService(roster, attribution, new MetricsRegistry());
-    const config = { DISCHARGE_WINDOW_HOURS: 24, ESCALATION_REMINDER_MINUTES: 120, ESCALATION_TEAM_LEAD_HOURS: 18 } as PharmacyAlertConfig;
+    const config = {
+      DISCHARGE_WINDOW_HOURS: 24,
+      ESCALATION_REMINDER_MINUTES: 120,
+      ESCALATION_TEAM_LEAD_HOURS: 18,
+      ESCALATION_CLOCKS: ['follow-up-24h'],
+      FACILITY_TIME_ZONES: {},
+      DEFAULT_TIME_ZONE: 'UTC',
+      BUSINESS_HOLIDAYS: [],
+    } as Partial<PharmacyAlertConfig> as PharmacyAlertConfig;
     work = new EncounterWorkService(
       unitOfWork,
       new PatientMatcher(roster),

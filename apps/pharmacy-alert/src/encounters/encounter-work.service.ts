@@ -18,6 +18,7 @@ import { TimelineRepository } from '../timeline/timeline.repository';
 import { DISCHARGE_KINDS, dischargeTimeOf, planForDischarge, recentAdmissionsSince, taskClock } from '../tasks/discharge-plan';
 import { PharmacyEvents, type EventCause } from '../tasks/pharmacy-events';
 import { RefillHoldRepository } from '../tasks/refill-hold.repository';
+import { calendarFor, dischargeClocks } from '../tasks/regulatory-clocks';
 import { TaskRepository } from '../tasks/task.repository';
 
 /** The encounter events this service acts on. */
@@ -52,9 +53,9 @@ const locationOf = (data: EncounterEventData): string | null =>
   [data.visit.location.pointOfCare, data.visit.location.room, data.visit.location.bed].filter((part) => part !== null).join('-') || null;
 
 /**
- * Turns hospital encounter events into pharmacist work: discharge tasks with a 24-hour clock,
- * admission alerts with refill holds, and the cancels, transfers, updates, deaths and merges that
- * change them. A run of events is handled in one transaction (the transport's, with their inbox rows).
+ * Turns hospital encounter events into pharmacist work: discharge tasks with a 24-hour clock and
+ * the regulatory clocks beside it, admission alerts with refill holds, and the cancels, transfers,
+ * updates, deaths and merges that change them. A run of events is handled in one transaction (the transport's, with their inbox rows).
  */
 @Injectable()
 export class EncounterWorkService {
@@ -227,7 +228,9 @@ export class EncounterWorkService {
       throw new UnprocessableEventError('DISCHARGE_TIME_INVALID', 'discharge event has no valid clinical time');
     }
     const plan = planForDischarge(event.data);
+    const received = { episodeKey: event.correlationId, patientId: patient.id, teamId: patient.teamId, facility: event.data.sendingFacility, dischargedAt };
     if (plan.action === 'no-outreach') {
+      await this.tasks.recordDischarge(manager, { ...received, outcome: 'expired', taskId: null });
       await this.expire(manager, event, patient);
       return 'expired';
     }
@@ -262,12 +265,16 @@ export class EncounterWorkService {
     if (!created) {
       return 'duplicate-episode';
     }
+    await this.tasks.recordDischarge(manager, { ...received, outcome: 'task', taskId });
+    const deadlines = dischargeClocks(dischargedAt, clock.dueAt, calendarFor(event.data.sendingFacility, this.config));
+    await this.tasks.startClocks(manager, taskId, deadlines);
     await this.tasks.scheduleTimers(
       manager,
       taskId,
-      escalationTimers(now, dischargedAt, clock.dueAt, {
+      escalationTimers(now, dischargedAt, deadlines, {
         reminderMinutes: this.config.ESCALATION_REMINDER_MINUTES,
         teamLeadHours: this.config.ESCALATION_TEAM_LEAD_HOURS,
+        clocks: this.config.ESCALATION_CLOCKS,
       }),
     );
     const dueAt = clock.dueAt.toISOString();

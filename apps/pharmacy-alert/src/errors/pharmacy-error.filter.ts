@@ -16,7 +16,10 @@ export function httpStatusFor(code: PharmacyErrorCode): HttpStatus {
       return HttpStatus.CONFLICT;
     case PharmacyErrorCode.InvalidCsv:
     case PharmacyErrorCode.InvalidEnrollment:
+    case PharmacyErrorCode.InvalidPeriod:
       return HttpStatus.BAD_REQUEST;
+    case PharmacyErrorCode.TeamNotVisible:
+      return HttpStatus.FORBIDDEN;
     default:
       return assertUnreachable(code);
   }

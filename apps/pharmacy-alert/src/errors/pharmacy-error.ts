@@ -8,6 +8,8 @@ export enum PharmacyErrorCode {
   ReviewClosed = 'REVIEW_CLOSED',
   InvalidCsv = 'INVALID_CSV',
   InvalidEnrollment = 'INVALID_ENROLLMENT',
+  InvalidPeriod = 'INVALID_PERIOD',
+  TeamNotVisible = 'TEAM_NOT_VISIBLE',
 }
 
 export class PharmacyError extends Error {

@@ -7,6 +7,8 @@ import { DemographicIndex1764800000000 } from './1764800000000-demographic-index
 import { RosterChangeNotifications1766000000000 } from './1766000000000-roster-change-notifications';
 import { RosterSubjectNotifications1766200000000 } from './1766200000000-roster-subject-notifications';
 import { DropUnmatchedEncounters1766100000000 } from './1766100000000-drop-unmatched-encounters';
+import { RegulatoryClocks1766300000000 } from './1766300000000-regulatory-clocks';
+import { DischargesReceived1766400000000 } from './1766400000000-discharges-received';
 
 /** Every migration of this service, in order; checked in and reviewed like code. */
 export const MIGRATIONS = [
@@ -20,4 +22,6 @@ export const MIGRATIONS = [
   RosterChangeNotifications1766000000000,
   DropUnmatchedEncounters1766100000000,
   RosterSubjectNotifications1766200000000,
+  RegulatoryClocks1766300000000,
+  DischargesReceived1766400000000,
 ];

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TaskKind, TaskOutcome } from '@sc/contracts';
 import { preparedQuery } from '@sc/persistence';
-import type { TaskView } from './task.views';
+import { CLOCKS, CLOCKS_MET_BY, TCM_ATTEMPTS_REQUIRED, clockStatus, type ClockDeadline, type ClockEvidence, type ClockName } from './regulatory-clocks';
+import type { ClockView, TaskView } from './task.views';
 
 /** Inserts tasks given as column arrays (see {@link taskColumns}), one row per array element. */
 const INSERT_TASKS = `INSERT INTO tasks (id, patient_id, kind, status, episode_key, correlation_id, priority, discharged_at, due_at,
@@ -34,6 +35,25 @@ const taskColumns = (rows: readonly NewTask[]): unknown[] => {
   ];
 };
 
+/** A task row with its clocks, one JSON array per task. */
+const SELECT_TASKS = `SELECT tasks.*,
+    (SELECT coalesce(json_agg(json_build_object('clock', c.clock, 'dueAt', c.due_at, 'metAt', c.met_at, 'metBy', c.met_by)), '[]'::json)
+     FROM task_clocks c WHERE c.task_id = tasks.id) AS clocks
+  FROM tasks`;
+
+interface ClockRow {
+  clock: ClockName;
+  dueAt: string;
+  metAt: string | null;
+  metBy: ClockEvidence | null;
+}
+
+const toClockView = (row: ClockRow, now: Date): ClockView => {
+  const dueAt = new Date(row.dueAt);
+  const metAt = row.metAt === null ? null : new Date(row.metAt);
+  return { clock: row.clock, dueAt: dueAt.toISOString(), metAt: metAt?.toISOString() ?? null, metBy: row.metBy, status: clockStatus(dueAt, metAt, now) };
+};
+
 interface TaskRow {
   id: string;
   patient_id: string;
@@ -54,6 +74,7 @@ interface TaskRow {
   outcome: string | null;
   status_reason: string | null;
   created_at: Date;
+  clocks: ClockRow[];
 }
 
 const toView = (row: TaskRow): TaskView => ({
@@ -75,6 +96,7 @@ const toView = (row: TaskRow): TaskView => ({
   outcome: row.outcome,
   statusReason: row.status_reason,
   createdAt: row.created_at.toISOString(),
+  clocks: row.clocks.map((clock) => toClockView(clock, new Date())).sort((a, b) => CLOCKS.indexOf(a.clock) - CLOCKS.indexOf(b.clock)),
 });
 
 export const OPEN_STATUSES = ['open', 'acknowledged'] as const;
@@ -94,6 +116,18 @@ export interface NewTask {
   sourceEventId: string;
   matchMethod: string;
   location: string | null;
+}
+
+export interface DischargeReceived {
+  episodeKey: string;
+  patientId: string;
+  teamId: string | null;
+  /** The sending facility (MSH-4). */
+  facility: string;
+  dischargedAt: Date;
+  /** `task` when the discharge became a task, `expired` when the patient died and no outreach was planned. */
+  outcome: 'task' | 'expired';
+  taskId: string | null;
 }
 
 export interface TaskFilter {
@@ -117,7 +151,7 @@ export class TaskRepository {
 
   async find(filter: TaskFilter): Promise<TaskView[]> {
     const rows: TaskRow[] = await this.dataSource.query(
-      `SELECT * FROM tasks
+      `${SELECT_TASKS}
        WHERE ($1::text IS NULL OR assignee_id = $1) AND ($2::text IS NULL OR team_id = $2) AND ($3::text IS NULL OR status = $3)
          AND ($4::uuid IS NULL OR patient_id = $4) AND ($5::text[] IS NULL OR team_id = ANY($5))
        ORDER BY due_at, created_at LIMIT 500`,
@@ -127,21 +161,21 @@ export class TaskRepository {
   }
 
   async findById(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<TaskView | undefined> {
-    const rows: TaskRow[] = await manager.query(`SELECT * FROM tasks WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
+    const rows: TaskRow[] = await manager.query(`${SELECT_TASKS} WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
     return rows.length === 1 ? toView(rows[0]) : undefined;
   }
 
   /** Open tasks of an episode (optionally of some kinds), locked for the caller's transaction. */
   async openForEpisode(manager: EntityManager, episodeKey: string, kinds: readonly TaskKind[]): Promise<TaskView[]> {
     const rows: TaskRow[] = await manager.query(
-      `SELECT * FROM tasks WHERE episode_key = $1 AND kind = ANY($2::text[]) AND status = ANY($3::text[]) FOR UPDATE`,
+      `${SELECT_TASKS} WHERE episode_key = $1 AND kind = ANY($2::text[]) AND status = ANY($3::text[]) FOR UPDATE`,
       [episodeKey, kinds, OPEN_STATUSES],
     );
     return rows.map(toView);
   }
 
   async openForPatient(manager: EntityManager, patientId: string): Promise<TaskView[]> {
-    const rows: TaskRow[] = await manager.query(`SELECT * FROM tasks WHERE patient_id = $1 AND status = ANY($2::text[]) FOR UPDATE`, [
+    const rows: TaskRow[] = await manager.query(`${SELECT_TASKS} WHERE patient_id = $1 AND status = ANY($2::text[]) FOR UPDATE`, [
       patientId,
       OPEN_STATUSES,
     ]);
@@ -189,13 +223,52 @@ export class TaskRepository {
     return rows.map((row) => row.id);
   }
 
-  async scheduleTimers(manager: EntityManager, taskId: string, timers: Array<{ step: string; fireAt: Date }>): Promise<void> {
+  async scheduleTimers(manager: EntityManager, taskId: string, timers: Array<{ step: string; clock: ClockName; fireAt: Date }>): Promise<void> {
     await preparedQuery(
       manager,
-      'pharmacy-alert:schedule-timers',
-      `INSERT INTO task_timers (task_id, step, fire_at) SELECT $1::uuid, step, fire_at FROM unnest($2::text[], $3::timestamptz[]) AS timer(step, fire_at)
+      'pharmacy-alert:schedule-clock-timers',
+      `INSERT INTO task_timers (task_id, step, clock, fire_at)
+       SELECT $1::uuid, step, clock, fire_at FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS timer(step, clock, fire_at)
        ON CONFLICT DO NOTHING`,
-      [taskId, timers.map((timer) => timer.step), timers.map((timer) => timer.fireAt)],
+      [taskId, timers.map((timer) => timer.step), timers.map((timer) => timer.clock), timers.map((timer) => timer.fireAt)],
+    );
+  }
+
+  /** Counts a discharge as received for the quality report; one per episode, however often it is sent. */
+  async recordDischarge(manager: EntityManager, discharge: DischargeReceived): Promise<void> {
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:record-discharge',
+      `INSERT INTO discharges (episode_key, patient_id, team_id, facility, discharged_at, outcome, task_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (episode_key) DO NOTHING`,
+      [discharge.episodeKey, discharge.patientId, discharge.teamId, discharge.facility, discharge.dischargedAt, discharge.outcome, discharge.taskId],
+    );
+  }
+
+  async startClocks(manager: EntityManager, taskId: string, deadlines: readonly ClockDeadline[]): Promise<void> {
+    await preparedQuery(
+      manager,
+      'pharmacy-alert:start-clocks',
+      'INSERT INTO task_clocks (task_id, clock, due_at) SELECT $1::uuid, clock, due_at FROM unnest($2::text[], $3::timestamptz[]) AS deadline(clock, due_at)',
+      [taskId, deadlines.map((deadline) => deadline.clock), deadlines.map((deadline) => deadline.dueAt)],
+    );
+  }
+
+  /** Marks the clocks this evidence meets as met at `at`, unless earlier evidence already met them. */
+  async meetClocks(manager: EntityManager, taskId: string, evidence: ClockEvidence, at: Date): Promise<void> {
+    await manager.query(
+      `UPDATE task_clocks SET met_at = $3, met_by = $4 WHERE task_id = $1 AND clock = ANY($2::text[]) AND (met_at IS NULL OR met_at > $3)`,
+      [taskId, CLOCKS_MET_BY[evidence], at, evidence],
+    );
+  }
+
+  /** Meets the TCM contact clock with the unsuccessful attempts made before its deadline, as of the attempt that completes the required number. */
+  async meetClocksByAttempts(manager: EntityManager, taskId: string, unsuccessfulOutcomes: readonly string[]): Promise<void> {
+    await manager.query(
+      `UPDATE task_clocks c SET met_at = attempt.attempted_at, met_by = 'contact-attempts'
+       FROM (SELECT attempted_at FROM contact_attempts WHERE task_id = $1 AND outcome = ANY($3::text[]) ORDER BY attempted_at OFFSET $4 LIMIT 1) attempt
+       WHERE c.task_id = $1 AND c.clock = ANY($2::text[]) AND attempt.attempted_at < c.due_at AND (c.met_at IS NULL OR c.met_at > attempt.attempted_at)`,
+      [taskId, CLOCKS_MET_BY['contact-attempts'], unsuccessfulOutcomes, TCM_ATTEMPTS_REQUIRED - 1],
     );
   }
 

@@ -1,4 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CLOCKS, type ClockEvidence, type ClockName, type ClockStatus } from './regulatory-clocks';
+
+/** One regulatory clock of a discharge task: its deadline (exclusive) and what met it, when. */
+export class ClockView {
+  @ApiProperty({ enum: CLOCKS }) clock!: ClockName;
+  @ApiProperty() dueAt!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) metAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: ['completed', 'interactive-contact', 'contact-attempts', 'medication-reconciliation'] }) metBy!: ClockEvidence | null;
+  @ApiProperty({ enum: ['running', 'met', 'met-late', 'missed'] }) status!: ClockStatus;
+}
 
 /** A task as the API shows it; never the database row itself. */
 export class TaskView {
@@ -20,4 +30,6 @@ export class TaskView {
   @ApiPropertyOptional({ nullable: true, type: String }) outcome!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) statusReason!: string | null;
   @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: [ClockView], description: 'Discharge tasks: the 24-hour follow-up, TCM and HEDIS clocks; empty for other kinds.' })
+  clocks!: ClockView[];
 }

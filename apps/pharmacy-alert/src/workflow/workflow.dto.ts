@@ -4,11 +4,17 @@ import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, Matches, ValidateIf
 import { TASK_OUTCOMES, type NeedKind, type TaskOutcome } from '@sc/contracts';
 
 export const CONTACT_OUTCOMES = ['reached', 'no-answer', 'wrong-number', 'declined', 'left-message'] as const;
+export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
+/**
+ * Calls that did not reach the patient; two in time stand in for the TCM interactive contact. A
+ * declined call is not one of them and meets no clock: the patient was reached and refused.
+ */
+export const UNSUCCESSFUL_CONTACT_OUTCOMES: readonly ContactOutcome[] = ['no-answer', 'wrong-number', 'left-message'];
 
 export class ContactAttemptDto {
   @ApiProperty({ enum: CONTACT_OUTCOMES })
   @IsIn(CONTACT_OUTCOMES)
-  outcome!: (typeof CONTACT_OUTCOMES)[number];
+  outcome!: ContactOutcome;
 
   @ApiPropertyOptional({ description: 'When the call happened; now if omitted.' })
   @IsOptional()
@@ -57,6 +63,11 @@ export class MedicationReconciliationDto {
   @ValidateNested({ each: true })
   @Type(() => DiscrepancyDto)
   discrepancies!: DiscrepancyDto[];
+
+  @ApiPropertyOptional({ description: 'When the reconciliation was done (it may be documented later); now if omitted.' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  reconciledAt?: string;
 }
 
 export const NEED_KINDS: readonly NeedKind[] = ['missing-home-device', 'diet-or-wellness', 'specialist-symptoms', 'in-home-care', 'social-needs'];

@@ -9,7 +9,7 @@ import { TimelineRepository } from '../timeline/timeline.repository';
 import { PharmacyEvents, type EventCause } from '../tasks/pharmacy-events';
 import { TaskRepository } from '../tasks/task.repository';
 import type { TaskView } from '../tasks/task.views';
-import type { CompleteTaskDto, ContactAttemptDto, MedicationReconciliationDto, NeedFlagDto } from './workflow.dto';
+import { UNSUCCESSFUL_CONTACT_OUTCOMES, type CompleteTaskDto, type ContactAttemptDto, type MedicationReconciliationDto, type NeedFlagDto } from './workflow.dto';
 
 const NEED_SUMMARY: Record<NeedKind, string> = {
   'missing-home-device': 'Pharmacist flagged a missing home device',
@@ -22,7 +22,8 @@ const NEED_SUMMARY: Record<NeedKind, string> = {
 /**
  * The pharmacist's work on a task: acknowledge, record calls, document the medication
  * reconciliation, flag needs for other teams, complete. Each step is one transaction that also
- * writes the event other services consume and the shared timeline entry.
+ * writes the event other services consume and the shared timeline entry, and marks the
+ * regulatory clocks it meets.
  */
 @Injectable()
 export class WorkflowService {
@@ -56,6 +57,11 @@ export class WorkflowService {
         attemptedAt,
         actorId,
       ]);
+      if (attempt.outcome === 'reached') {
+        await this.tasks.meetClocks(manager, task.id, 'interactive-contact', attemptedAt);
+      } else if (UNSUCCESSFUL_CONTACT_OUTCOMES.includes(attempt.outcome)) {
+        await this.tasks.meetClocksByAttempts(manager, task.id, UNSUCCESSFUL_CONTACT_OUTCOMES);
+      }
       await this.events.emit(manager, cause, 'pharmacy.contact-attempted', {
         taskId: task.id,
         patientId: task.patientId,
@@ -71,7 +77,7 @@ export class WorkflowService {
   reconcile(taskId: string, actor: Principal, reconciliation: MedicationReconciliationDto): Promise<TaskView> {
     const actorId = actor.id;
     return this.onOpenTask(taskId, actor, async (manager, task, cause) => {
-      const reconciledAt = new Date();
+      const reconciledAt = reconciliation.reconciledAt ? new Date(reconciliation.reconciledAt) : new Date();
       await this.tasks.acknowledge(manager, task.id, actorId);
       await manager.query(
         `INSERT INTO medication_reconciliations (task_id, home_medications, started_in_hospital, stopped, changed, discrepancies, actor_id, reconciled_at)
@@ -90,6 +96,7 @@ export class WorkflowService {
           reconciledAt,
         ],
       );
+      await this.tasks.meetClocks(manager, task.id, 'medication-reconciliation', reconciledAt);
       await this.events.emit(manager, cause, 'pharmacy.medication-reconciled', {
         taskId: task.id,
         patientId: task.patientId,
@@ -150,6 +157,7 @@ export class WorkflowService {
         }
       }
       const completedAt = await this.tasks.complete(manager, task.id, actorId, completion.outcome);
+      await this.tasks.meetClocks(manager, task.id, 'completed', completedAt);
       await this.events.emit(manager, cause, 'pharmacy.task-completed', {
         taskId: task.id,
         patientId: task.patientId,
