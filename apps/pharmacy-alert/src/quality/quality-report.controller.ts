@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AuditPatient, CurrentPrincipal, Roles, type Principal } from '@sc/security';
+import { AuditPatient, CurrentPrincipal, Roles, ScopeByTeam, type Principal } from '@sc/security';
 import { QualityReportQueryDto, QualityReportView } from './quality-report.dto';
 import { QualityReportService } from './quality-report.service';
 
@@ -13,6 +13,7 @@ export class QualityReportController {
 
   @Get()
   @Roles(...READERS)
+  @ScopeByTeam('teamId', 'query')
   @AuditPatient((_request, report) => (report as QualityReportView | undefined)?.misses.map((miss) => miss.patientId) ?? [])
   @ApiOkResponse({ type: QualityReportView })
   report(@Query() query: QualityReportQueryDto, @CurrentPrincipal() principal: Principal): Promise<QualityReportView> {
@@ -21,6 +22,7 @@ export class QualityReportController {
 
   @Get('discharges.csv')
   @Roles(...READERS)
+  @ScopeByTeam('teamId', 'query')
   // Each row after the header begins with the patient id (qualityReportCsv).
   @AuditPatient((_request, csv) => (typeof csv === 'string' ? csv.split('\r\n').slice(1, -1).map((row) => row.split(',')[0]) : []))
   @Header('Content-Type', 'text/csv; charset=utf-8')
