@@ -167,6 +167,21 @@ describe(EncounterWorkService.name, () => {
     expect((await holds.forPatient(dataSource.manager, patientId)).map((hold) => [hold.status, hold.reason])).toEqual([['held', 'inpatient']]);
   });
 
+  it('gives a discharge the hospital cancelled and then sent again a task of its own', async () => {
+    const patientId = await enroll('MRN-REDISCHARGE');
+    const visit = { mrn: 'MRN-REDISCHARGE', visit: 'V-REDISCHARGE' };
+    const events = [
+      encounterEvent('encounter.admitted', visit),
+      encounterEvent('encounter.discharged', visit),
+      encounterEvent('encounter.discharge-cancelled', visit),
+      encounterEvent('encounter.discharged', visit),
+    ];
+
+    expect(await work.handleRun(runOf(events))).toEqual(['task-created', 'task-created', 'cancelled', 'task-created']);
+    const discharges = (await tasksOf(patientId)).filter((task) => task.kind === 'discharge-call');
+    expect(discharges.map((task) => task.status).sort()).toEqual(['cancelled', 'open']);
+  });
+
   it('opens an identity review for an unrostered patient whose demographics partly match a roster entry', async () => {
     await enroll('MRN-ROSTERED', { familyName: 'ABARA', givenName: 'NNEKA', birthDate: '1972-09-10', sex: 'F' });
     const discharge = encounterEvent('encounter.discharged', { mrn: 'MRN-ELSEWHERE', visit: 'V-PARTIAL', familyName: 'Abara', givenName: 'Ngozi', birthDate: '1972-09-10', sex: 'F' });

@@ -9,6 +9,8 @@ import { RosterSubjectNotifications1766200000000 } from './1766200000000-roster-
 import { DropUnmatchedEncounters1766100000000 } from './1766100000000-drop-unmatched-encounters';
 import { RegulatoryClocks1766300000000 } from './1766300000000-regulatory-clocks';
 import { DischargesReceived1766400000000 } from './1766400000000-discharges-received';
+import { CanonicalLanguages1766500000000 } from './1766500000000-canonical-languages';
+import { OneLiveTaskPerEpisode1766600000000 } from './1766600000000-one-live-task-per-episode';
 
 /** Every migration of this service, in order; checked in and reviewed like code. */
 export const MIGRATIONS = [
@@ -24,4 +26,6 @@ export const MIGRATIONS = [
   RosterSubjectNotifications1766200000000,
   RegulatoryClocks1766300000000,
   DischargesReceived1766400000000,
+  CanonicalLanguages1766500000000,
+  OneLiveTaskPerEpisode1766600000000,
 ];

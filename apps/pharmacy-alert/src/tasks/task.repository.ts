@@ -145,7 +145,7 @@ export class TaskRepository {
 
   /** Inserts the task unless the episode already has one of this kind; returns whether it was created. */
   async insert(manager: EntityManager, task: NewTask): Promise<boolean> {
-    const rows = await preparedQuery(manager, 'pharmacy-alert:insert-task', `${INSERT_TASKS} ON CONFLICT (kind, episode_key) DO NOTHING RETURNING id`, taskColumns([task]));
+    const rows = await preparedQuery(manager, 'pharmacy-alert:insert-task', `${INSERT_TASKS} ON CONFLICT (kind, episode_key) WHERE status <> 'cancelled' DO NOTHING RETURNING id`, taskColumns([task]));
     return rows.length === 1;
   }
 
