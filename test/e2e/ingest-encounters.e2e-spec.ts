@@ -3,7 +3,7 @@ import type { EncounterEpisode, EventEnvelope, EventType } from '@sc/contracts';
 import type { MllpClient } from '@sc/mllp';
 import { SystemUnderTest, eventually } from '@sc/testing';
 import { adt, type AdtSpec } from '../../apps/adt-ingest/src/__fixtures__/adt-builder';
-import { ackOf, ingestDatabase, mllpClient, postHl7, recordEncounters, startIngest } from '../integration/ingest/support/ingest-harness';
+import { ackOf, ingestDatabase, mllpClient, operatorGet, postHl7, recordEncounters, startIngest } from '../integration/ingest/support/ingest-harness';
 import type { TopicRecorder } from './support/topic-recorder';
 
 type Step = Omit<AdtSpec, 'controlId'> & { readonly trigger: string };
@@ -91,6 +91,10 @@ describe('adt-ingest turns an encounter’s messages into events consumers can a
       expect(await outcomes(ids)).toEqual(['applied', 'applied', 'applied']);
       expect(await warningsOf(ids[2])).toEqual(['discharge-before-last-event']);
       expect((await encounter('V-A02-A03')).state).toBe('discharged');
+      // The interface team finds it through the operator API by its warning.
+      const flagged = await operatorGet<{ items: Array<{ controlId: string; warnings: string[] }> }>(system, '/v1/messages?warning=discharge-before-last-event');
+      expect(flagged.items.find((item) => item.controlId === ids[2])?.warnings).toEqual(['discharge-before-last-event']);
+      expect(flagged.items.map((item) => item.controlId)).not.toContain(ids[1]);
     });
 
     it('publishes a second A03 as an amendment', async () => {
