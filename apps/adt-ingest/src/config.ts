@@ -3,34 +3,16 @@ import {
   IsDefined,
   IsIn,
   IsInt,
-  IsObject,
   IsString,
   Matches,
   Max,
   Min,
   MinLength,
-  Validate,
   ValidateIf,
-  ValidatorConstraint,
-  type ValidatorConstraintInterface,
 } from 'class-validator';
-import { isValidTimeZone } from '@sc/hl7';
-import { ServiceConfig, commaList, keyValueList } from '@sc/config';
+import { FacilityTimeZonesConfig, commaList } from '@sc/config';
 
-/** Every zone named must be a known IANA zone: checked at boot, not at the first message. */
-@ValidatorConstraint({ name: 'knownTimeZones' })
-class KnownTimeZones implements ValidatorConstraintInterface {
-  validate(value: unknown): boolean {
-    const zones: unknown[] = typeof value === 'string' ? [value] : typeof value === 'object' && value !== null ? Object.values(value) : [value];
-    return zones.every((zone) => typeof zone === 'string' && isValidTimeZone(zone));
-  }
-
-  defaultMessage(): string {
-    return 'must name IANA time zones (e.g. America/Chicago)';
-  }
-}
-
-export class AdtIngestConfig extends ServiceConfig {
+export class AdtIngestConfig extends FacilityTimeZonesConfig {
   @IsInt()
   @Min(1)
   @Max(65535)
@@ -132,16 +114,6 @@ export class AdtIngestConfig extends ServiceConfig {
   @Min(1000)
   @Max(24 * 60 * 60 * 1000)
   MLLP_IDLE_TIMEOUT_MS: number = 10 * 60 * 1000;
-
-  /** IANA zone per sending facility (MSH-4), for feeds whose timestamps carry no offset. */
-  @Transform(keyValueList)
-  @IsObject()
-  @Validate(KnownTimeZones)
-  FACILITY_TIME_ZONES: Record<string, string> = {};
-
-  @IsString()
-  @Validate(KnownTimeZones)
-  DEFAULT_TIME_ZONE: string = 'UTC';
 
   /** MSH-11 this receiver works on: messages with another processing id are acknowledged but create no work. */
   @IsIn(['P', 'T', 'D'])

@@ -1,21 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsObject, IsString, Max, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
-import { isValidTimeZone } from '@sc/hl7';
-import { ServiceConfig, commaList, keyValueList } from '@sc/config';
+import { IsArray, IsIn, IsInt, Max, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { FacilityTimeZonesConfig, commaList } from '@sc/config';
 import { CLOCKS, type ClockName } from './tasks/regulatory-clocks';
-
-/** Every zone named must be a known IANA zone: checked at boot, not at the first discharge. */
-@ValidatorConstraint({ name: 'knownTimeZones' })
-class KnownTimeZones implements ValidatorConstraintInterface {
-  validate(value: unknown): boolean {
-    const zones: unknown[] = typeof value === 'object' && value !== null ? Object.values(value) : [value];
-    return zones.every((zone) => typeof zone === 'string' && isValidTimeZone(zone));
-  }
-
-  defaultMessage(): string {
-    return 'must name IANA time zones (e.g. America/Chicago)';
-  }
-}
 
 const isCalendarDate = (date: string): boolean => {
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
@@ -34,7 +20,7 @@ class CalendarDates implements ValidatorConstraintInterface {
   }
 }
 
-export class PharmacyAlertConfig extends ServiceConfig {
+export class PharmacyAlertConfig extends FacilityTimeZonesConfig {
   @IsInt()
   @Min(1)
   @Max(65535)
@@ -63,16 +49,6 @@ export class PharmacyAlertConfig extends ServiceConfig {
   @IsArray()
   @IsIn(CLOCKS, { each: true })
   ESCALATION_CLOCKS: ClockName[] = ['follow-up-24h'];
-
-  /** IANA zone per sending facility (MSH-4): the business calendar the regulatory clocks count in. The same setting adt-ingest reads. */
-  @Transform(keyValueList)
-  @IsObject()
-  @Validate(KnownTimeZones)
-  FACILITY_TIME_ZONES: Record<string, string> = {};
-
-  @IsString()
-  @Validate(KnownTimeZones)
-  DEFAULT_TIME_ZONE: string = 'UTC';
 
   /** Days no facility counts as business days, besides weekends. */
   @Transform(commaList)
