@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { TopicNames } from '@sc/contracts';
 
 /**
@@ -13,7 +13,7 @@ export async function provisionTopics(kafka: Kafka, names: TopicNames): Promise<
     const missing = names.all().filter((topic) => !existing.has(topic.name));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic: topic.name,
           numPartitions: topic.partitions,
@@ -24,10 +24,42 @@ export async function provisionTopics(kafka: Kafka, names: TopicNames): Promise<
           ],
         })),
       });
+      await waitForLeaders(
+        admin,
+        missing.map((topic) => topic.name),
+      );
     }
     return missing.map((topic) => topic.name);
   } finally {
     await admin.disconnect();
+  }
+}
+
+const LEADERS_TIMEOUT_MS = 30_000;
+const NOT_YET_KNOWN = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs's own wait (`waitForLeaders`)
+ * gives up when the broker answers that it does not host a topic yet, which a KRaft broker does
+ * for a moment after creating it, before the controller's metadata reaches it.
+ */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.length === topics.length && found.every(({ partitions }) => partitions.length > 0 && partitions.every((partition) => partition.leader >= 0))) {
+        return;
+      }
+    } catch (error) {
+      if (!NOT_YET_KNOWN.has((error as { type?: string }).type ?? '') || Date.now() > deadline) {
+        throw error;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics without leaders after ${LEADERS_TIMEOUT_MS} ms: ${topics.join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
