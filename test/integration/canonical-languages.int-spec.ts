@@ -14,9 +14,10 @@ const rows = async <T>(url: string, sql: string): Promise<T[]> => {
   }
 };
 
-/** Stores rows as they were before the migration under test (the last one), then runs it. */
+/** Stores rows as they were before the CanonicalLanguages migration, then runs it and those after it. */
 async function migrateWith(url: string, serviceName: string, migrations: typeof REFERRAL_MIGRATIONS | typeof PHARMACY_MIGRATIONS, seed: string): Promise<void> {
-  const before = await openDatabase({ url, serviceName, migrations: migrations.slice(0, -1), poolSize: 2 });
+  const underTest = migrations.findIndex((migration) => migration.name === 'CanonicalLanguages1766500000000');
+  const before = await openDatabase({ url, serviceName, migrations: migrations.slice(0, underTest), poolSize: 2 });
   await before.query(seed);
   await before.destroy();
   const after = await openDatabase({ url, serviceName, migrations, poolSize: 2 });

@@ -24,7 +24,7 @@ export async function provisionTopics(kafka: Kafka, names: TopicNames): Promise<
           ],
         })),
       });
-      await waitForLeaders(
+      await waitUntilServed(
         admin,
         missing.map((topic) => topic.name),
       );
@@ -35,31 +35,29 @@ export async function provisionTopics(kafka: Kafka, names: TopicNames): Promise<
   }
 }
 
-const LEADERS_TIMEOUT_MS = 30_000;
-const NOT_YET_KNOWN = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const READY_TIMEOUT_MS = 30_000;
 
 /**
- * Waits until every partition of `topics` has a leader. kafkajs's own wait (`waitForLeaders`)
- * gives up when the broker answers that it does not host a topic yet, which a KRaft broker does
- * for a moment after creating it, before the controller's metadata reaches it.
+ * Waits until every partition of `topics` answers from its leader (a ListOffsets, which needs the
+ * partition's log). Right after creating a topic a KRaft broker first does not know it, then lists
+ * a leader in its metadata a moment before that leader serves the partition: kafkajs's own wait
+ * (`waitForLeaders`) gives up on the first answer and returns during the second, and a produce in
+ * that moment fails for some partitions, so retrying it published the others twice.
  */
-async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
-  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
-  for (;;) {
-    try {
-      const { topics: found } = await admin.fetchTopicMetadata({ topics });
-      if (found.length === topics.length && found.every(({ partitions }) => partitions.length > 0 && partitions.every((partition) => partition.leader >= 0))) {
-        return;
-      }
-    } catch (error) {
-      if (!NOT_YET_KNOWN.has((error as { type?: string }).type ?? '') || Date.now() > deadline) {
-        throw error;
+async function waitUntilServed(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    if (Date.now() > deadline) {
-      throw new Error(`topics without leaders after ${LEADERS_TIMEOUT_MS} ms: ${topics.join(', ')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
