@@ -136,7 +136,8 @@ export class RunDatabases {
     const over = (sql: string): string => `${sql} HAVING count(*) > 1`;
     const [tasksPerEvent, tasksPerEpisode, notificationRequestsPerNotification, notificationsPerRequest, deliveriesPerRecipient] = await Promise.all([
       this.query<{ key: string; n: number }>('pharmacy-alert', over('SELECT source_event_id::text AS key, count(*)::int AS n FROM tasks GROUP BY 1')),
-      this.query<{ key: string; n: number }>('pharmacy-alert', over(`SELECT kind || ' ' || episode_key AS key, count(*)::int AS n FROM tasks GROUP BY 1`)),
+      // A discharge cancelled (A13) and sent again rightly has a new task beside the cancelled one.
+      this.query<{ key: string; n: number }>('pharmacy-alert', over(`SELECT kind || ' ' || episode_key AS key, count(*)::int AS n FROM tasks WHERE status <> 'cancelled' GROUP BY 1`)),
       this.query<{ key: string; n: number }>(
         'pharmacy-alert',
         over(`SELECT payload::jsonb -> 'data' ->> 'notificationId' AS key, count(*)::int AS n FROM outbox WHERE event_type = 'notification.requested' GROUP BY 1`),
