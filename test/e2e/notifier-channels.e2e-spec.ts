@@ -86,6 +86,24 @@ describe('notifier: pharmacists and nurses hear within seconds, and nothing is l
     expect(resumed.events.map((event) => Number(event.id))).toEqual([...resumed.events.map((event) => Number(event.id))].sort((a, b) => a - b));
   }, 60_000);
 
+  it('does not send again the item a client last received, though the notifier died before marking it streamed', async () => {
+    const first = await feed('/v1/streams/users/pharm-crash');
+    const sent = [1, 2].map(() => notificationRequest({ recipientId: 'pharm-crash' }));
+    await publisher.publish(...sent);
+    await eventually(async () => (first.events.length === 2 ? true : undefined));
+    const lastEventId = first.events[1].id as string;
+    first.close();
+    // As if the notifier had been killed between writing the item and recording it.
+    await db.query("UPDATE deliveries SET status = 'pending', delivered_at = NULL WHERE seq = $1", [lastEventId]);
+
+    const resumed = await feed('/v1/streams/users/pharm-crash', { 'Last-Event-ID': lastEventId });
+    const live = notificationRequest({ recipientId: 'pharm-crash' });
+    await publisher.publish(live);
+    await eventually(async () => (resumed.events.length >= 1 ? true : undefined));
+    await sleep(300);
+    expect(resumed.events.map((event) => (JSON.parse(event.data) as { notificationId: string }).notificationId)).toEqual([live.data.notificationId]);
+  }, 60_000);
+
   it('delivers a webhook exactly once to a receiver that fails three times, signed, with backoff and the circuit breaker', async () => {
     const hooks = await receiver((index) => (index < 3 ? 503 : 200));
     await registerRecipient(api, 'nurse-hook', { channels: ['webhook'], webhookUrl: hooks.url });

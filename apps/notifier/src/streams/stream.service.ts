@@ -52,7 +52,10 @@ export class StreamService {
     // appear after a higher one was sent: items are de-duplicated by number, the event id is the
     // highest number sent (the resume cursor), and catch-up also asks for anything still pending.
     let lastSent = resumeAfter === undefined ? 0n : BigInt(resumeAfter);
-    const sent = new Set<string>();
+    // The item numbered Last-Event-ID reached the client (an event carries that id only once the
+    // item was sent, and a stream arrives in order), even if the notifier died before marking it
+    // streamed: the catch-up's pending items must not send it again.
+    const sent = new Set<string>(resumeAfter === undefined ? [] : [resumeAfter]);
     let draining = true;
     const pending: StreamItem[] = [];
     let closed = false;
