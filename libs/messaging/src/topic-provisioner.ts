@@ -11,6 +11,7 @@ export async function provisionTopics(kafka: Kafka, names: TopicNames): Promise<
   try {
     const existing = new Set(await admin.listTopics());
     const missing = names.all().filter((topic) => !existing.has(topic.name));
+    const created = missing.map((topic) => topic.name);
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: false,
@@ -24,12 +25,9 @@ export async function provisionTopics(kafka: Kafka, names: TopicNames): Promise<
           ],
         })),
       });
-      await waitUntilServed(
-        admin,
-        missing.map((topic) => topic.name),
-      );
+      await waitUntilServed(admin, created);
     }
-    return missing.map((topic) => topic.name);
+    return created;
   } finally {
     await admin.disconnect();
   }
